@@ -1,0 +1,121 @@
+"""What every API view shares: the error shape, its schema, pagination."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from assistant.core.errors import ServiceError
+from assistant.core.signals import access_denied
+
+
+def _fields(detail: Any) -> dict[str, Any]:
+    """DRF validation detail as {"field": ["reason", ...]}, nested objects kept nested."""
+    if isinstance(detail, dict):
+        return {
+            key: [str(item) for item in value]
+            if isinstance(value, list) and all(not isinstance(i, dict | list) for i in value)
+            else _fields(value)
+            for key, value in detail.items()
+        }
+    if isinstance(detail, list):
+        return {"non_field_errors": [str(item) for item in detail]}
+    return {"non_field_errors": [str(detail)]}
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def exception_handler(exc: Exception, context_: dict) -> Response | None:
+    """Every API error in one shape: {"error": {"code", "message", "fields", ...}}."""
+    if isinstance(exc, ServiceError):
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
+        return Response(exc.as_body(), status=exc.status, headers=headers)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+
+    response = drf_exception_handler(exc, context_)
+    if response is None:
+        return None
+
+    if isinstance(exc, exceptions.ValidationError):
+        body = error_body("validation_error", "Invalid input.", _fields(exc.detail))
+    else:
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        body = error_body(code, str(exc.detail))
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        body["error"]["retry_after_seconds"] = int(exc.wait + 0.999)
+
+    request = context_.get("request")
+    if isinstance(exc, exceptions.AuthenticationFailed):
+        _access_denied(request, reason="invalid_token")
+    elif isinstance(exc, exceptions.NotAuthenticated):
+        _access_denied(request, reason="unauthenticated")
+    elif isinstance(exc, exceptions.PermissionDenied):
+        _access_denied(request, reason="permission_denied")
+    response.data = body
+    return response
+
+
+def _access_denied(request: HttpRequest | None, *, reason: str) -> None:
+    access_denied.send(sender=exception_handler, request=request, reason=reason)
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = inline_serializer(
+        "ErrorDetail",
+        fields={
+            "code": serializers.CharField(),
+            "message": serializers.CharField(),
+            "fields": serializers.DictField(child=serializers.ListField()),
+            "retry_after_seconds": serializers.IntegerField(required=False),
+        },
+    )
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid input: `fields` names each field and the reason.",
+    401: "Missing, expired or revoked credentials.",
+    403: "Authenticated but not allowed.",
+    404: "Not found (or not yours).",
+    409: "Conflicts with the current state.",
+    429: "Too many requests or locked out: `retry_after_seconds` says for how long.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    return {
+        status: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[status])
+        for status in statuses
+    }
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """JSON for API paths, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("server_error", "Internal server error."), status=500)
+    return defaults.server_error(request)

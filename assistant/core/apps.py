@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "assistant.core"
+    label = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        from assistant.core import schema  # noqa: F401 - registers the OpenAPI extension

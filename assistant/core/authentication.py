@@ -1,0 +1,23 @@
+"""DRF authentication that also puts the user on every log line of the request."""
+
+from django.http import HttpRequest
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from rest_framework.authentication import SessionAuthentication as DrfSessionAuthentication
+
+from assistant.core import context
+
+
+class _BindsUserToLogs:
+    def authenticate(self, request: HttpRequest) -> tuple | None:
+        result = super().authenticate(request)
+        if result is not None:
+            context.user_id.set(result[0].pk)
+        return result
+
+
+class TokenAuthentication(_BindsUserToLogs, KnoxTokenAuthentication):
+    """knox's hashed bearer tokens; the user then appears on every log line."""
+
+
+class SessionAuthentication(_BindsUserToLogs, DrfSessionAuthentication):
+    """For staff browsing the API from an admin session."""

@@ -1,0 +1,68 @@
+"""Request id and one JSON access-log line per request."""
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from assistant.core import context
+from assistant.core.masking import is_secret_key
+
+logger = logging.getLogger("assistant.request")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# A caller-supplied id is kept only if it is short and plain, so logs cannot be forged.
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def _request_id(request: HttpRequest) -> str:
+    supplied = request.headers.get(REQUEST_ID_HEADER, "")
+    return supplied if _VALID_REQUEST_ID.match(supplied) else uuid.uuid4().hex
+
+
+def _loggable_path(request: HttpRequest) -> str:
+    """The path, or its route pattern when the URL itself carries a secret (reset links)."""
+    match = request.resolver_match
+    if match and any(is_secret_key(name) for name in match.kwargs):
+        return "/" + match.route
+    return request.path
+
+
+class RequestLogMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        request_id = _request_id(request)
+        request.request_id = request_id
+        request_token = context.request_id.set(request_id)
+        user_token = context.user_id.set(None)
+        try:
+            response = self.get_response(request)
+            user = getattr(request, "user", None)
+            user_id = user.pk if user is not None and user.is_authenticated else None
+            response[REQUEST_ID_HEADER] = request_id
+            status = response.status_code
+            logger.log(
+                logging.ERROR if status >= 500 else logging.INFO,
+                "%s %s %s",
+                request.method,
+                _loggable_path(request),
+                status,
+                extra={
+                    "event": "http_request",
+                    "user_id": user_id,
+                    "method": request.method,
+                    "path": _loggable_path(request),
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+            return response
+        finally:
+            context.request_id.reset(request_token)
+            context.user_id.reset(user_token)

@@ -1,0 +1,144 @@
+"""Input and output shapes of the auth API. Format checks here; rules in services."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from assistant.core.phone import phone_normalize
+from assistant.users import selectors
+from assistant.users.models import Channel, User
+from assistant.users.validators import validate_timezone
+
+
+class PhoneNumberField(serializers.CharField):
+    """Accepts any dialable format, returns E.164; an empty value clears the number."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(max_length=32, allow_blank=True, allow_null=True, **kwargs)
+
+    def to_internal_value(self, data: object) -> str | None:
+        value = super().to_internal_value(data)
+        if not value:
+            return None
+        try:
+            return phone_normalize(value, region=settings.DEFAULT_PHONE_REGION)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
+
+
+class TimezoneField(serializers.CharField):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(max_length=64, validators=[validate_timezone], **kwargs)
+
+
+class RegisterInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    display_name = serializers.CharField(max_length=150, required=False, default="")
+    phone_number = PhoneNumberField(required=False, default=None)
+    timezone = TimezoneField(required=False, default="UTC")
+    preferred_channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.CHAT)
+
+
+class UserOutput(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+    mfa_enabled = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "display_name",
+            "phone_number",
+            "phone_verified",
+            "timezone",
+            "preferred_channel",
+            "roles",
+            "mfa_enabled",
+            "date_joined",
+        ]
+        read_only_fields = fields
+
+    def get_roles(self, user: User) -> list[str]:
+        return selectors.user_roles(user=user)
+
+    def get_mfa_enabled(self, user: User) -> bool:
+        return selectors.user_totp_device(user=user) is not None
+
+
+class MeUpdateInput(serializers.Serializer):
+    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    phone_number = PhoneNumberField(required=False)
+    timezone = TimezoneField(required=False)
+    preferred_channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+
+
+class LoginInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    otp_code = serializers.CharField(
+        max_length=10,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Authenticator code, required once two-factor authentication is on.",
+    )
+
+
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as `Authorization: Bearer <token>`.")
+    expiry = serializers.DateTimeField()
+    user = UserOutput()
+
+
+class SessionOutput(serializers.Serializer):
+    id = serializers.CharField(source="token_key", help_text="Public prefix of the token.")
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField()
+    current = serializers.SerializerMethodField()
+
+    def get_current(self, token: object) -> bool:
+        current = self.context.get("current_token")
+        return current is not None and current.pk == token.pk
+
+
+class ActivityOutput(serializers.Serializer):
+    action = serializers.CharField()
+    ip = serializers.IPAddressField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class PasswordChangeInput(serializers.Serializer):
+    current_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class PasswordResetInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmInput(serializers.Serializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class TotpCodeInput(serializers.Serializer):
+    code = serializers.RegexField(
+        r"^\s*\d{3}\s?\d{3}\s*$", max_length=10, error_messages={"invalid": "Enter the 6-digit code."}
+    )
+
+
+class TotpEnrolOutput(serializers.Serializer):
+    secret = serializers.CharField(help_text="Base32 seed, shown only now.")
+    otpauth_uri = serializers.CharField(help_text="Render as a QR code for the authenticator app.")
+
+
+class DetailOutput(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class DataExportOutput(serializers.Serializer):
+    profile = serializers.DictField()
+    sessions = serializers.ListField(child=serializers.DictField())
+    activity = serializers.ListField(child=serializers.DictField())

@@ -1,0 +1,250 @@
+"""Auth API: each view validates input, calls one service, and shapes the output."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+
+from assistant.core.api import error_responses
+from assistant.core.net import client_ip
+from assistant.users import selectors, services
+from assistant.users.api import serializers as s
+
+TAG = ["auth"]
+
+
+class PublicAuthView(APIView):
+    """Unauthenticated endpoints that guess at credentials share a tight throttle."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
+    throttle_scope = "auth"
+
+
+def _valid(serializer_class: type, request: Request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _user_payload(request: Request) -> dict:
+    return s.UserOutput(request.user).data
+
+
+class RegisterView(PublicAuthView):
+    @extend_schema(
+        tags=TAG,
+        summary="Create an account",
+        request=s.RegisterInput,
+        responses={201: s.UserOutput, **error_responses(400, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(s.RegisterInput, request)
+        user = services.user_register(
+            email=data["email"],
+            password=data["password"],
+            display_name=data["display_name"],
+            phone_number=data["phone_number"],
+            timezone_name=data["timezone"],
+            preferred_channel=data["preferred_channel"],
+            ip=client_ip(request),
+        )
+        return Response(s.UserOutput(user).data, status=status.HTTP_201_CREATED)
+
+
+class LoginView(PublicAuthView):
+    @extend_schema(
+        tags=TAG,
+        summary="Sign in and get a bearer token",
+        description="With two-factor authentication on, `otp_code` is required "
+        "(a 401 with code `mfa_required` asks for it). Repeated failures lock the account: "
+        "429 `account_locked` with `retry_after_seconds`.",
+        request=s.LoginInput,
+        responses={200: s.TokenOutput, **error_responses(400, 401, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(s.LoginInput, request)
+        instance, token = services.user_login(
+            email=data["email"], password=data["password"], otp_code=data["otp_code"], ip=client_ip(request)
+        )
+        return Response(
+            s.TokenOutput({"token": token, "expiry": instance.expiry, "user": instance.user}).data
+        )
+
+
+class LogoutView(APIView):
+    @extend_schema(
+        tags=TAG,
+        summary="Revoke the token used for this request",
+        request=None,
+        responses={204: None, **error_responses(401)},
+    )
+    def post(self, request: Request) -> Response:
+        services.user_logout(user=request.user, token=request.auth, ip=client_ip(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    @extend_schema(tags=TAG, summary="Your profile", responses={200: s.UserOutput, **error_responses(401)})
+    def get(self, request: Request) -> Response:
+        return Response(_user_payload(request))
+
+    @extend_schema(
+        tags=TAG,
+        summary="Update your profile",
+        description="Changing `phone_number` marks it unverified again.",
+        request=s.MeUpdateInput,
+        responses={200: s.UserOutput, **error_responses(400, 401)},
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = s.MeUpdateInput(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.user_update(user=request.user, ip=client_ip(request), **serializer.validated_data)
+        return Response(_user_payload(request))
+
+
+class DataExportView(APIView):
+    @extend_schema(
+        tags=TAG,
+        summary="Download everything we hold about you",
+        responses={200: s.DataExportOutput, **error_responses(401)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(services.user_data_export(user=request.user, ip=client_ip(request)))
+
+
+class ActivityView(ListAPIView):
+    serializer_class = s.ActivityOutput
+
+    def get_queryset(self):
+        return selectors.user_audit_events(user=self.request.user)
+
+    @extend_schema(
+        tags=TAG,
+        summary="Your recent account activity",
+        responses={200: s.ActivityOutput(many=True), **error_responses(401)},
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class SessionListView(ListAPIView):
+    serializer_class = s.SessionOutput
+
+    def get_queryset(self):
+        return selectors.user_tokens(user=self.request.user)
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "current_token": self.request.auth}
+
+    @extend_schema(
+        tags=TAG,
+        summary="Your signed-in sessions",
+        responses={200: s.SessionOutput(many=True), **error_responses(401)},
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class SessionRevokeView(APIView):
+    @extend_schema(
+        tags=TAG, summary="Sign one of your sessions out", responses={204: None, **error_responses(401, 404)}
+    )
+    def delete(self, request: Request, token_id: str) -> Response:
+        services.auth_token_revoke(user=request.user, token_id=token_id, ip=client_ip(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    @extend_schema(
+        tags=TAG,
+        summary="Change your password",
+        description="Every other session is signed out; this one stays.",
+        request=s.PasswordChangeInput,
+        responses={204: None, **error_responses(400, 401)},
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(s.PasswordChangeInput, request)
+        services.user_password_change(
+            user=request.user,
+            current_password=data["current_password"],
+            new_password=data["new_password"],
+            current_token=request.auth,
+            ip=client_ip(request),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetView(PublicAuthView):
+    @extend_schema(
+        tags=TAG,
+        summary="Email a password-reset link",
+        description="Always 202, whether or not the address has an account.",
+        request=s.PasswordResetInput,
+        responses={202: s.DetailOutput, **error_responses(400, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        services.password_reset_request(email=_valid(s.PasswordResetInput, request)["email"])
+        return Response(
+            {"detail": "If this address has an account, a reset link is on its way."},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class PasswordResetConfirmView(PublicAuthView):
+    @extend_schema(
+        tags=TAG,
+        summary="Set a new password with the uid and token from the reset link",
+        request=s.PasswordResetConfirmInput,
+        responses={204: None, **error_responses(400, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(s.PasswordResetConfirmInput, request)
+        services.password_reset_confirm(
+            uid=data["uid"], token=data["token"], new_password=data["new_password"], ip=client_ip(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TotpEnrolView(APIView):
+    @extend_schema(
+        tags=["mfa"],
+        summary="Start TOTP enrolment",
+        description="Returns a new secret; confirm it with a code to turn two-factor on.",
+        request=None,
+        responses={201: s.TotpEnrolOutput, **error_responses(401, 409)},
+    )
+    def post(self, request: Request) -> Response:
+        secret, uri = services.mfa_totp_enrol(user=request.user)
+        return Response({"secret": secret, "otpauth_uri": uri}, status=status.HTTP_201_CREATED)
+
+
+class TotpConfirmView(APIView):
+    @extend_schema(
+        tags=["mfa"],
+        summary="Confirm enrolment with a code",
+        request=s.TotpCodeInput,
+        responses={200: s.UserOutput, **error_responses(400, 401, 409)},
+    )
+    def post(self, request: Request) -> Response:
+        code = _valid(s.TotpCodeInput, request)["code"]
+        services.mfa_totp_confirm(user=request.user, code=code, ip=client_ip(request))
+        return Response(_user_payload(request))
+
+
+class TotpDisableView(APIView):
+    @extend_schema(
+        tags=["mfa"],
+        summary="Turn two-factor off (needs a current code)",
+        request=s.TotpCodeInput,
+        responses={200: s.UserOutput, **error_responses(400, 401, 409)},
+    )
+    def post(self, request: Request) -> Response:
+        code = _valid(s.TotpCodeInput, request)["code"]
+        services.mfa_totp_disable(user=request.user, code=code, ip=client_ip(request))
+        return Response(_user_payload(request))

@@ -1,0 +1,179 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils.timezone import now
+from django_prometheus.models import ExportModelOperationsMixin
+from knox.models import AbstractAuthToken
+
+from assistant.users.validators import validate_e164, validate_timezone
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", "SMS"
+    CHAT = "chat", "Chat"
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups of these names (see roles.py for their permissions)."""
+
+    USER = "user", "User"
+    STAFF = "staff", "Staff"
+    OPS = "ops", "Operations"
+    ADMIN = "admin", "Administrator"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields: object) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> "User":
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> "User":
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+
+class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("email address", unique=True, max_length=254)
+    display_name = models.CharField(max_length=150, blank=True)
+    # E.164 ("+33612345678"); NULL rather than "" so uniqueness ignores users without one.
+    phone_number = models.CharField(
+        max_length=16, unique=True, null=True, blank=True, validators=[validate_e164]
+    )
+    phone_verified = models.BooleanField(default=False)
+    timezone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_timezone], help_text="IANA time zone name"
+    )
+    preferred_channel = models.CharField(max_length=8, choices=Channel, default=Channel.CHAT)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        # Forms submit "" for an empty number; only NULL is exempt from the unique constraint.
+        self.phone_number = self.phone_number or None
+
+    def get_full_name(self) -> str:
+        return self.display_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.display_name or self.email.split("@")[0]
+
+
+class AuthToken(ExportModelOperationsMixin("auth_token"), AbstractAuthToken):
+    """knox's token (stored as a hash), instrumented like every other model."""
+
+    class Meta:
+        ordering = ["-created"]
+
+
+class TOTPDevice(ExportModelOperationsMixin("totp_device"), models.Model):
+    """A user's authenticator app. The seed is encrypted with the field-encryption keys."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    encrypted_secret = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last accepted time step, so an observed code cannot be replayed.
+    last_used_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "TOTP device"
+
+    def __str__(self) -> str:
+        return f"TOTP for {self.user}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):
+    """Who did what to what, from where: the trail staff read when something is questioned."""
+
+    class Action(models.TextChoices):
+        REGISTER = "register"
+        LOGIN = "login"
+        LOGOUT = "logout"
+        TOKEN_REVOKED = "token_revoked"
+        PASSWORD_CHANGED = "password_changed"
+        PASSWORD_RESET = "password_reset"
+        PROFILE_UPDATED = "profile_updated"
+        ROLE_ADDED = "role_added"
+        ROLE_REMOVED = "role_removed"
+        MFA_ENABLED = "mfa_enabled"
+        MFA_DISABLED = "mfa_disabled"
+        ADMIN_CHANGE = "admin_change"
+        DATA_EXPORT = "data_export"
+
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    action = models.CharField(max_length=32, choices=Action, db_index=True)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField(max_length=200, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id or 'system'} on {self.target_repr or '-'}"
+
+
+class SecurityEvent(ExportModelOperationsMixin("security_event"), models.Model):
+    """Something a defender should know about: failures, lockouts, forgeries, denials."""
+
+    class Kind(models.TextChoices):
+        LOGIN_FAILED = "login_failed"
+        MFA_FAILED = "mfa_failed"
+        LOCKOUT = "lockout"
+        INVALID_TOKEN = "invalid_token"
+        ACCESS_DENIED = "access_denied"
+        FORGED_REQUEST = "forged_request"
+
+    class Severity(models.TextChoices):
+        INFO = "info"
+        WARNING = "warning"
+        CRITICAL = "critical"
+
+    kind = models.CharField(max_length=32, choices=Kind, db_index=True)
+    severity = models.CharField(max_length=16, choices=Severity, db_index=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="security_events"
+    )
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.severity} {self.kind}"

@@ -1,0 +1,534 @@
+"""Writes for accounts: registration, authentication, passwords, MFA, audit and security events.
+
+The API, the admin and Celery tasks all come through here; none of them repeats this logic.
+"""
+
+import hmac
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, models, transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from knox.settings import knox_settings
+
+from assistant.core.crypto import decrypt, encrypt
+from assistant.core.errors import ServiceError
+from assistant.core.masking import mask_email
+from assistant.core.net import client_ip
+from assistant.users import metrics, selectors
+from assistant.users.lockout import (
+    lockout_remaining_seconds,
+    login_failure_register,
+    login_failures_reset,
+)
+from assistant.users.models import AuditEvent, AuthToken, Channel, Role, SecurityEvent, TOTPDevice, User
+from assistant.users.roles import STAFF_ROLES
+
+logger = logging.getLogger(__name__)
+
+Action = AuditEvent.Action
+Kind = SecurityEvent.Kind
+Severity = SecurityEvent.Severity
+
+
+# --- Audit and security events -----------------------------------------------------------
+
+
+def audit_event_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    ip: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=str(target)[:200] if target is not None else "",
+        ip=ip,
+        details=details or {},
+    )
+    transaction.on_commit(lambda: metrics.audit_log_total.labels(action=action).inc())
+    logger.info(
+        "audit: %s",
+        action,
+        extra={
+            "event": "audit",
+            "action": action,
+            "actor_id": actor.pk if actor else None,
+            "target_type": event.target_type,
+            "target_id": event.target_id,
+        },
+    )
+    return event
+
+
+def security_event_record(
+    *,
+    kind: str,
+    severity: str,
+    ip: str | None,
+    user: User | None = None,
+    details: dict[str, Any] | None = None,
+) -> SecurityEvent:
+    event = SecurityEvent.objects.create(
+        kind=kind, severity=severity, ip=ip, user=user, details=details or {}
+    )
+    transaction.on_commit(lambda: metrics.security_event_total.labels(kind=kind, severity=severity).inc())
+    logger.warning(
+        "security event: %s",
+        kind,
+        extra={"event": "security_event", "kind": kind, "severity": severity, "ip": ip},
+    )
+    return event
+
+
+# A missing credential is routine; a bad token or a refused action is worth a record.
+_DENIAL_EVENTS = {
+    "invalid_token": (Kind.INVALID_TOKEN, Severity.INFO),
+    "permission_denied": (Kind.ACCESS_DENIED, Severity.WARNING),
+}
+
+
+def access_denied_record(*, request: HttpRequest | None, reason: str) -> None:
+    metrics.access_denied_total.labels(reason=reason).inc()
+    if request is None or reason not in _DENIAL_EVENTS:
+        return
+    kind, severity = _DENIAL_EVENTS[reason]
+    security_event_record(
+        kind=kind,
+        severity=severity,
+        ip=client_ip(request),
+        user=request.user if request.user.is_authenticated else None,
+        details={"method": request.method, "path": request.path},
+    )
+
+
+# --- Registration and profile ------------------------------------------------------------
+
+
+def _password_errors(password: str, user: User) -> list[str]:
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as error:
+        return list(error.messages)
+    return []
+
+
+def _profile_errors(user: User) -> dict[str, list[str]]:
+    """Cross-row and cross-field rules the serializer alone cannot check."""
+    errors: dict[str, list[str]] = {}
+    others = User.objects.exclude(pk=user.pk)
+    if others.filter(email__iexact=user.email).exists():
+        errors["email"] = ["An account with this email already exists."]
+    if user.phone_number and others.filter(phone_number=user.phone_number).exists():
+        errors["phone_number"] = ["This phone number belongs to another account."]
+    if user.preferred_channel == Channel.SMS and not user.phone_number:
+        errors["preferred_channel"] = ["Add a phone number before choosing SMS."]
+    return errors
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ServiceError("validation_error", "Invalid input.", fields=errors)
+
+
+def _save_unique(user: User, **save_kwargs: Any) -> None:
+    """Save, turning a lost race on the unique email/phone into the same 400 as the check."""
+    try:
+        with transaction.atomic():
+            user.save(**save_kwargs)
+    except IntegrityError:
+        raise ServiceError.invalid("email", "An account with this email or phone already exists.") from None
+
+
+@transaction.atomic
+def user_register(
+    *,
+    email: str,
+    password: str,
+    display_name: str = "",
+    phone_number: str | None = None,
+    timezone_name: str = "UTC",
+    preferred_channel: str = Channel.CHAT,
+    ip: str | None = None,
+) -> User:
+    user = User(
+        email=User.objects.normalize_email(email).lower(),
+        display_name=display_name,
+        phone_number=phone_number or None,
+        timezone=timezone_name,
+        preferred_channel=preferred_channel,
+    )
+    errors = _profile_errors(user)
+    if password_errors := _password_errors(password, user):
+        errors["password"] = password_errors
+    _raise_if(errors)
+    user.set_password(password)
+    _save_unique(user)
+    user.groups.add(*role_groups([Role.USER]))
+    audit_event_record(actor=user, action=Action.REGISTER, target=user, ip=ip)
+    transaction.on_commit(metrics.user_registration_total.inc)
+    return user
+
+
+@transaction.atomic
+def user_update(*, user: User, ip: str | None, **changes: Any) -> User:
+    """Change profile fields; a new phone number must be verified again."""
+    allowed = {"display_name", "phone_number", "timezone", "preferred_channel"}
+    changed = sorted(name for name in allowed & changes.keys() if getattr(user, name) != changes[name])
+    if not changed:
+        return user
+    for name in changed:
+        setattr(user, name, changes[name] or (None if name == "phone_number" else ""))
+    if "phone_number" in changed:
+        user.phone_verified = False
+    _raise_if(_profile_errors(user))
+    _save_unique(user, update_fields=[*changed, "phone_verified"])
+    audit_event_record(
+        actor=user, action=Action.PROFILE_UPDATED, target=user, ip=ip, details={"fields": changed}
+    )
+    return user
+
+
+def role_groups(roles: list[str]) -> list[Group]:
+    """The groups of these roles, created if a database was set up without the migration."""
+    return [Group.objects.get_or_create(name=role)[0] for role in roles]
+
+
+def user_role_change_record(*, user: User, roles: list[str], added: bool) -> None:
+    """Audit a group change (from anywhere, the admin included) and keep is_staff in step."""
+    action = Action.ROLE_ADDED if added else Action.ROLE_REMOVED
+    for role in roles:
+        label = role if role in Role.values else "other"
+        metrics.role_assignment_total.labels(role=label, action="added" if added else "removed").inc()
+    audit_event_record(actor=None, action=action, target=user, details={"roles": roles})
+    is_staff = user.is_superuser or user.groups.filter(name__in=STAFF_ROLES).exists()
+    if is_staff != user.is_staff:
+        User.objects.filter(pk=user.pk).update(is_staff=is_staff)
+        user.is_staff = is_staff
+
+
+def user_data_export(*, user: User, ip: str | None) -> dict[str, Any]:
+    """Everything we hold about the user, for them to download."""
+    export = {
+        "profile": {
+            "email": user.email,
+            "display_name": user.display_name,
+            "phone_number": user.phone_number,
+            "phone_verified": user.phone_verified,
+            "timezone": user.timezone,
+            "preferred_channel": user.preferred_channel,
+            "date_joined": user.date_joined.isoformat(),
+            "roles": selectors.user_roles(user=user),
+            "mfa_enabled": selectors.user_totp_device(user=user) is not None,
+        },
+        "sessions": [
+            {"id": token.token_key, "created": token.created.isoformat(), "expiry": _iso(token.expiry)}
+            for token in selectors.user_tokens(user=user)
+        ],
+        "activity": [
+            {"action": event.action, "ip": event.ip, "at": event.created_at.isoformat()}
+            for event in selectors.user_audit_events(user=user)[:1000]
+        ],
+    }
+    audit_event_record(actor=user, action=Action.DATA_EXPORT, target=user, ip=ip)
+    return export
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --- Authentication ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    user: User
+    mfa_verified: bool
+
+
+def _locked(seconds: int) -> ServiceError:
+    minutes = max(1, (seconds + 59) // 60)
+    return ServiceError(
+        "account_locked",
+        f"Too many failed sign-in attempts. Try again in {minutes} minute(s).",
+        status=429,
+        retry_after=seconds,
+    )
+
+
+def _login_failure(*, reason: str, kind: str, email: str, ip: str | None, user: User | None) -> None:
+    """Count and record one failed attempt; raises the lockout if this one triggered it."""
+    metrics.authentication_failures_total.labels(reason=reason).inc()
+    details = {"email": email, "reason": reason}
+    security_event_record(kind=kind, severity=Severity.WARNING, ip=ip, user=user, details=details)
+    if locked_for := login_failure_register(email=email, ip=ip):
+        security_event_record(
+            kind=Kind.LOCKOUT,
+            severity=Severity.CRITICAL,
+            ip=ip,
+            user=user,
+            details={**details, "locked_seconds": locked_for},
+        )
+        logger.warning(
+            "login locked out",
+            extra={"event": "login_lockout", "email": mask_email(email), "ip": ip},
+        )
+        raise _locked(locked_for)
+
+
+def user_authenticate(
+    *, email: str, password: str, otp_code: str, ip: str | None, require_mfa: bool = False
+) -> AuthResult:
+    """Check password and (when enrolled) TOTP, with lockout. Raises ServiceError."""
+    email = email.strip().lower()
+    if remaining := lockout_remaining_seconds(email=email, ip=ip):
+        metrics.authentication_failures_total.labels(reason="locked_out").inc()
+        raise _locked(remaining)
+
+    user = authenticate(request=None, email=email, password=password)
+    if user is None:
+        known = User.objects.filter(email=email).first()
+        _login_failure(reason="invalid_credentials", kind=Kind.LOGIN_FAILED, email=email, ip=ip, user=known)
+        raise ServiceError("invalid_credentials", "Email or password is incorrect.", status=401)
+
+    device = selectors.user_totp_device(user=user)
+    if device is None:
+        if require_mfa:
+            metrics.authentication_failures_total.labels(reason="mfa_not_enrolled").inc()
+            raise ServiceError(
+                "mfa_not_enrolled",
+                "Set up an authenticator app (POST /api/v1/auth/mfa/totp) before signing in here.",
+                status=403,
+            )
+        login_failures_reset(email=email)
+        return AuthResult(user=user, mfa_verified=False)
+
+    if not otp_code:
+        metrics.authentication_failures_total.labels(reason="mfa_required").inc()
+        raise ServiceError("mfa_required", "Enter the code from your authenticator app.", status=401)
+    if not totp_code_accept(device=device, code=otp_code):
+        _login_failure(reason="invalid_otp", kind=Kind.MFA_FAILED, email=email, ip=ip, user=user)
+        raise ServiceError("invalid_otp", "The authenticator code is wrong or was already used.", status=401)
+    login_failures_reset(email=email)
+    return AuthResult(user=user, mfa_verified=True)
+
+
+def user_login_record(*, user: User, channel: str, mfa_verified: bool, ip: str | None) -> None:
+    user.last_login = timezone.now()
+    User.objects.filter(pk=user.pk).update(last_login=user.last_login)
+    audit_event_record(
+        actor=user,
+        action=Action.LOGIN,
+        target=user,
+        ip=ip,
+        details={"channel": channel, "mfa": mfa_verified},
+    )
+    metrics.user_login_total.labels(channel=channel, mfa=str(mfa_verified).lower()).inc()
+
+
+def user_login(*, email: str, password: str, otp_code: str, ip: str | None) -> tuple[AuthToken, str]:
+    """Authenticate and issue a bearer token; returns the token row and the token itself."""
+    # Not one transaction: the security events of a failed attempt must survive its error.
+    result = user_authenticate(email=email, password=password, otp_code=otp_code, ip=ip)
+    with transaction.atomic():
+        tokens = selectors.user_tokens(user=result.user)
+        # Keep at most TOKEN_LIMIT_PER_USER sessions: the oldest make room for the new one.
+        stale = list(tokens.values_list("pk", flat=True)[knox_settings.TOKEN_LIMIT_PER_USER - 1 :])
+        AuthToken.objects.filter(pk__in=stale).delete()
+        instance, token = AuthToken.objects.create(user=result.user, expiry=knox_settings.TOKEN_TTL)
+        user_login_record(user=result.user, channel="api", mfa_verified=result.mfa_verified, ip=ip)
+    return instance, token
+
+
+def user_logout(*, user: User, token: AuthToken | None, ip: str | None) -> None:
+    if token is not None:
+        token.delete()
+    audit_event_record(actor=user, action=Action.LOGOUT, target=user, ip=ip)
+
+
+def auth_token_revoke(*, user: User, token_id: str, ip: str | None) -> None:
+    deleted, _ = selectors.user_tokens(user=user).filter(token_key=token_id).delete()
+    if not deleted:
+        raise ServiceError("not_found", "No such session.", status=404)
+    audit_event_record(
+        actor=user, action=Action.TOKEN_REVOKED, target=user, ip=ip, details={"token_id": token_id}
+    )
+
+
+def auth_tokens_purge_expired() -> int:
+    """knox never deletes expired tokens itself; they would pile up forever."""
+    deleted, _ = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()
+    return deleted
+
+
+# --- Passwords -----------------------------------------------------------------------------
+
+
+def _password_set(
+    *, user: User, password: str, action: str, ip: str | None, keep_token: AuthToken | None = None
+) -> None:
+    """Set a new password and sign every other session out."""
+    if errors := _password_errors(password, user):
+        raise ServiceError("validation_error", "Invalid input.", fields={"new_password": errors})
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    sessions = selectors.user_tokens(user=user)
+    if keep_token is not None:
+        sessions = sessions.exclude(pk=keep_token.pk)
+    sessions.delete()
+    login_failures_reset(email=user.email)
+    audit_event_record(actor=user, action=action, target=user, ip=ip)
+
+
+@transaction.atomic
+def user_password_change(
+    *,
+    user: User,
+    current_password: str,
+    new_password: str,
+    current_token: AuthToken | None,
+    ip: str | None,
+) -> None:
+    if not user.check_password(current_password):
+        raise ServiceError.invalid("current_password", "The current password is incorrect.")
+    _password_set(
+        user=user, password=new_password, action=Action.PASSWORD_CHANGED, ip=ip, keep_token=current_token
+    )
+
+
+def password_reset_request(*, email: str) -> None:
+    """Email a reset link if the account exists; the caller never learns whether it does."""
+    from assistant.users.tasks import password_reset_email_send
+
+    metrics.password_reset_total.labels(stage="requested").inc()
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is not None:
+        transaction.on_commit(lambda: password_reset_email_send.delay(user.pk))
+
+
+def password_reset_email_send(*, user_id: int) -> None:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = {
+        "user": user,
+        "link": f"{settings.PUBLIC_BASE_URL}{path}",
+        "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+    }
+    send_mail(
+        subject="Reset your TDAH Assistant password",
+        message=render_to_string("users/password_reset_email.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def password_reset_user(*, uid: str, token: str) -> User | None:
+    """The user a reset link belongs to, if the link is genuine and unexpired."""
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uid)), is_active=True)
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist, ValidationError):
+        return None
+    return user if default_token_generator.check_token(user, token) else None
+
+
+@transaction.atomic
+def password_reset_complete(*, user: User, new_password: str, ip: str | None) -> None:
+    _password_set(user=user, password=new_password, action=Action.PASSWORD_RESET, ip=ip)
+    transaction.on_commit(lambda: metrics.password_reset_total.labels(stage="completed").inc())
+
+
+def password_reset_confirm(*, uid: str, token: str, new_password: str, ip: str | None) -> None:
+    user = password_reset_user(uid=uid, token=token)
+    if user is None:
+        raise ServiceError.invalid("token", "This reset link is invalid or has expired.")
+    password_reset_complete(user=user, new_password=new_password, ip=ip)
+
+
+# --- TOTP second factor ---------------------------------------------------------------------
+
+
+def totp_code_accept(*, device: TOTPDevice, code: str) -> bool:
+    """True for a current code not used before (one step of clock drift either way)."""
+    code = "".join(code.split())
+    totp = pyotp.TOTP(decrypt(device.encrypted_secret))
+    current = totp.timecode(timezone.now())
+    for step in (current - 1, current, current + 1):
+        if step <= device.last_used_step or not hmac.compare_digest(totp.generate_otp(step), code):
+            continue
+        # The conditional update is the replay guard: two requests with one code, one wins.
+        if TOTPDevice.objects.filter(pk=device.pk, last_used_step__lt=step).update(last_used_step=step):
+            device.last_used_step = step
+            metrics.mfa_verification_total.labels(result="success").inc()
+            return True
+    metrics.mfa_verification_total.labels(result="failure").inc()
+    return False
+
+
+@transaction.atomic
+def mfa_totp_enrol(*, user: User) -> tuple[str, str]:
+    """Start (or restart) enrolment; returns the secret and its otpauth:// URI, shown once."""
+    if selectors.user_totp_device(user=user) is not None:
+        raise ServiceError("mfa_already_enabled", "Two-factor authentication is already on.", status=409)
+    secret = pyotp.random_base32()
+    TOTPDevice.objects.update_or_create(
+        user=user,
+        defaults={"encrypted_secret": encrypt(secret), "confirmed_at": None, "last_used_step": 0},
+    )
+    metrics.mfa_setup_total.labels(action="enrol").inc()
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=settings.MFA_ISSUER_NAME)
+    return secret, uri
+
+
+@transaction.atomic
+def mfa_totp_confirm(*, user: User, code: str, ip: str | None) -> None:
+    device = TOTPDevice.objects.select_for_update().filter(user=user).first()
+    if device is None:
+        raise ServiceError("mfa_not_started", "Start with POST /api/v1/auth/mfa/totp.", status=409)
+    if device.confirmed:
+        raise ServiceError("mfa_already_enabled", "Two-factor authentication is already on.", status=409)
+    if not totp_code_accept(device=device, code=code):
+        raise ServiceError.invalid("code", "This code is wrong or expired.")
+    device.confirmed_at = timezone.now()
+    device.save(update_fields=["confirmed_at"])
+    audit_event_record(actor=user, action=Action.MFA_ENABLED, target=user, ip=ip)
+    metrics.mfa_setup_total.labels(action="confirm").inc()
+
+
+@transaction.atomic
+def mfa_totp_disable(*, user: User, code: str, ip: str | None) -> None:
+    device = selectors.user_totp_device(user=user)
+    if device is None:
+        raise ServiceError("mfa_not_enabled", "Two-factor authentication is off.", status=409)
+    if not totp_code_accept(device=device, code=code):
+        raise ServiceError.invalid("code", "This code is wrong or expired.")
+    device.delete()
+    audit_event_record(actor=user, action=Action.MFA_DISABLED, target=user, ip=ip)
+    metrics.mfa_setup_total.labels(action="disable").inc()
