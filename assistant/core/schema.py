@@ -1,10 +1,11 @@
-"""OpenAPI extensions, loaded by CoreConfig.ready()."""
+"""OpenAPI descriptions of our authentication classes, loaded by CoreConfig.ready()."""
 
 from typing import Any
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
-from assistant.core.authentication import TokenAuthentication
+from assistant.core.authentication import SessionAuthentication, TokenAuthentication
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -13,3 +14,7 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: Any) -> dict:
         return {"type": "http", "scheme": "bearer", "description": "Token from /auth/login."}
+
+
+class SessionAuthenticationScheme(SessionScheme):
+    target_class = SessionAuthentication

@@ -51,7 +51,7 @@ def _record_admin_change(instance: LogEntry, created: bool, **_: object) -> None
         details={
             "operation": {1: "add", 2: "change", 3: "delete"}.get(instance.action_flag, "other"),
             "object_type": instance.content_type.model if instance.content_type else "",
-            "object_id": instance.object_id or "",
+            "object_id": str(instance.object_id or ""),
             "object_repr": instance.object_repr,
             "change": instance.get_change_message(),
         },

@@ -24,3 +24,6 @@ if REDIS_URL:
     # Tests must see a dead Redis, not have it silently ignored.
     CACHES["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] = False
     CACHES["default"]["KEY_PREFIX"] = "assistant-test"
+# No collectstatic in tests: find files in the apps instead of STATIC_ROOT.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

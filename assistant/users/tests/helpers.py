@@ -1,0 +1,18 @@
+import pyotp
+from django.utils import timezone
+
+from assistant.users import services
+from assistant.users.models import User
+
+
+def enable_totp(user: User) -> pyotp.TOTP:
+    """Enrol and confirm an authenticator for user; returns it so tests can make codes."""
+    secret, _ = services.mfa_totp_enrol(user=user)
+    totp = pyotp.TOTP(secret)
+    services.mfa_totp_confirm(user=user, code=totp.now(), ip=None)
+    return totp
+
+
+def fresh_code(totp: pyotp.TOTP, steps_ahead: int = 1) -> str:
+    """A valid code not used yet: codes are single-use, so take the next time step's."""
+    return totp.at(timezone.now(), counter_offset=steps_ahead)

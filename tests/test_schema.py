@@ -1,0 +1,67 @@
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = {
+    "/api/v1/auth/register": {"post"},
+    "/api/v1/auth/login": {"post"},
+    "/api/v1/auth/logout": {"post"},
+    "/api/v1/auth/me": {"get", "patch"},
+    "/api/v1/auth/me/export": {"get"},
+    "/api/v1/auth/me/activity": {"get"},
+    "/api/v1/auth/sessions": {"get"},
+    "/api/v1/auth/sessions/{token_id}": {"delete"},
+    "/api/v1/auth/password/change": {"post"},
+    "/api/v1/auth/password/reset": {"post"},
+    "/api/v1/auth/password/reset/confirm": {"post"},
+    "/api/v1/auth/mfa/totp": {"post"},
+    "/api/v1/auth/mfa/totp/confirm": {"post"},
+    "/api/v1/auth/mfa/totp/disable": {"post"},
+}
+
+
+@pytest.fixture
+def schema(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_schema_is_openapi_3_and_lists_every_endpoint(schema):
+    assert schema["openapi"].startswith("3.")
+    paths = {path: set(ops) - {"parameters"} for path, ops in schema["paths"].items()}
+    assert paths == ENDPOINTS
+
+
+def test_every_operation_documents_its_responses_and_errors(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert any(code.startswith("2") for code in responses), (method, path)
+            errors = [code for code in responses if code.startswith("4")]
+            assert errors, (method, path)
+            for code in errors:
+                ref = responses[code]["content"]["application/json"]["schema"]["$ref"]
+                assert ref.endswith("/Error"), (method, path, code)
+            if method in {"post", "patch"} and "requestBody" in operation:
+                assert operation["requestBody"]["content"]["application/json"]["schema"]
+
+
+def test_bearer_authentication_is_described(schema):
+    assert schema["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "Token from /auth/login.",
+    }
+
+
+def test_schema_generation_has_no_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+
+
+def test_docs_page_is_served_without_a_cdn(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    assert b"cdn.jsdelivr" not in response.content
