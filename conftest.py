@@ -17,8 +17,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         db = settings.DATABASES["default"]
         try:
             psycopg.connect(
-                host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"],
-                dbname=db["NAME"], connect_timeout=5,
+                host=db["HOST"],
+                port=db["PORT"] or 5432,
+                user=db["USER"],
+                password=db["PASSWORD"],
+                dbname=db["NAME"],
+                connect_timeout=5,
             ).close()
         except psycopg.OperationalError as error:
             problems.append(f"PostgreSQL from DATABASE_URL is unreachable: {error}")
@@ -27,7 +31,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
         try:
             get_redis_connection("default").ping()
-        except Exception as error:  # noqa: BLE001 - any failure means no Redis
+        except Exception as error:  # any failure at all means no usable Redis
             problems.append(f"Redis from REDIS_URL is unreachable: {error}")
     if problems:
         pytest.exit("\n".join(problems), returncode=3)

@@ -1,8 +1,9 @@
 """The Celery app: settings come from Django's (CELERY_* names), tasks from every app."""
 
 import os
+from contextvars import Token
 
-from celery import Celery
+from celery import Celery, Task
 from celery.signals import before_task_publish, task_postrun, task_prerun
 
 from assistant.core import context
@@ -22,11 +23,17 @@ def _propagate_request_id(headers: dict, **_: object) -> None:
         headers.setdefault("request_id", request_id)
 
 
+# Tokens to restore the caller's request id: an eager task runs inside the request itself.
+_request_id_tokens: dict[str, Token] = {}
+
+
 @task_prerun.connect
-def _bind_request_id(task, **_: object) -> None:
-    context.request_id.set(getattr(task.request, "request_id", None) or task.request.id)
+def _bind_request_id(task_id: str, task: Task, **_: object) -> None:
+    request_id = getattr(task.request, "request_id", None) or context.request_id.get() or task_id
+    _request_id_tokens[task_id] = context.request_id.set(request_id)
 
 
 @task_postrun.connect
-def _unbind_request_id(**_: object) -> None:
-    context.request_id.set(None)
+def _unbind_request_id(task_id: str, **_: object) -> None:
+    if token := _request_id_tokens.pop(task_id, None):
+        context.request_id.reset(token)

@@ -10,7 +10,8 @@ REDACTED = "[REDACTED]"
 _SECRET_KEY_PARTS = ("password", "secret", "token", "authorization", "cookie", "otp", "api_key")
 _SECRET_KEYS = {"code", "key", "digest", "signature", "csrfmiddlewaretoken"}
 
-_PHONE = re.compile(r"(?<![\w+])\+\d{7,15}\b")
+# "+" then 8 to 15 digits, optionally grouped by spaces, dots, dashes or brackets.
+_PHONE = re.compile(r"(?<![\w+])\+\d(?:[ .()-]{0,2}\d){7,14}\b")
 _CREDENTIAL = re.compile(r"(?i)\b(bearer|token|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
 _EMAIL = re.compile(r"\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
 
@@ -19,7 +20,7 @@ def mask_phone(phone: str | None) -> str:
     """'+15551234567' -> '+1******4567': enough to tell numbers apart, not to call one."""
     if not phone:
         return ""
-    digits = phone.lstrip("+")
+    digits = re.sub(r"\D", "", phone)
     if len(digits) <= 5:
         return "+" + "*" * len(digits)
     return f"+{digits[0]}{'*' * (len(digits) - 5)}{digits[-4:]}"

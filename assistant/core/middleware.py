@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
 from assistant.core import context
 from assistant.core.masking import is_secret_key
@@ -24,9 +25,18 @@ def _request_id(request: HttpRequest) -> str:
 
 
 def _loggable_path(request: HttpRequest) -> str:
-    """The path, or its route pattern when the URL itself carries a secret (reset links)."""
+    """The path, or its route pattern when the URL itself carries a secret (reset links).
+
+    An unmatched path (a link missing its trailing slash, or cut short by a mail client)
+    is tried against the routes with a slash added, so its secret is not logged either.
+    """
     match = request.resolver_match
-    if match and any(is_secret_key(name) for name in match.kwargs):
+    if match is None:
+        try:
+            match = resolve(request.path_info.rstrip("/") + "/")
+        except Resolver404:
+            return request.path
+    if any(is_secret_key(name) for name in match.kwargs):
         return "/" + match.route
     return request.path
 

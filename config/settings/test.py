@@ -1,7 +1,7 @@
 """Settings for the test suite: the embedded default unless DATABASE_URL / REDIS_URL are set."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import CACHES, REDIS_URL, REST_FRAMEWORK, env
+from config.settings.base import CACHES, LOGGING, REDIS_URL, REST_FRAMEWORK, env
 
 SECRET_KEY = "test-only-secret-key"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
@@ -19,6 +19,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "user": "10000/min", "auth": "10000/min"},
 }
 LOG_LEVEL = env("LOG_LEVEL", default="WARNING")
+LOGGING["root"]["level"] = LOG_LEVEL
 
 if REDIS_URL:
     # Tests must see a dead Redis, not have it silently ignored.

@@ -1,0 +1,69 @@
+"""Gunicorn in production: `gunicorn -c deploy/gunicorn.conf.py` from the project root.
+
+Every setting can be changed from the environment, so one image serves every deployment.
+"""
+
+import glob
+import multiprocessing
+import os
+import tempfile
+from typing import Any
+
+# Set before anything imports prometheus_client: it picks its storage once, at import.
+# Workers are forked after this file is read (no preload), so they inherit the variable and
+# each writes its own files, which /metrics then sums.
+PROMETHEUS_MULTIPROC_DIR = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), "assistant-prometheus-multiproc")
+)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+
+wsgi_app = "config.wsgi:application"
+
+# A container listens on every interface; the proxy in front is what faces the network.
+bind = [address.strip() for address in os.environ.get("GUNICORN_BIND", "0.0.0.0:8000").split(",")]
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# Only the threaded and async worker classes keep connections open; sync closes each one.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Recycling is off by default: each recycled worker leaves its metric files behind, and
+# every scrape reads all of them.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "0"))
+
+# The heartbeat file is touched constantly; on a disk-backed /tmp (common in containers)
+# that can stall workers long enough for the master to kill them. Memory-backed instead;
+# gunicorn creates its own unlinked file there, so a shared directory is no risk.
+_SHM = "/dev/shm"  # noqa: S108
+if os.path.isdir(_SHM):
+    worker_tmp_dir = _SHM
+
+# Only these proxies may set X-Forwarded-Proto/For, which decide what is "https".
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# gunicorn's runtime control socket (resize, reload) is off unless a path is given: nothing
+# here uses it, and by default every instance of a user would share one path in $HOME.
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+
+# The app's RequestLogMiddleware already writes one JSON line per request.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+def on_starting(server: Any) -> None:
+    """Start from an empty metrics directory: a previous run's files would be counted again."""
+    os.makedirs(PROMETHEUS_MULTIPROC_DIR, exist_ok=True)
+    # Only prometheus_client's own files, in case the directory was pointed somewhere shared.
+    for path in glob.glob(os.path.join(PROMETHEUS_MULTIPROC_DIR, "*.db")):
+        os.remove(path)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Drop the dead worker's live gauges; its counters stay, so totals never go backwards."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
