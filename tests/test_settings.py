@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +64,7 @@ def test_configured_services_are_the_ones_in_use():
         assert settings.DATABASES["default"]["OPTIONS"]["pool"]
     else:
         assert connection.vendor == "sqlite"
-    backend = type(cache).__module__
+    backend = type(caches["default"]).__module__
     assert ("redis" in backend) == bool(os.environ.get("REDIS_URL")), backend
 
 
