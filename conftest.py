@@ -66,10 +66,6 @@ def user(db, password):
 
 @pytest.fixture
 def auth_client(user, password) -> APIClient:
-    """A client signed in through the real login endpoint, with its bearer token."""
-    client = APIClient()
-    response = client.post("/api/v1/auth/login", {"email": user.email, "password": password}, format="json")
-    assert response.status_code == 200, response.content
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
-    client.token = response.json()["token"]
-    return client
+    from assistant.users.tests.helpers import sign_in
+
+    return sign_in(user.email, password)

@@ -1,5 +1,6 @@
 import pyotp
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from assistant.users import services
 from assistant.users.models import User
@@ -16,3 +17,12 @@ def enable_totp(user: User) -> pyotp.TOTP:
 def fresh_code(totp: pyotp.TOTP, steps_ahead: int = 1) -> str:
     """A valid code not used yet: codes are single-use, so take the next time step's."""
     return totp.at(timezone.now(), counter_offset=steps_ahead)
+
+
+def sign_in(email: str, password: str) -> APIClient:
+    """A client signed in through the real login endpoint, carrying its bearer token."""
+    client = APIClient()
+    response = client.post("/api/v1/auth/login", {"email": email, "password": password}, format="json")
+    assert response.status_code == 200, response.content
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
+    return client

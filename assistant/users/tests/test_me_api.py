@@ -3,6 +3,7 @@ from rest_framework.test import APIClient
 
 from assistant.users.models import AuditEvent
 from assistant.users.tests.factories import UserFactory
+from assistant.users.tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -81,10 +82,7 @@ class TestIsolation:
     @pytest.fixture
     def other(self, password):
         other = UserFactory(password=password)
-        client = APIClient()
-        login = client.post("/api/v1/auth/login", {"email": other.email, "password": password}, format="json")
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {login.json()['token']}")
-        return other, client
+        return other, sign_in(other.email, password)
 
     def test_sessions_and_activity_list_only_your_own(self, auth_client, user, other):
         _, other_client = other
@@ -123,11 +121,7 @@ class TestIsolation:
 
 
 def test_revoking_your_own_other_session(auth_client, user, password):
-    second = APIClient()
-    token = second.post(
-        "/api/v1/auth/login", {"email": user.email, "password": password}, format="json"
-    ).json()["token"]
-    second.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    second = sign_in(user.email, password)
     sessions = auth_client.get("/api/v1/auth/sessions").json()["results"]
     (other_session,) = [item for item in sessions if not item["current"]]
 

@@ -2,9 +2,9 @@ import re
 
 import pytest
 from django.core import mail
-from rest_framework.test import APIClient
 
 from assistant.users.models import AuditEvent
+from assistant.users.tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +30,7 @@ def test_change_rejects_a_weak_password_naming_the_field(auth_client, password):
 
 
 def test_change_signs_out_other_sessions_but_not_this_one(auth_client, user, password):
-    other = APIClient()
-    token = other.post(
-        "/api/v1/auth/login", {"email": user.email, "password": password}, format="json"
-    ).json()["token"]
-    other.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    other = sign_in(user.email, password)
 
     response = auth_client.post(
         "/api/v1/auth/password/change", {"current_password": password, "new_password": NEW}, format="json"
