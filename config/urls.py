@@ -10,6 +10,8 @@ from monitoring.views import metrics_export
 api_v1 = [
     path("", api_root, name="api-root"),
     path("auth/", include("assistant.users.api.urls")),
+    path("chat/", include("assistant.chat.api.urls")),
+    path("", include("assistant.planner.api.urls")),
 ]
 
 urlpatterns = [

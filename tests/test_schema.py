@@ -18,6 +18,13 @@ ENDPOINTS = {
     "/api/v1/auth/mfa/totp": {"post"},
     "/api/v1/auth/mfa/totp/confirm": {"post"},
     "/api/v1/auth/mfa/totp/disable": {"post"},
+    "/api/v1/chat/messages": {"get", "post"},
+    "/api/v1/todos": {"get", "post"},
+    "/api/v1/todos/{id}": {"get", "patch", "delete"},
+    "/api/v1/reminders": {"get", "post"},
+    "/api/v1/reminders/{id}": {"get", "patch", "delete"},
+    "/api/v1/reminders/{id}/snooze": {"post"},
+    "/api/v1/agenda": {"get"},
 }
 
 

@@ -16,6 +16,10 @@ def api_root(request: Request) -> Response:
             "register": reverse("auth-register", request=request),
             "login": reverse("auth-login", request=request),
             "me": reverse("auth-me", request=request),
+            "chat": reverse("chat-messages", request=request),
+            "todos": reverse("todo-list", request=request),
+            "reminders": reverse("reminder-list", request=request),
+            "agenda": reverse("agenda", request=request),
             "schema": reverse("schema", request=request),
             "docs": reverse("api-docs", request=request),
         }

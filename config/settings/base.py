@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "assistant.core",
     "assistant.users",
+    "assistant.planner",
+    "assistant.chat",
     "monitoring",
 ]
 
@@ -209,6 +211,9 @@ REST_KNOX = {
     "TOKEN_LIMIT_PER_USER": 20,
 }
 KNOX_TOKEN_MODEL = "users.AuthToken"
+# knox's migrations would create its own (swapped-out) token table, referencing users with
+# nothing to clean it up; with no migrations for knox, only users.AuthToken exists.
+MIGRATION_MODULES = {"knox": None}
 SPECTACULAR_SETTINGS = {
     "TITLE": "TDAH Assistant API",
     "DESCRIPTION": "Todos, reminders and nudges for adults with ADHD, by SMS and REST.",
@@ -220,6 +225,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "TodoStatusEnum": "assistant.planner.models.Todo.Status",
+        "ReminderStatusEnum": "assistant.planner.models.Reminder.Status",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------
@@ -254,7 +263,22 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # than turning each line into a log record.
 CELERY_WORKER_REDIRECT_STDOUTS = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# --- Reminders ------------------------------------------------------------------------
+REMINDER_DISPATCH_INTERVAL_SECONDS = env.float("REMINDER_DISPATCH_INTERVAL_SECONDS", default=30)
+REMINDER_DISPATCH_BATCH_SIZE = env.int("REMINDER_DISPATCH_BATCH_SIZE", default=500)
+# A run stops claiming new batches after this long, so beat ticks never pile up.
+REMINDER_DISPATCH_TIME_BUDGET_SECONDS = env.float("REMINDER_DISPATCH_TIME_BUDGET_SECONDS", default=25)
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=8)
+REMINDER_RETRY_BASE_SECONDS = env.float("REMINDER_RETRY_BASE_SECONDS", default=30)
+CHAT_MESSAGE_MAX_LENGTH = 5000
+
 CELERY_BEAT_SCHEDULE = {
+    "reminders-dispatch": {
+        "task": "assistant.planner.tasks.reminders_dispatch",
+        "schedule": timedelta(seconds=REMINDER_DISPATCH_INTERVAL_SECONDS),
+        # A run that could not start in time is dropped: the next one picks up its rows.
+        "options": {"expires": REMINDER_DISPATCH_INTERVAL_SECONDS},
+    },
     "auth-tokens-purge-expired": {
         "task": "assistant.users.tasks.auth_tokens_purge_expired",
         "schedule": timedelta(hours=1),

@@ -1,7 +1,7 @@
 """Settings for the test suite: the embedded default unless DATABASE_URL / REDIS_URL are set."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import CACHES, LOGGING, REDIS_URL, REST_FRAMEWORK, env
+from config.settings.base import BASE_DIR, CACHES, DATABASES, LOGGING, REDIS_URL, REST_FRAMEWORK, env
 
 SECRET_KEY = "test-only-secret-key"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
@@ -20,6 +20,11 @@ REST_FRAMEWORK = {
 }
 LOG_LEVEL = env("LOG_LEVEL", default="WARNING")
 LOGGING["root"]["level"] = LOG_LEVEL
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory: threads in concurrency tests then get their own connections that
+    # wait on SQLite's write lock instead of failing on shared-cache table locks.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest-db.sqlite3")}
 
 if REDIS_URL:
     # Tests must see a dead Redis, not have it silently ignored.

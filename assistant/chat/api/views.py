@@ -1,0 +1,65 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from assistant.chat import selectors, services
+from assistant.chat.models import Channel, Message
+from assistant.core.api import error_responses
+
+
+class MessageInput(serializers.Serializer):
+    text = serializers.CharField(max_length=5000, trim_whitespace=False, allow_blank=True)
+
+
+class MessageOutput(serializers.ModelSerializer):
+    channel = serializers.CharField(source="conversation.channel")
+    in_reply_to = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Message
+        fields = ["id", "channel", "direction", "text", "intent", "in_reply_to", "created_at"]
+        read_only_fields = fields
+
+
+class ExchangeOutput(serializers.Serializer):
+    message = MessageOutput(help_text="What you sent, with the intent it was understood as.")
+    reply = MessageOutput(help_text="The assistant's answer.")
+
+
+class MessagesView(ListAPIView):
+    """Talk to the assistant; read the conversation."""
+
+    serializer_class = MessageOutput
+
+    def get_queryset(self):
+        return selectors.messages_for_user(
+            user=self.request.user, channel=self.request.query_params.get("channel")
+        )
+
+    @extend_schema(
+        tags=["chat"],
+        summary="Your conversation history, newest first",
+        parameters=[OpenApiParameter("channel", enum=Channel.values, required=False)],
+        responses={200: MessageOutput(many=True), **error_responses(401)},
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=["chat"],
+        summary="Send the assistant a message",
+        description='Write as you would by SMS: "add call the dentist", "remind me to take my meds '
+        'every day at 8", "what\'s next?". English, French, Spanish and Portuguese.',
+        request=MessageInput,
+        responses={201: ExchangeOutput, **error_responses(400, 401, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = MessageInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reply = services.chat_message_handle(
+            user=request.user, text=serializer.validated_data["text"], channel=Channel.API
+        )
+        body = ExchangeOutput({"message": reply.in_reply_to, "reply": reply}).data
+        return Response(body, status=status.HTTP_201_CREATED)

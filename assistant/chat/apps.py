@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ChatConfig(AppConfig):
+    name = "assistant.chat"
+    label = "chat"
+    verbose_name = "Chat"
+
+    def ready(self) -> None:
+        from assistant.chat import services
+        from assistant.planner.notifications import channel_register
+
+        # Reminders reach users in their chat history whatever else is installed.
+        channel_register("chat", services.chat_notification_deliver)

@@ -1,0 +1,11 @@
+"""The natural-language command engine: a message and a small context in, an intent out.
+
+Pure: no ORM, no settings, no network, no real clock (only `context.now`), no idea which
+channel the message came from. `parse` never raises; what it cannot read is UNKNOWN.
+Understands English, French, Spanish and Portuguese.
+"""
+
+from assistant.chat.engine.parser import parse
+from assistant.chat.engine.types import EngineContext, Intent, IntentName, Period, Problem
+
+__all__ = ["EngineContext", "Intent", "IntentName", "Period", "Problem", "parse"]

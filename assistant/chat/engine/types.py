@@ -1,0 +1,56 @@
+"""What goes into the engine (a message and a small context) and what comes out (an intent)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class IntentName(StrEnum):
+    ADD_TODO = "add_todo"
+    LIST_TODOS = "list_todos"
+    COMPLETE_TODO = "complete_todo"
+    DELETE_TODO = "delete_todo"
+    REMIND = "remind"
+    LIST_REMINDERS = "list_reminders"
+    SNOOZE = "snooze"
+    CANCEL_REMINDER = "cancel_reminder"
+    AGENDA = "agenda"
+    HELP = "help"
+    CLARIFY = "clarify"
+    UNKNOWN = "unknown"
+
+
+class Problem(StrEnum):
+    """Why a CLARIFY intent needs the user to say more."""
+
+    PAST_TIME = "past_time"
+    MISSING_TIME = "missing_time"
+    MISSING_TEXT = "missing_text"
+
+
+class Period(StrEnum):
+    """Which slice of the agenda the user asked for."""
+
+    TODAY = "today"
+    TOMORROW = "tomorrow"
+    NEXT = "next"
+
+
+@dataclass(frozen=True)
+class EngineContext:
+    now: datetime  # aware; the engine's only clock
+    timezone: str  # the user's IANA zone, e.g. "Europe/Paris"
+    language: str | None = None  # "en" | "fr" | "es" | "pt", used when the text gives no clue
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: IntentName
+    language: str  # detected from the text, else the context's, else "en"; replies use it
+    text: str = ""  # todo title or reminder text, cleaned, at most 200 characters
+    ref: int | str | None = None  # a 1-based number from the last list, or a name fragment
+    due_at: datetime | None = None  # aware UTC; the first occurrence when recurring
+    rrule: str | None = None  # RFC 5545 RRULE without DTSTART, in the user's wall time
+    minutes: int | None = None  # snooze length
+    period: str | None = None  # agenda: a Period
+    problem: str | None = None  # CLARIFY only: a Problem

@@ -1,0 +1,264 @@
+"""Todos, reminders and the agenda over REST. Views validate, call a service, shape output."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assistant.core.api import error_responses
+from assistant.planner import selectors, services
+from assistant.planner.models import Reminder, Todo
+
+# --- Todos ---------------------------------------------------------------------------------
+
+
+class TodoOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Todo
+        fields = [
+            "id",
+            "title",
+            "notes",
+            "due_date",
+            "priority",
+            "status",
+            "completed_at",
+            "position",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class TodoInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    priority = serializers.ChoiceField(choices=Todo.Priority.choices, required=False)
+    status = serializers.ChoiceField(choices=Todo.Status.choices, required=False)
+    position = serializers.IntegerField(min_value=0, required=False)
+
+
+class TodoFilter(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Todo.Status.choices, required=False)
+    due_before = serializers.DateField(required=False, help_text="Due on or before this date.")
+    due_after = serializers.DateField(required=False, help_text="Due on or after this date.")
+
+
+def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict:
+    """Validated query parameters: a bad filter is a 400 naming it, never ignored."""
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class _OwnRowsViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, read and delete the caller's own rows; writes go through the app's services."""
+
+    filter_serializer: type[serializers.Serializer]
+    input_serializer: type[serializers.Serializer]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return self.serializer_class.Meta.model.objects.none()
+        return self.rows()
+
+    def rows(self):
+        raise NotImplementedError
+
+    def _valid_input(self, *, partial: bool = False) -> dict:
+        serializer = self.input_serializer(data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _output(self, instance: object, code: int = status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(instance).data, status=code)
+
+
+CRUD_ERRORS = {
+    "list": error_responses(400, 401),
+    "retrieve": error_responses(401, 404),
+    "create": error_responses(400, 401),
+    "partial_update": error_responses(400, 401, 404),
+    "destroy": error_responses(401, 404),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your todos",
+        parameters=[TodoFilter],
+        responses={200: TodoOutput(many=True), **CRUD_ERRORS["list"]},
+    ),
+    retrieve=extend_schema(summary="One todo", responses={200: TodoOutput, **CRUD_ERRORS["retrieve"]}),
+    create=extend_schema(
+        summary="Add a todo", request=TodoInput, responses={201: TodoOutput, **CRUD_ERRORS["create"]}
+    ),
+    partial_update=extend_schema(
+        summary="Change a todo (status=done completes it)",
+        request=TodoInput(partial=True),
+        responses={200: TodoOutput, **CRUD_ERRORS["partial_update"]},
+    ),
+    destroy=extend_schema(summary="Delete a todo", responses={204: None, **CRUD_ERRORS["destroy"]}),
+)
+@extend_schema(tags=["todos"])
+class TodoViewSet(_OwnRowsViewSet):
+    serializer_class = TodoOutput
+    input_serializer = TodoInput
+    http_method_names = ["get", "post", "patch", "delete"]
+
+    def rows(self):
+        filters = _query(TodoFilter, self.request) if self.action == "list" else {}
+        return selectors.todos_for_user(user=self.request.user, **filters)
+
+    def create(self, request: Request) -> Response:
+        data = self._valid_input()
+        data.pop("position", None)
+        todo_status = data.pop("status", None)
+        todo = services.todo_create(user=request.user, **data)
+        if todo_status == Todo.Status.DONE:
+            services.todo_complete(todo=todo)
+        return self._output(todo, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self._output(services.todo_update(todo=self.get_object(), **self._valid_input(partial=True)))
+
+    def perform_destroy(self, instance: Todo) -> None:
+        services.todo_delete(todo=instance)
+
+
+# --- Reminders -----------------------------------------------------------------------------
+
+
+class ReminderOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Reminder
+        fields = [
+            "id",
+            "text",
+            "due_at",
+            "timezone",
+            "rrule",
+            "channel",
+            "status",
+            "snoozed_until",
+            "sent_at",
+            "attempts",
+            "last_error",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ReminderInput(serializers.Serializer):
+    text = serializers.CharField(max_length=200)
+    due_at = serializers.DateTimeField(help_text="When (the first time), with its UTC offset.")
+    rrule = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="RFC 5545 RRULE in your local time, e.g. FREQ=DAILY;BYHOUR=8;BYMINUTE=0",
+    )
+    channel = serializers.ChoiceField(choices=Reminder.Channel.choices, required=False)
+
+
+class ReminderFilter(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Reminder.Status.choices, required=False)
+    due_before = serializers.DateTimeField(required=False)
+    due_after = serializers.DateTimeField(required=False)
+
+
+class SnoozeInput(serializers.Serializer):
+    minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, default=10)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your reminders",
+        parameters=[ReminderFilter],
+        responses={200: ReminderOutput(many=True), **CRUD_ERRORS["list"]},
+    ),
+    retrieve=extend_schema(
+        summary="One reminder", responses={200: ReminderOutput, **CRUD_ERRORS["retrieve"]}
+    ),
+    create=extend_schema(
+        summary="Schedule a reminder",
+        request=ReminderInput,
+        responses={201: ReminderOutput, **CRUD_ERRORS["create"]},
+    ),
+    partial_update=extend_schema(
+        summary="Change a reminder",
+        request=ReminderInput(partial=True),
+        responses={200: ReminderOutput, **CRUD_ERRORS["partial_update"]},
+    ),
+    destroy=extend_schema(summary="Cancel a reminder", responses={204: None, **CRUD_ERRORS["destroy"]}),
+)
+@extend_schema(tags=["reminders"])
+class ReminderViewSet(_OwnRowsViewSet):
+    serializer_class = ReminderOutput
+    input_serializer = ReminderInput
+    http_method_names = ["get", "post", "patch", "delete"]
+
+    def rows(self):
+        filters = _query(ReminderFilter, self.request) if self.action == "list" else {}
+        return selectors.reminders_for_user(user=self.request.user, **filters)
+
+    def create(self, request: Request) -> Response:
+        reminder = services.reminder_create(user=request.user, **self._valid_input())
+        return self._output(reminder, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self._output(
+            services.reminder_update(reminder=self.get_object(), **self._valid_input(partial=True))
+        )
+
+    def perform_destroy(self, instance: Reminder) -> None:
+        services.reminder_cancel(reminder=instance)
+
+    @extend_schema(
+        summary="Snooze a reminder",
+        request=SnoozeInput,
+        responses={200: ReminderOutput, **error_responses(400, 401, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def snooze(self, request: Request, pk: str) -> Response:
+        serializer = SnoozeInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reminder = services.reminder_snooze(
+            reminder=self.get_object(), minutes=serializer.validated_data["minutes"]
+        )
+        return self._output(reminder)
+
+
+# --- Agenda --------------------------------------------------------------------------------
+
+
+class AgendaOutput(serializers.Serializer):
+    start = serializers.DateTimeField(help_text="Start of the day in your time zone.")
+    end = serializers.DateTimeField()
+    reminders = ReminderOutput(many=True)
+    todos = TodoOutput(many=True, help_text="Open todos due that day or overdue.")
+
+
+class AgendaFilter(serializers.Serializer):
+    day = serializers.ChoiceField(choices=["today", "tomorrow"], default="today")
+
+
+class AgendaView(APIView):
+    @extend_schema(
+        tags=["agenda"],
+        summary="What's on today (or tomorrow), in your time zone",
+        parameters=[AgendaFilter],
+        responses={200: AgendaOutput, **error_responses(400, 401)},
+    )
+    def get(self, request: Request) -> Response:
+        days_ahead = 1 if _query(AgendaFilter, request)["day"] == "tomorrow" else 0
+        agenda = services.agenda_read(user=request.user, now=timezone.now(), days_ahead=days_ahead)
+        return Response(AgendaOutput(agenda).data)

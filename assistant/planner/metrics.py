@@ -1,0 +1,29 @@
+"""Todo and reminder metrics. Label values come from the fixed sets in each help text."""
+
+from prometheus_client import Counter, Histogram
+
+todo_created_total = Counter("todo_created_total", "Todos created (API, chat, admin).")
+todo_completed_total = Counter("todo_completed_total", "Todos marked done.")
+reminder_created_total = Counter(
+    "reminder_created_total", "Reminders created, by kind (once, recurring).", ["kind"]
+)
+reminder_sent_total = Counter(
+    "reminder_sent_total",
+    "Reminder delivery attempts, by channel (chat, sms) and result (sent, retry, failed).",
+    ["channel", "result"],
+)
+reminder_delivery_lag_seconds = Histogram(
+    "reminder_delivery_lag_seconds",
+    "How late a reminder went out: sent_at minus the time it was due (or snoozed to).",
+    buckets=(0.5, 1, 2.5, 5, 10, 15, 30, 45, 60, 120, 300, 600, 1800, 3600),
+)
+reminder_dispatch_duration_seconds = Histogram(
+    "reminder_dispatch_duration_seconds",
+    "Duration of one dispatcher run (claiming and delivering due reminders).",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+feature_usage_total = Counter(
+    "feature_usage_total",
+    "Uses of a product feature, by feature (todos, reminders, recurring_reminders, snooze, agenda, chat).",
+    ["feature"],
+)

@@ -1,0 +1,81 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+from django_prometheus.models import ExportModelOperationsMixin
+
+
+class Todo(ExportModelOperationsMixin("todo"), models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open"
+        DONE = "done"
+
+    class Priority(models.IntegerChoices):
+        LOW = 1
+        NORMAL = 2
+        HIGH = 3
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos")
+    title = models.CharField(max_length=200)
+    notes = models.TextField(blank=True, max_length=5000)
+    due_date = models.DateField(null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(choices=Priority, default=Priority.NORMAL)
+    status = models.CharField(max_length=8, choices=Status, default=Status.OPEN)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order in the user's list")
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["user", "status", "position"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Reminder(ExportModelOperationsMixin("reminder"), models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled"
+        SENT = "sent"
+        CANCELLED = "cancelled"
+        FAILED = "failed"
+
+    class Channel(models.TextChoices):
+        CHAT = "chat"
+        SMS = "sms"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    text = models.CharField(max_length=200)
+    # The occurrence being waited for, in UTC; with a recurrence, the series' next one.
+    due_at = models.DateTimeField()
+    # The user's zone when the reminder was made: recurrences keep that wall-clock time.
+    timezone = models.CharField(max_length=64)
+    rrule = models.CharField(max_length=200, blank=True, help_text="RFC 5545 RRULE, local wall time")
+    # The first occurrence of a recurring series: its DTSTART.
+    starts_at = models.DateTimeField()
+    channel = models.CharField(max_length=8, choices=Channel, default=Channel.CHAT)
+    status = models.CharField(max_length=16, choices=Status, default=Status.SCHEDULED)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    # When the dispatcher should act next: due_at, a snooze, or a retry after a failure.
+    fire_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["fire_at", "id"]
+        indexes = [
+            # The dispatcher's query: scheduled rows by fire time.
+            models.Index(fields=["fire_at"], condition=Q(status="scheduled"), name="reminder_due_idx"),
+            models.Index(fields=["user", "status", "fire_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def recurring(self) -> bool:
+        return bool(self.rrule)

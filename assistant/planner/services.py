@@ -1,0 +1,385 @@
+"""Writes for todos and reminders, and the reminder dispatcher.
+
+The chat engine's intents, the REST API, the admin and the beat task all come through here.
+"""
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from assistant.core.errors import ServiceError
+from assistant.core.recurrence import next_occurrence, rrule_validate
+from assistant.planner import metrics
+from assistant.planner.models import Reminder, Todo
+from assistant.planner.notifications import DeliveryError, PermanentDeliveryError, notify
+from assistant.planner.selectors import Agenda, agenda_for_user
+from assistant.users.models import Channel as UserChannel
+from assistant.users.models import User
+
+logger = logging.getLogger(__name__)
+
+
+def _on_commit_inc(counter: Any) -> None:
+    transaction.on_commit(counter.inc)
+
+
+# --- Todos ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def todo_create(
+    *,
+    user: User,
+    title: str,
+    notes: str = "",
+    due_date: date | None = None,
+    priority: int = Todo.Priority.NORMAL,
+) -> Todo:
+    title = title.strip()
+    if not title:
+        raise ServiceError.invalid("title", "A todo needs a title.")
+    last = Todo.objects.filter(user=user).aggregate(last=Max("position"))["last"]
+    todo = Todo.objects.create(
+        user=user,
+        title=title[:200],
+        notes=notes,
+        due_date=due_date,
+        priority=priority,
+        position=0 if last is None else last + 1,
+    )
+    _on_commit_inc(metrics.todo_created_total)
+    _on_commit_inc(metrics.feature_usage_total.labels(feature="todos"))
+    logger.info("todo created", extra={"event": "todo_created", "todo_id": todo.pk})
+    return todo
+
+
+@transaction.atomic
+def todo_update(*, todo: Todo, **changes: Any) -> Todo:
+    """Change fields; a status change goes through todo_complete / todo_reopen."""
+    status = changes.pop("status", None)
+    editable = {"title", "notes", "due_date", "priority", "position"}
+    if unknown := set(changes) - editable:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(todo, name, value)
+    if "title" in changes and not todo.title.strip():
+        raise ServiceError.invalid("title", "A todo needs a title.")
+    todo.save()
+    if status == Todo.Status.DONE and todo.status != Todo.Status.DONE:
+        todo_complete(todo=todo)
+    elif status == Todo.Status.OPEN and todo.status != Todo.Status.OPEN:
+        todo_reopen(todo=todo)
+    return todo
+
+
+@transaction.atomic
+def todo_complete(*, todo: Todo) -> Todo:
+    if todo.status == Todo.Status.DONE:
+        return todo
+    todo.status = Todo.Status.DONE
+    todo.completed_at = timezone.now()
+    todo.save(update_fields=["status", "completed_at", "updated_at"])
+    _on_commit_inc(metrics.todo_completed_total)
+    logger.info("todo completed", extra={"event": "todo_completed", "todo_id": todo.pk})
+    return todo
+
+
+@transaction.atomic
+def todo_reopen(*, todo: Todo) -> Todo:
+    todo.status = Todo.Status.OPEN
+    todo.completed_at = None
+    todo.save(update_fields=["status", "completed_at", "updated_at"])
+    logger.info("todo reopened", extra={"event": "todo_reopened", "todo_id": todo.pk})
+    return todo
+
+
+def todo_delete(*, todo: Todo) -> None:
+    logger.info("todo deleted", extra={"event": "todo_deleted", "todo_id": todo.pk})
+    todo.delete()
+
+
+# --- Reminders -----------------------------------------------------------------------------
+
+
+def _default_channel(user: User) -> str:
+    return Reminder.Channel.SMS if user.preferred_channel == UserChannel.SMS else Reminder.Channel.CHAT
+
+
+def _fire_at(reminder: Reminder) -> datetime:
+    if reminder.snoozed_until is not None:
+        return min(reminder.snoozed_until, reminder.due_at)
+    return reminder.due_at
+
+
+@transaction.atomic
+def reminder_create(
+    *,
+    user: User,
+    text: str,
+    due_at: datetime,
+    rrule: str = "",
+    channel: str | None = None,
+    now: datetime | None = None,
+) -> Reminder:
+    """Schedule a reminder. due_at is the (first) occurrence; a recurring one repeats per rrule."""
+    now = now or timezone.now()
+    text = text.strip()
+    errors: dict[str, list[str]] = {}
+    if not text:
+        errors["text"] = ["A reminder needs something to remind you of."]
+    if rrule:
+        try:
+            rrule_validate(rrule)
+        except (ValueError, TypeError):
+            errors["rrule"] = ["Not a valid RFC 5545 RRULE (e.g. FREQ=DAILY;BYHOUR=8;BYMINUTE=0)."]
+    if due_at <= now and not rrule:
+        errors["due_at"] = ["This time has already passed."]
+    if errors:
+        raise ServiceError("validation_error", "Invalid input.", fields=errors)
+    if due_at <= now:  # a recurring series that started in the past: begin at its next occurrence
+        due_at = next_occurrence(rule=rrule, first=due_at, timezone=user.timezone, after=now) or due_at
+    reminder = Reminder.objects.create(
+        user=user,
+        text=text[:200],
+        due_at=due_at,
+        starts_at=due_at,
+        fire_at=due_at,
+        timezone=user.timezone,
+        rrule=rrule,
+        channel=channel or _default_channel(user),
+    )
+    kind = "recurring" if rrule else "once"
+    transaction.on_commit(metrics.reminder_created_total.labels(kind=kind).inc)
+    _on_commit_inc(
+        metrics.feature_usage_total.labels(feature="recurring_reminders" if rrule else "reminders")
+    )
+    logger.info(
+        "reminder created", extra={"event": "reminder_created", "reminder_id": reminder.pk, "kind": kind}
+    )
+    return reminder
+
+
+@transaction.atomic
+def reminder_update(*, reminder: Reminder, **changes: Any) -> Reminder:
+    editable = {"text", "due_at", "rrule", "channel"}
+    if unknown := set(changes) - editable:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    if changes.get("rrule"):
+        try:
+            rrule_validate(changes["rrule"])
+        except (ValueError, TypeError):
+            raise ServiceError.invalid("rrule", "Not a valid RFC 5545 RRULE.") from None
+    if "due_at" in changes:
+        if changes["due_at"] <= timezone.now():
+            raise ServiceError.invalid("due_at", "This time has already passed.")
+        reminder.starts_at = changes["due_at"]
+        reminder.status = Reminder.Status.SCHEDULED
+        reminder.attempts = 0
+    for name, value in changes.items():
+        setattr(reminder, name, value)
+    reminder.fire_at = _fire_at(reminder)
+    reminder.save()
+    return reminder
+
+
+def reminder_cancel(*, reminder: Reminder) -> Reminder:
+    reminder.status = Reminder.Status.CANCELLED
+    reminder.save(update_fields=["status", "updated_at"])
+    logger.info("reminder cancelled", extra={"event": "reminder_cancelled", "reminder_id": reminder.pk})
+    return reminder
+
+
+@transaction.atomic
+def reminder_snooze(*, reminder: Reminder, minutes: int, now: datetime | None = None) -> Reminder:
+    """Bring the reminder back in `minutes`; a recurring series keeps its own schedule."""
+    if not 1 <= minutes <= 24 * 60:
+        raise ServiceError.invalid("minutes", "Snooze between 1 minute and 24 hours.")
+    if reminder.status == Reminder.Status.CANCELLED:
+        raise ServiceError("reminder_cancelled", "This reminder was cancelled.", status=409)
+    now = now or timezone.now()
+    reminder.snoozed_until = now + timedelta(minutes=minutes)
+    if not reminder.rrule:  # a one-off simply moves; a series keeps its next occurrence
+        reminder.due_at = reminder.snoozed_until
+    reminder.status = Reminder.Status.SCHEDULED
+    reminder.attempts = 0
+    reminder.fire_at = _fire_at(reminder)
+    reminder.save(update_fields=["snoozed_until", "due_at", "status", "attempts", "fire_at", "updated_at"])
+    _on_commit_inc(metrics.feature_usage_total.labels(feature="snooze"))
+    logger.info(
+        "reminder snoozed",
+        extra={"event": "reminder_snoozed", "reminder_id": reminder.pk, "minutes": minutes},
+    )
+    return reminder
+
+
+def agenda_read(*, user: User, now: datetime, days_ahead: int = 0) -> Agenda:
+    """The day's agenda, counted as a use of the agenda feature (chat and API alike)."""
+    metrics.feature_usage_total.labels(feature="agenda").inc()
+    return agenda_for_user(user=user, now=now, days_ahead=days_ahead)
+
+
+# --- Dispatch ------------------------------------------------------------------------------
+
+
+@dataclass
+class DispatchResult:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    def add(self, other: "DispatchResult") -> None:
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff with jitter: ~30 s, 1 min, 2 min ... capped at an hour."""
+    base = min(settings.REMINDER_RETRY_BASE_SECONDS * 2 ** (attempts - 1), 3600)
+    return timedelta(seconds=base * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not crypto
+
+
+def _deliver_one(reminder: Reminder, now: datetime) -> str:
+    """Deliver one claimed reminder and move it on; all inside the caller's transaction."""
+    channel = notify(user=reminder.user, text=reminder.text, channel=reminder.channel)
+    if reminder.due_at <= now:
+        lag = (now - reminder.due_at).total_seconds()
+        upcoming = None
+        if reminder.rrule:
+            # Occurrences missed while nothing ran are skipped, not sent in a burst.
+            upcoming = next_occurrence(
+                rule=reminder.rrule, first=reminder.starts_at, timezone=reminder.timezone, after=now
+            )
+        if upcoming is None:
+            reminder.status = Reminder.Status.SENT
+        else:
+            reminder.due_at = upcoming
+    else:  # early: the snooze of a recurring series, or "send now"
+        lag = (now - (reminder.snoozed_until or now)).total_seconds()
+        if not reminder.rrule:
+            reminder.status = Reminder.Status.SENT
+    reminder.snoozed_until = None
+    reminder.sent_at = now
+    reminder.attempts = 0
+    reminder.last_error = ""
+    reminder.fire_at = _fire_at(reminder)
+    reminder.save(
+        update_fields=[
+            "snoozed_until",
+            "status",
+            "due_at",
+            "sent_at",
+            "attempts",
+            "last_error",
+            "fire_at",
+            "updated_at",
+        ]
+    )
+
+    def count() -> None:
+        metrics.reminder_sent_total.labels(channel=channel, result="sent").inc()
+        metrics.reminder_delivery_lag_seconds.observe(max(lag, 0))
+
+    transaction.on_commit(count)
+    logger.info(
+        "reminder sent",
+        extra={
+            "event": "reminder_sent",
+            "reminder_id": reminder.pk,
+            "channel": channel,
+            "lag_s": round(lag, 3),
+        },
+    )
+    return channel
+
+
+def _record_failure(reminder: Reminder, error: Exception, now: datetime) -> str:
+    reminder.attempts += 1
+    reminder.last_error = f"{type(error).__name__}: {error}"[:500]
+    permanent = isinstance(error, PermanentDeliveryError)
+    if permanent or reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS:
+        reminder.status = Reminder.Status.FAILED
+        result = "failed"
+    else:
+        reminder.fire_at = now + _retry_delay(reminder.attempts)
+        result = "retry"
+    reminder.save(update_fields=["attempts", "last_error", "status", "fire_at", "updated_at"])
+    transaction.on_commit(metrics.reminder_sent_total.labels(channel=reminder.channel, result=result).inc)
+    logger.warning(
+        "reminder delivery failed",
+        extra={
+            "event": "reminder_failed",
+            "reminder_id": reminder.pk,
+            "result": result,
+            "attempts": reminder.attempts,
+            "error": type(error).__name__,
+        },
+    )
+    return result
+
+
+def _dispatch_batch(*, now: datetime, limit: int, ids: list[int] | None = None) -> tuple[DispatchResult, int]:
+    """Claim up to `limit` due reminders (rows locked, others skip them) and deliver each."""
+    result = DispatchResult()
+    with transaction.atomic():
+        if ids is None:
+            rows = Reminder.objects.filter(status=Reminder.Status.SCHEDULED, fire_at__lte=now)
+        else:
+            rows = Reminder.objects.filter(pk__in=ids).exclude(status=Reminder.Status.CANCELLED)
+        # skip_locked: a second dispatcher takes the next rows instead of waiting for these.
+        batch = list(
+            rows.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .order_by("fire_at")[:limit]
+        )
+        # In user order, so two dispatchers creating rows for the same users (a first chat
+        # message opens a conversation) always wait on each other in one direction: no deadlock.
+        for reminder in sorted(batch, key=lambda row: (row.user_id, row.fire_at)):
+            try:
+                with transaction.atomic():  # a failed delivery rolls back only itself
+                    _deliver_one(reminder, now)
+                result.sent += 1
+            except DeliveryError as error:
+                outcome = _record_failure(reminder, error, now)
+                result.retried += outcome == "retry"
+                result.failed += outcome == "failed"
+    return result, len(batch)
+
+
+def reminders_dispatch(*, now: datetime | None = None, batch_size: int | None = None) -> DispatchResult:
+    """Deliver every due reminder, batch by batch, within the dispatcher's time budget."""
+    started = time.monotonic()
+    now = now or timezone.now()
+    batch_size = batch_size or settings.REMINDER_DISPATCH_BATCH_SIZE
+    total = DispatchResult()
+    while time.monotonic() - started < settings.REMINDER_DISPATCH_TIME_BUDGET_SECONDS:
+        result, claimed = _dispatch_batch(now=now, limit=batch_size)
+        total.add(result)
+        if claimed < batch_size:
+            break
+    metrics.reminder_dispatch_duration_seconds.observe(time.monotonic() - started)
+    if total.sent or total.retried or total.failed:
+        logger.info(
+            "reminders dispatched",
+            extra={
+                "event": "reminders_dispatched",
+                "sent": total.sent,
+                "retried": total.retried,
+                "failed": total.failed,
+            },
+        )
+    return total
+
+
+def reminders_send_now(*, reminder_ids: list[int]) -> DispatchResult:
+    """Deliver these reminders at once, whatever their schedule (the admin's "send now")."""
+    result, _ = _dispatch_batch(now=timezone.now(), limit=len(reminder_ids), ids=reminder_ids)
+    return result

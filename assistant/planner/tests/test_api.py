@@ -1,0 +1,174 @@
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from assistant.planner.models import Reminder, Todo
+from assistant.users.tests.factories import UserFactory
+from assistant.users.tests.helpers import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def in_an_hour() -> str:
+    return (timezone.now() + timedelta(hours=1)).isoformat()
+
+
+class TestTodos:
+    def test_create_list_complete_and_delete(self, auth_client):
+        created = auth_client.post(
+            "/api/v1/todos", {"title": "call the dentist", "priority": 3}, format="json"
+        )
+        assert created.status_code == 201, created.content
+        todo_id = created.json()["id"]
+
+        done = auth_client.patch(f"/api/v1/todos/{todo_id}", {"status": "done"}, format="json")
+        assert done.json()["status"] == "done"
+        assert done.json()["completed_at"]
+
+        listed = auth_client.get("/api/v1/todos?status=done").json()
+        assert [item["id"] for item in listed["results"]] == [todo_id]
+        assert auth_client.delete(f"/api/v1/todos/{todo_id}").status_code == 204
+        assert not Todo.objects.exists()
+
+    def test_filters_by_due_date(self, auth_client):
+        for title, due in [("early", "2026-12-01"), ("late", "2026-12-20"), ("undated", None)]:
+            auth_client.post("/api/v1/todos", {"title": title, "due_date": due}, format="json")
+
+        before = auth_client.get("/api/v1/todos?due_before=2026-12-10").json()["results"]
+        after = auth_client.get("/api/v1/todos?due_after=2026-12-10").json()["results"]
+
+        assert [item["title"] for item in before] == ["early"]
+        assert [item["title"] for item in after] == ["late"]
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({}, "title"),
+            ({"title": ""}, "title"),
+            ({"title": "x" * 201}, "title"),
+            ({"title": "a", "priority": 9}, "priority"),
+            ({"title": "a", "due_date": "tomorrow"}, "due_date"),
+        ],
+    )
+    def test_bad_input_is_a_400_naming_the_field(self, auth_client, body, field):
+        response = auth_client.post("/api/v1/todos", body, format="json")
+
+        assert response.status_code == 400
+        assert field in response.json()["error"]["fields"]
+        assert not Todo.objects.exists()
+
+    def test_bad_filter_is_a_400(self, auth_client):
+        response = auth_client.get("/api/v1/todos?status=maybe")
+
+        assert response.status_code == 400
+        assert "status" in response.json()["error"]["fields"]
+
+    def test_another_users_todo_is_invisible_and_untouchable(self, auth_client, password):
+        other = UserFactory(password=password)
+        theirs = (
+            sign_in(other.email, password).post("/api/v1/todos", {"title": "secret"}, format="json").json()
+        )
+
+        assert auth_client.get(f"/api/v1/todos/{theirs['id']}").status_code == 404
+        assert (
+            auth_client.patch(f"/api/v1/todos/{theirs['id']}", {"title": "x"}, format="json").status_code
+            == 404
+        )
+        assert auth_client.delete(f"/api/v1/todos/{theirs['id']}").status_code == 404
+        assert auth_client.get("/api/v1/todos").json()["count"] == 0
+        assert Todo.objects.get(pk=theirs["id"]).title == "secret"
+
+
+class TestReminders:
+    def test_create_snooze_and_cancel(self, auth_client, user):
+        created = auth_client.post(
+            "/api/v1/reminders", {"text": "stretch", "due_at": in_an_hour()}, format="json"
+        )
+        assert created.status_code == 201, created.content
+        body = created.json()
+        assert (body["status"], body["timezone"], body["channel"]) == ("scheduled", user.timezone, "chat")
+
+        snoozed = auth_client.post(f"/api/v1/reminders/{body['id']}/snooze", {"minutes": 20}, format="json")
+        assert snoozed.status_code == 200
+        assert snoozed.json()["snoozed_until"]
+
+        assert auth_client.delete(f"/api/v1/reminders/{body['id']}").status_code == 204
+        assert Reminder.objects.get().status == "cancelled"
+
+    def test_recurring_reminder_with_an_rrule(self, auth_client):
+        response = auth_client.post(
+            "/api/v1/reminders",
+            {"text": "meds", "due_at": in_an_hour(), "rrule": "FREQ=DAILY;BYHOUR=8;BYMINUTE=0"},
+            format="json",
+        )
+
+        assert response.status_code == 201
+        assert response.json()["rrule"] == "FREQ=DAILY;BYHOUR=8;BYMINUTE=0"
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({"text": "x", "due_at": "2020-01-01T00:00:00Z"}, "due_at"),
+            ({"text": "x", "due_at": "soon"}, "due_at"),
+            ({"text": "x", "due_at": "2030-01-01T00:00:00Z", "rrule": "EVERY SO OFTEN"}, "rrule"),
+            ({"text": "", "due_at": "2030-01-01T00:00:00Z"}, "text"),
+            ({"text": "x", "due_at": "2030-01-01T00:00:00Z", "channel": "pigeon"}, "channel"),
+        ],
+    )
+    def test_bad_input_is_a_400_naming_the_field(self, auth_client, body, field):
+        response = auth_client.post("/api/v1/reminders", body, format="json")
+
+        assert response.status_code == 400
+        assert field in response.json()["error"]["fields"]
+        assert not Reminder.objects.exists()
+
+    def test_filters_by_status_and_time(self, auth_client):
+        soon = auth_client.post(
+            "/api/v1/reminders", {"text": "soon", "due_at": in_an_hour()}, format="json"
+        ).json()
+        later = (timezone.now() + timedelta(days=2)).isoformat()
+        auth_client.post("/api/v1/reminders", {"text": "later", "due_at": later}, format="json")
+
+        cutoff = (timezone.now() + timedelta(days=1)).isoformat().replace("+00:00", "Z")
+        before = auth_client.get("/api/v1/reminders", {"due_before": cutoff}).json()["results"]
+
+        assert [item["id"] for item in before] == [soon["id"]]
+        assert auth_client.get("/api/v1/reminders?status=cancelled").json()["count"] == 0
+
+    def test_another_users_reminder_cannot_be_snoozed(self, auth_client, password):
+        other = UserFactory(password=password)
+        theirs = (
+            sign_in(other.email, password)
+            .post("/api/v1/reminders", {"text": "private", "due_at": in_an_hour()}, format="json")
+            .json()
+        )
+
+        response = auth_client.post(f"/api/v1/reminders/{theirs['id']}/snooze", {"minutes": 5}, format="json")
+
+        assert response.status_code == 404
+        assert Reminder.objects.get(pk=theirs["id"]).snoozed_until is None
+
+
+def midday_zone() -> str:
+    """A zone where it is now between 12:00 and 13:00, so "in an hour" is still today there."""
+    offset = (12 - timezone.now().astimezone(UTC).hour + 12) % 24 - 12
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
+
+
+def test_agenda_shows_todays_items_in_the_users_time_zone(auth_client, user):
+    user.timezone = midday_zone()
+    user.save()
+    auth_client.post("/api/v1/reminders", {"text": "soon", "due_at": in_an_hour()}, format="json")
+    far = (timezone.now() + timedelta(days=3)).isoformat()
+    auth_client.post("/api/v1/reminders", {"text": "far", "due_at": far}, format="json")
+    auth_client.post("/api/v1/todos", {"title": "overdue", "due_date": "2020-01-01"}, format="json")
+    auth_client.post("/api/v1/todos", {"title": "someday"}, format="json")
+
+    body = auth_client.get("/api/v1/agenda").json()
+
+    start = datetime.fromisoformat(body["start"])
+    assert start.astimezone(ZoneInfo(user.timezone)).time() == time(0, 0)
+    assert [item["text"] for item in body["reminders"]] == ["soon"]
+    assert [item["title"] for item in body["todos"]] == ["overdue"]
