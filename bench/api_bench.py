@@ -24,12 +24,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-import psycopg
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/assistant_bench")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
+sys.path.insert(0, str(ROOT))
+from bench.common import DATABASE_URL, REDIS_URL, ensure_database
+
 EMAIL, PASSWORD = "bench@example.com", "bench passphrase 1234"
 
 CHAT_LUA = """
@@ -47,13 +47,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def ensure_database() -> None:
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    with psycopg.connect(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def server_env(port: int, multiproc_dir: str) -> dict[str, str]:

@@ -15,10 +15,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import DATABASE_URL, ensure_database
+
+ensure_database()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-os.environ.setdefault(
-    "DATABASE_URL", os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/assistant_bench")
-)
+os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django

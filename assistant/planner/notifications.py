@@ -17,7 +17,10 @@ _channels: dict[str, DeliverFn] = {}
 
 
 class DeliveryError(Exception):
-    """A channel could not take the message now (retried later with backoff)."""
+    """A channel could not take the message now (retried later with backoff).
+
+    Raised before the channel wrote anything: the failed reminder's batch still commits.
+    """
 
 
 class PermanentDeliveryError(DeliveryError):

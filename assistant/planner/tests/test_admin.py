@@ -1,0 +1,80 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from assistant.chat.models import Message
+from assistant.chat.services import chat_message_handle
+from assistant.planner import services
+from assistant.planner.models import Reminder, Todo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, user):
+    user.groups.add(Group.objects.get(name="admin"))
+    client.force_login(user)
+    return client
+
+
+def action(client, model, name, ids):
+    return client.post(
+        reverse(f"admin:planner_{model}_changelist"), {"action": name, "_selected_action": ids}, follow=True
+    )
+
+
+def test_send_now_delivers_the_reminder_as_a_chat_message(staff_client, user):
+    reminder = services.reminder_create(user=user, text="stretch", due_at=timezone.now() + timedelta(days=1))
+
+    response = action(staff_client, "reminder", "send_now", [reminder.pk])
+
+    assert response.status_code == 200
+    assert b"Sent 1" in response.content
+    assert Message.objects.filter(conversation__user=user, direction="out", text="stretch").count() == 1
+    reminder.refresh_from_db()
+    assert reminder.status == "sent"
+
+
+def test_snooze_ten_minutes(staff_client, user):
+    reminder = services.reminder_create(
+        user=user, text="stretch", due_at=timezone.now() + timedelta(minutes=1)
+    )
+
+    action(staff_client, "reminder", "snooze_ten_minutes", [reminder.pk])
+
+    reminder.refresh_from_db()
+    assert timedelta(minutes=9) < reminder.snoozed_until - timezone.now() <= timedelta(minutes=10)
+
+
+def test_mark_done_completes_todos(staff_client, user):
+    todo = services.todo_create(user=user, title="pay rent")
+
+    action(staff_client, "todo", "mark_done", [todo.pk])
+
+    todo.refresh_from_db()
+    assert (todo.status, bool(todo.completed_at)) == ("done", True)
+
+
+def test_conversation_page_shows_its_messages(staff_client, user):
+    chat_message_handle(user=user, text="add water the plants", channel="api")
+    conversation = user.conversations.get()
+
+    page = staff_client.get(reverse("admin:chat_conversation_change", args=[conversation.pk]))
+
+    assert page.status_code == 200
+    assert b"add water the plants" in page.content
+    assert b"Added to your list" in page.content
+
+
+def test_planner_and_chat_lists_open_with_filters(staff_client, user):
+    services.todo_create(user=user, title="x")
+    services.reminder_create(user=user, text="y", due_at=timezone.now() + timedelta(hours=1))
+    chat_message_handle(user=user, text="help", channel="api")
+
+    for name in ("planner_todo", "planner_reminder", "chat_conversation", "chat_message"):
+        assert staff_client.get(reverse(f"admin:{name}_changelist") + "?q=x").status_code == 200
+    assert Todo.objects.count() == 1
+    assert Reminder.objects.count() == 1
