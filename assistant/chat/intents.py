@@ -60,25 +60,24 @@ def list_todos(user: User, conversation: Conversation, intent: Intent, now: date
     return say("todos_header", intent.language) + "\n" + _numbered([todo.title for todo in todos])
 
 
-def _open_todo(user: User, conversation: Conversation, intent: Intent) -> Todo | None:
+def _act_on_open_todo(
+    user: User, conversation: Conversation, intent: Intent, act: Callable, reply: str
+) -> str:
+    """Find the todo the user means (by number or name), apply act to it, and say so."""
     candidates = planner_selectors.todos_for_user(user=user, status=Todo.Status.OPEN)
-    return _resolve(conversation, "todos", intent.ref, candidates, "title")
+    todo = _resolve(conversation, "todos", intent.ref, candidates, "title")
+    if todo is None:
+        return say("todo_not_found", intent.language)
+    act(todo=todo)
+    return say(reply, intent.language, title=todo.title)
 
 
 def complete_todo(user: User, conversation: Conversation, intent: Intent, now: datetime) -> str:
-    todo = _open_todo(user, conversation, intent)
-    if todo is None:
-        return say("todo_not_found", intent.language)
-    planner.todo_complete(todo=todo)
-    return say("todo_done", intent.language, title=todo.title)
+    return _act_on_open_todo(user, conversation, intent, planner.todo_complete, "todo_done")
 
 
 def delete_todo(user: User, conversation: Conversation, intent: Intent, now: datetime) -> str:
-    todo = _open_todo(user, conversation, intent)
-    if todo is None:
-        return say("todo_not_found", intent.language)
-    planner.todo_delete(todo=todo)
-    return say("todo_deleted", intent.language, title=todo.title)
+    return _act_on_open_todo(user, conversation, intent, planner.todo_delete, "todo_deleted")
 
 
 def remind(user: User, conversation: Conversation, intent: Intent, now: datetime) -> str:

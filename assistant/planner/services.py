@@ -113,6 +113,17 @@ def _default_channel(user: User) -> str:
     return Reminder.Channel.SMS if user.preferred_channel == UserChannel.SMS else Reminder.Channel.CHAT
 
 
+_RRULE_INVALID = "Not a valid RFC 5545 RRULE (e.g. FREQ=DAILY;BYHOUR=8;BYMINUTE=0)."
+
+
+def _rrule_valid(rule: str) -> bool:
+    try:
+        rrule_validate(rule)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
 def _fire_at(reminder: Reminder) -> datetime:
     if reminder.snoozed_until is not None:
         return min(reminder.snoozed_until, reminder.due_at)
@@ -135,11 +146,8 @@ def reminder_create(
     errors: dict[str, list[str]] = {}
     if not text:
         errors["text"] = ["A reminder needs something to remind you of."]
-    if rrule:
-        try:
-            rrule_validate(rrule)
-        except (ValueError, TypeError):
-            errors["rrule"] = ["Not a valid RFC 5545 RRULE (e.g. FREQ=DAILY;BYHOUR=8;BYMINUTE=0)."]
+    if rrule and not _rrule_valid(rrule):
+        errors["rrule"] = [_RRULE_INVALID]
     if due_at <= now and not rrule:
         errors["due_at"] = ["This time has already passed."]
     if errors:
