@@ -12,6 +12,7 @@ api_v1 = [
     path("auth/", include("assistant.users.api.urls")),
     path("chat/", include("assistant.chat.api.urls")),
     path("", include("assistant.planner.api.urls")),
+    path("", include("sms.api.urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("metrics", metrics_export, name="metrics"),
+    path("sms/", include("sms.urls")),
     path(
         "account/reset/<uidb64>/<token>/",
         PasswordResetConfirmView.as_view(),

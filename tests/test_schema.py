@@ -25,6 +25,9 @@ ENDPOINTS = {
     "/api/v1/reminders/{id}": {"get", "patch", "delete"},
     "/api/v1/reminders/{id}/snooze": {"post"},
     "/api/v1/agenda": {"get"},
+    "/api/v1/phone/verify": {"post"},
+    "/api/v1/phone/confirm": {"post"},
+    "/api/v1/sms/usage": {"get"},
 }
 
 

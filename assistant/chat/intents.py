@@ -2,7 +2,7 @@
 happened. The engine decided what the user meant; this decides what to do about it."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Model, QuerySet
 
@@ -73,6 +73,11 @@ def _act_on_open_todo(
 
 
 def complete_todo(user: User, conversation: Conversation, intent: Intent, now: datetime) -> str:
+    """ "done 2" completes a todo; a bare "done" answers the reminder just received."""
+    recent = now - timedelta(hours=12)
+    if intent.ref is None and (reminder := planner_selectors.reminder_last_sent(user=user, since=recent)):
+        planner.reminder_acknowledge(reminder=reminder)
+        return say("reminder_done", intent.language, text=reminder.text)
     return _act_on_open_todo(user, conversation, intent, planner.todo_complete, "todo_done")
 
 

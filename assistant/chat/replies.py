@@ -55,6 +55,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "es": "Vale, te recordaré {text}, de forma periódica; la primera vez {when}.",
         "pt": "Ok, vou te lembrar de {text}, repetidamente; a primeira vez {when}.",
     },
+    "reminder_done": {
+        "en": "Great, done: {text}.",
+        "fr": "Super, c'est fait : {text}.",
+        "es": "¡Genial, hecho: {text}!",
+        "pt": "Ótimo, feito: {text}.",
+    },
     "reminders_empty": {
         "en": "No reminders coming up.",
         "fr": "Aucun rappel à venir.",

@@ -44,14 +44,12 @@ def reminders_for_user(
     return reminders.order_by("fire_at", "id")
 
 
-def reminder_last_sent(*, user: User) -> Reminder | None:
-    """The reminder the user most recently received: what "snooze" refers to."""
-    return (
-        Reminder.objects.filter(user=user, sent_at__isnull=False)
-        .exclude(status=Reminder.Status.CANCELLED)
-        .order_by("-sent_at", "-id")
-        .first()
-    )
+def reminder_last_sent(*, user: User, since: datetime | None = None) -> Reminder | None:
+    """The reminder the user most recently received: what "snooze" and "done" refer to."""
+    reminders = Reminder.objects.filter(user=user, sent_at__isnull=False)
+    if since is not None:
+        reminders = reminders.filter(sent_at__gte=since)
+    return reminders.exclude(status=Reminder.Status.CANCELLED).order_by("-sent_at", "-id").first()
 
 
 @dataclass(frozen=True)

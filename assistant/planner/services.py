@@ -198,6 +198,17 @@ def reminder_update(*, reminder: Reminder, **changes: Any) -> Reminder:
     return reminder
 
 
+def reminder_acknowledge(*, reminder: Reminder) -> Reminder:
+    """The user did it: drop a pending snooze (a series keeps its schedule)."""
+    reminder.snoozed_until = None
+    if not reminder.rrule and reminder.status == Reminder.Status.SCHEDULED:
+        reminder.status = Reminder.Status.SENT
+    reminder.fire_at = _fire_at(reminder)
+    reminder.save(update_fields=["snoozed_until", "status", "fire_at", "updated_at"])
+    logger.info("reminder acknowledged", extra={"event": "reminder_acknowledged", "reminder_id": reminder.pk})
+    return reminder
+
+
 def reminder_cancel(*, reminder: Reminder) -> Reminder:
     reminder.status = Reminder.Status.CANCELLED
     reminder.save(update_fields=["status", "updated_at"])

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "assistant.users",
     "assistant.planner",
     "assistant.chat",
+    "sms",
     "monitoring",
 ]
 
@@ -272,7 +273,57 @@ REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=8)
 REMINDER_RETRY_BASE_SECONDS = env.float("REMINDER_RETRY_BASE_SECONDS", default=30)
 CHAT_MESSAGE_MAX_LENGTH = 5000
 
+# --- SMS ------------------------------------------------------------------------------
+# Like EMAIL_BACKEND: console (logs), locmem (tests), or Twilio.
+SMS_BACKEND = env("SMS_BACKEND", default="sms.backends.console.ConsoleSmsBackend")
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+TWILIO_MESSAGING_SERVICE_SID = env("TWILIO_MESSAGING_SERVICE_SID", default="")
+TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="https://api.twilio.com")
+TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10)
+# The address Twilio calls us at, as Twilio sees it (signatures are computed on it): set it
+# when a proxy sits in front. Empty: the request's own URL.
+SMS_PUBLIC_BASE_URL = env("SMS_PUBLIC_BASE_URL", default="").rstrip("/")
+SMS_STATUS_CALLBACK_URL = env(
+    "SMS_STATUS_CALLBACK_URL", default=f"{SMS_PUBLIC_BASE_URL or PUBLIC_BASE_URL}/sms/twilio/status"
+)
+SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=4)
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=8)
+SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", default=30)
+SMS_SWEEP_GRACE_SECONDS = env.int("SMS_SWEEP_GRACE_SECONDS", default=300)
+# USD per segment by country calling code (longest prefix wins), for estimates until
+# Twilio's callback gives the real price.
+SMS_RATES_USD = env.json(
+    "SMS_RATES_USD",
+    default={"1": 0.0083, "33": 0.0798, "34": 0.0730, "351": 0.0410, "44": 0.0463, "default": 0.08},
+)
+SMS_SIGNUP_URL = env("SMS_SIGNUP_URL", default=f"{PUBLIC_BASE_URL}/api/docs/")
+SMS_SIGNUP_MESSAGE = env(
+    "SMS_SIGNUP_MESSAGE",
+    default=f"Hi! This is the TDAH Assistant. We don't know this number yet: sign up at {SMS_SIGNUP_URL} "
+    "and verify your phone, then text us again.",
+)
+SMS_HELP_MESSAGE = env(
+    "SMS_HELP_MESSAGE",
+    default='TDAH Assistant keeps your todos and reminders. Try: "add call the dentist", '
+    '"remind me to take my meds every day at 8", "what\'s next". Reply STOP to unsubscribe.',
+)
+SMS_STOP_MESSAGE = env(
+    "SMS_STOP_MESSAGE", default="You're unsubscribed from TDAH Assistant. Reply START to resubscribe."
+)
+SMS_START_MESSAGE = env("SMS_START_MESSAGE", default="Welcome back to TDAH Assistant. Reply HELP for help.")
+PHONE_VERIFICATION_TTL_SECONDS = 600
+PHONE_VERIFICATION_MAX_ATTEMPTS = 5
+PHONE_VERIFICATION_RESEND_SECONDS = env.int("PHONE_VERIFICATION_RESEND_SECONDS", default=60)
+PHONE_VERIFICATION_MESSAGE = "Your TDAH Assistant code is {code}. It expires in 10 minutes."
+
 CELERY_BEAT_SCHEDULE = {
+    "sms-outbox-sweep": {
+        "task": "sms.tasks.sms_outbox_sweep",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 60},
+    },
     "reminders-dispatch": {
         "task": "assistant.planner.tasks.reminders_dispatch",
         "schedule": timedelta(seconds=REMINDER_DISPATCH_INTERVAL_SECONDS),

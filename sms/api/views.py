@@ -1,0 +1,109 @@
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAdminUser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+
+from assistant.core.api import error_responses
+from assistant.core.net import client_ip
+from assistant.users.api.serializers import PhoneNumberField, UserOutput
+from sms import services
+
+
+class PhoneVerifyInput(serializers.Serializer):
+    phone_number = PhoneNumberField(required=True)
+
+    def validate_phone_number(self, value: str | None) -> str:
+        if not value:
+            raise serializers.ValidationError("Enter the phone number to verify.")
+        return value
+
+
+class PhoneVerifyOutput(serializers.Serializer):
+    phone_number = serializers.CharField(help_text="The number the code was sent to (E.164).")
+    expires_at = serializers.DateTimeField()
+
+
+class PhoneConfirmInput(serializers.Serializer):
+    code = serializers.RegexField(r"^\s*\d{6}\s*$", error_messages={"invalid": "Enter the 6-digit code."})
+
+
+class PhoneVerifyView(APIView):
+    throttle_classes = [UserRateThrottle, ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        tags=["phone"],
+        summary="Text a 6-digit code to your phone",
+        description="The code expires in 10 minutes and allows 5 tries; a new one can be asked for after "
+        "a minute (429 with retry_after_seconds before that).",
+        request=PhoneVerifyInput,
+        responses={202: PhoneVerifyOutput, **error_responses(400, 401, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PhoneVerifyInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        verification = services.phone_verification_start(
+            user=request.user, phone_number=serializer.validated_data["phone_number"]
+        )
+        return Response(PhoneVerifyOutput(verification).data, status=status.HTTP_202_ACCEPTED)
+
+
+class PhoneConfirmView(APIView):
+    throttle_classes = [UserRateThrottle, ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        tags=["phone"],
+        summary="Confirm your phone with the code",
+        request=PhoneConfirmInput,
+        responses={200: UserOutput, **error_responses(400, 401, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PhoneConfirmInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.phone_verification_confirm(
+            user=request.user, code=serializer.validated_data["code"], ip=client_ip(request)
+        )
+        return Response(UserOutput(user).data)
+
+
+class UsageQuery(serializers.Serializer):
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False, help_text="Inclusive.")
+
+
+class UsageRow(serializers.Serializer):
+    user_id = serializers.IntegerField(allow_null=True)
+    user__email = serializers.EmailField(allow_null=True)
+    day = serializers.DateField()
+    messages = serializers.IntegerField()
+    segments = serializers.IntegerField()
+    cost_usd = serializers.DecimalField(max_digits=12, decimal_places=5, allow_null=True)
+
+
+class UsageView(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        tags=["sms"],
+        summary="Outbound SMS per user per day (staff)",
+        parameters=[UsageQuery],
+        responses={200: UsageRow(many=True), **error_responses(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        query = UsageQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        today = timezone.now().date()
+        first = query.validated_data.get("date_from", today - timedelta(days=30))
+        last = query.validated_data.get("date_to", today)
+        zone = timezone.get_default_timezone() if settings.USE_TZ else None
+        start = datetime.combine(first, time.min, tzinfo=zone)
+        end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+        return Response(UsageRow(services.sms_usage_by_user_day(start=start, end=end), many=True).data)

@@ -1,0 +1,37 @@
+"""SMS metrics (the monitoring guide's SMS dashboard). Label values come from the fixed sets
+in each help text; never a phone number."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+sms_received_total = Counter(
+    "sms_received_total",
+    "Inbound SMS webhooks, by result "
+    "(routed, unknown_sender, duplicate, forged, opted_out, keyword, invalid).",
+    ["result"],
+)
+sms_sent_total = Counter(
+    "sms_sent_total",
+    "Outbound SMS send attempts, by status (sent, retry, failed, refused_opted_out, twiml).",
+    ["status"],
+)
+sms_delivery_status_total = Counter(
+    "sms_delivery_status_total",
+    "Status callbacks applied, by status (sent, delivered, undelivered, failed, ignored).",
+    ["status"],
+)
+sms_segments_total = Counter(
+    "sms_segments_total", "SMS segments, by direction (inbound, outbound).", ["direction"]
+)
+sms_cost_usd_total = Counter(
+    "sms_cost_usd_total", "Cost of outbound SMS in US dollars: Twilio's price, else the rate-table estimate."
+)
+sms_routing_duration_seconds = Histogram(
+    "sms_routing_duration_seconds",
+    "Time from an inbound webhook arriving to its TwiML answer.",
+    buckets=(0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+sms_outbox_pending = Gauge(
+    "sms_outbox_pending",
+    "Outbound SMS waiting in the outbox (queued or sending), as last counted by the sweep.",
+    multiprocess_mode="mostrecent",
+)

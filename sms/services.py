@@ -1,0 +1,516 @@
+"""SMS: the outbox, inbound routing, keywords, phone verification, status callbacks.
+
+Everyone texts one shared number. An inbound message is deduplicated on its MessageSid,
+checked for keywords, matched to the one user whose verified phone sent it, and handed to the
+same chat engine the API uses. Every outbound SMS is an OutboundSMS row written in its
+cause's transaction and sent by a task after commit.
+"""
+
+import hashlib
+import hmac
+import logging
+import random
+import secrets
+import time
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from assistant.chat.models import Channel as ChatChannel
+from assistant.chat.services import chat_message_handle
+from assistant.core.errors import ServiceError
+from assistant.core.masking import mask_phone
+from assistant.core.phone import phone_normalize
+from assistant.planner.notifications import notify
+from assistant.users.models import AuditEvent, User
+from assistant.users.services import audit_event_record
+from sms import metrics
+from sms.backends import PermanentSmsError, TransientSmsError, get_backend
+from sms.models import InboundSMS, OutboundSMS, PhoneOptOut, PhoneVerification
+from sms.segments import fit, segments_count
+
+logger = logging.getLogger(__name__)
+
+STOP_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+START_KEYWORDS = {"START", "UNSTOP"}
+HELP_KEYWORDS = {"HELP"}
+OPTED_OUT_CODE = "opted_out"
+
+Status = OutboundSMS.Status
+# A status callback only ever moves a row forward along this order.
+_STATUS_RANK = {
+    Status.QUEUED: 0,
+    Status.SENDING: 1,
+    Status.SENT: 2,
+    Status.DELIVERED: 3,
+    Status.UNDELIVERED: 3,
+    Status.FAILED: 3,
+}
+_TWILIO_STATUSES = {
+    "accepted": Status.SENT,
+    "scheduled": Status.SENT,
+    "queued": Status.SENT,
+    "sending": Status.SENT,
+    "sent": Status.SENT,
+    "delivered": Status.DELIVERED,
+    "read": Status.DELIVERED,
+    "undelivered": Status.UNDELIVERED,
+    "failed": Status.FAILED,
+    "canceled": Status.FAILED,
+}
+
+
+def is_opted_out(phone_number: str) -> bool:
+    return PhoneOptOut.objects.filter(phone_number=phone_number).exists()
+
+
+def estimate_cost_usd(*, to: str, segments: int) -> Decimal:
+    """Segments times the rate of the longest matching country-code prefix."""
+    rates = settings.SMS_RATES_USD
+    digits = to.lstrip("+")
+    prefix = next((digits[:n] for n in range(4, 0, -1) if digits[:n] in rates), "default")
+    return (Decimal(str(rates[prefix])) * segments).quantize(Decimal("0.00001"))
+
+
+# --- Outbox --------------------------------------------------------------------------------
+
+
+def sms_send(*, to: str, body: str, purpose: str, user: User | None = None) -> OutboundSMS:
+    """Put one SMS in the outbox, in the caller's transaction; it is sent after commit.
+
+    A number that opted out gets a failed row (the refusal is recorded) and nothing is sent.
+    """
+    from sms.tasks import sms_outbound_send
+
+    body = fit(body, settings.SMS_MAX_SEGMENTS)
+    segments = segments_count(body)
+    if is_opted_out(to):
+        transaction.on_commit(metrics.sms_sent_total.labels(status="refused_opted_out").inc)
+        return OutboundSMS.objects.create(
+            user=user,
+            to_number=to,
+            body=body,
+            purpose=purpose,
+            segments=segments,
+            status=Status.FAILED,
+            error_code=OPTED_OUT_CODE,
+            error_message="The recipient texted STOP.",
+        )
+    outbound = OutboundSMS.objects.create(
+        user=user,
+        to_number=to,
+        body=body,
+        purpose=purpose,
+        segments=segments,
+        cost_usd=estimate_cost_usd(to=to, segments=segments),
+    )
+    transaction.on_commit(lambda: sms_outbound_send.delay(outbound.pk))
+    return outbound
+
+
+def _retry_delay(attempts: int, retry_after: float | None) -> timedelta:
+    backoff = min(settings.SMS_RETRY_BASE_SECONDS * 2 ** (attempts - 1), 3600)
+    jittered = backoff * random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not crypto
+    return timedelta(seconds=max(jittered, retry_after or 0))
+
+
+def _claim(sms_id: int) -> OutboundSMS | None:
+    """Move a queued row to sending; only one worker can win it."""
+    now = timezone.now()
+    claimed = OutboundSMS.objects.filter(pk=sms_id, status=Status.QUEUED).update(
+        status=Status.SENDING, attempts=F("attempts") + 1, updated_at=now
+    )
+    return OutboundSMS.objects.get(pk=sms_id) if claimed else None
+
+
+def sms_outbound_deliver(*, sms_id: int) -> float | None:
+    """Hand one queued SMS to the backend. Returns the seconds to wait before a retry, or
+    None when the row is done with (sent, failed for good, or not ours to send)."""
+    outbound = _claim(sms_id)
+    if outbound is None:
+        return None
+    if is_opted_out(outbound.to_number):  # opted out while it waited
+        _finish(
+            outbound,
+            status=Status.FAILED,
+            error_code=OPTED_OUT_CODE,
+            error_message="The recipient texted STOP.",
+        )
+        metrics.sms_sent_total.labels(status="refused_opted_out").inc()
+        return None
+    try:
+        result = get_backend().send(
+            to=outbound.to_number,
+            body=outbound.body,
+            status_callback=settings.SMS_STATUS_CALLBACK_URL or None,
+        )
+    except TransientSmsError as error:
+        if outbound.attempts >= settings.SMS_MAX_ATTEMPTS:
+            _finish(
+                outbound,
+                status=Status.FAILED,
+                error_code=str(error.code or "transient"),
+                error_message=str(error),
+            )
+            metrics.sms_sent_total.labels(status="failed").inc()
+            return None
+        delay = _retry_delay(outbound.attempts, error.retry_after)
+        OutboundSMS.objects.filter(pk=outbound.pk).update(
+            status=Status.QUEUED,
+            next_attempt_at=timezone.now() + delay,
+            error_code=str(error.code or ""),
+            error_message=str(error)[:500],
+            updated_at=timezone.now(),
+        )
+        metrics.sms_sent_total.labels(status="retry").inc()
+        logger.warning(
+            "sms send will be retried",
+            extra={
+                "event": "sms_send_retry",
+                "sms_id": outbound.pk,
+                "attempts": outbound.attempts,
+                "error_code": error.code,
+                "delay_s": round(delay.total_seconds(), 1),
+            },
+        )
+        return delay.total_seconds()
+    except PermanentSmsError as error:
+        _finish(
+            outbound,
+            status=Status.FAILED,
+            error_code=str(error.code or "permanent"),
+            error_message=str(error),
+        )
+        metrics.sms_sent_total.labels(status="failed").inc()
+        if error.code == 21610:  # the carrier says this number unsubscribed: remember it
+            PhoneOptOut.objects.get_or_create(
+                phone_number=outbound.to_number, defaults={"keyword": "carrier"}
+            )
+        return None
+    _finish(
+        outbound, status=Status.SENT, provider_sid=result.sid, segments=result.segments or outbound.segments
+    )
+    metrics.sms_sent_total.labels(status="sent").inc()
+    metrics.sms_segments_total.labels(direction="outbound").inc(result.segments or outbound.segments)
+    return None
+
+
+def _finish(outbound: OutboundSMS, **fields: object) -> None:
+    fields.setdefault("error_code", "")
+    fields.setdefault("error_message", "")
+    fields["error_message"] = str(fields["error_message"])[:500]
+    OutboundSMS.objects.filter(pk=outbound.pk).update(**fields, updated_at=timezone.now())
+    logger.info(
+        "sms outbound %s",
+        fields["status"],
+        extra={
+            "event": "sms_outbound",
+            "sms_id": outbound.pk,
+            "status": fields["status"],
+            "to": mask_phone(outbound.to_number),
+            "error_code": fields["error_code"],
+        },
+    )
+
+
+def sms_outbox_sweep() -> int:
+    """Re-enqueue queued rows whose task was lost; give up on rows stuck mid-send.
+
+    A row left in `sending` means a worker died during the provider call: it may or may not
+    have gone out, and sending it again could send it twice, so it is marked failed for a
+    person to look at (the admin's "resend") rather than retried blindly.
+    """
+    from sms.tasks import sms_outbound_send
+
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.SMS_SWEEP_GRACE_SECONDS)
+    OutboundSMS.objects.filter(status=Status.SENDING, updated_at__lt=now - timedelta(minutes=10)).update(
+        status=Status.FAILED,
+        error_code="unknown_outcome",
+        error_message="A worker stopped while sending; check before resending.",
+        updated_at=now,
+    )
+    lost = list(
+        OutboundSMS.objects.filter(status=Status.QUEUED, next_attempt_at__lt=stale).values_list(
+            "pk", flat=True
+        )[:1000]
+    )
+    for sms_id in lost:
+        sms_outbound_send.delay(sms_id)
+    metrics.sms_outbox_pending.set(
+        OutboundSMS.objects.filter(status__in=[Status.QUEUED, Status.SENDING]).count()
+    )
+    return len(lost)
+
+
+def sms_resend(*, sms_ids: list[int]) -> int:
+    """Queue failed or undelivered messages again (the admin's "resend")."""
+    from sms.tasks import sms_outbound_send
+
+    resent = 0
+    for outbound in OutboundSMS.objects.filter(
+        pk__in=sms_ids, status__in=[Status.FAILED, Status.UNDELIVERED]
+    ):
+        OutboundSMS.objects.filter(pk=outbound.pk).update(
+            status=Status.QUEUED,
+            provider_sid=None,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            error_code="",
+            error_message="",
+            updated_at=timezone.now(),
+        )
+        transaction.on_commit(lambda pk=outbound.pk: sms_outbound_send.delay(pk))
+        resent += 1
+    return resent
+
+
+@transaction.atomic
+def sms_status_apply(
+    *,
+    message_sid: str,
+    status: str,
+    error_code: str = "",
+    price: str = "",
+    price_unit: str = "",
+    segments: str = "",
+) -> str:
+    """Apply a provider status callback. Returns what happened: the new status, or "ignored"
+    (unknown SID, unknown status, or a callback older than what we know)."""
+    new_status = _TWILIO_STATUSES.get(status.lower())
+    outbound = OutboundSMS.objects.select_for_update().filter(provider_sid=message_sid).first()
+    if outbound is None or new_status is None or _STATUS_RANK[new_status] <= _STATUS_RANK[outbound.status]:
+        logger.info(
+            "sms status callback ignored",
+            extra={"event": "sms_status_ignored", "status": status[:32], "known": outbound is not None},
+        )
+        metrics.sms_delivery_status_total.labels(status="ignored").inc()
+        return "ignored"
+    outbound.status = new_status
+    if error_code:
+        outbound.error_code = error_code[:16]
+    if segments.isdigit():
+        outbound.segments = int(segments)
+    if price:
+        try:
+            outbound.price = Decimal(price)
+        except ArithmeticError:
+            outbound.price = None
+        if outbound.price is not None:
+            outbound.price_unit = price_unit[:8]
+            if price_unit.upper() == "USD":
+                outbound.cost_usd, outbound.cost_estimated = abs(outbound.price), False
+    outbound.save()
+    if _STATUS_RANK[new_status] == 3 and outbound.cost_usd is not None:
+        cost = float(outbound.cost_usd)
+        transaction.on_commit(lambda: metrics.sms_cost_usd_total.inc(cost))
+    transaction.on_commit(metrics.sms_delivery_status_total.labels(status=new_status).inc)
+    return new_status
+
+
+def sms_usage_by_user_day(*, start: datetime, end: datetime) -> list[dict]:
+    """Messages, segments and cost per user per day, for staff."""
+    return list(
+        OutboundSMS.objects.filter(created_at__gte=start, created_at__lt=end)
+        .exclude(status=Status.FAILED, provider_sid__isnull=True)
+        .annotate(day=TruncDate("created_at"))
+        .values("user_id", "user__email", "day")
+        .annotate(messages=Count("id"), segments=Sum("segments"), cost_usd=Sum("cost_usd"))
+        .order_by("day", "user_id")
+    )
+
+
+# --- Reminders by SMS ----------------------------------------------------------------------
+
+
+def sms_notification_deliver(user: User, text: str) -> None:
+    """The notification service's "sms" channel: the outbox, or chat when SMS can't reach them."""
+    if user.phone_number and user.phone_verified and not is_opted_out(user.phone_number):
+        sms_send(to=user.phone_number, body=text, purpose=OutboundSMS.Purpose.REMINDER, user=user)
+    else:
+        notify(user=user, text=text, channel="chat")
+
+
+# --- Inbound -------------------------------------------------------------------------------
+
+
+def _keyword(body: str) -> str | None:
+    word = " ".join(body.split()).upper()
+    return word if word in STOP_KEYWORDS | START_KEYWORDS | HELP_KEYWORDS else None
+
+
+def _signup_reply(number: str) -> str:
+    """Tell a stranger how to sign up, once a day per number, so nobody can make us spend."""
+    if cache.add(f"sms:signup-reply:{hashlib.sha256(number.encode()).hexdigest()[:32]}", 1, 86400):
+        return settings.SMS_SIGNUP_MESSAGE
+    return ""
+
+
+def _route(*, inbound: InboundSMS, sender: str | None) -> tuple[str, str]:
+    """Decide the answer to one new inbound message; returns (result, reply)."""
+    if sender is None:
+        return InboundSMS.Result.UNKNOWN_SENDER, ""
+    keyword = _keyword(inbound.body)
+    if keyword in STOP_KEYWORDS:
+        PhoneOptOut.objects.get_or_create(phone_number=sender, defaults={"keyword": keyword})
+        return InboundSMS.Result.KEYWORD, settings.SMS_STOP_MESSAGE
+    if keyword in START_KEYWORDS:
+        PhoneOptOut.objects.filter(phone_number=sender).delete()
+        return InboundSMS.Result.KEYWORD, settings.SMS_START_MESSAGE
+    if is_opted_out(sender):
+        return InboundSMS.Result.OPTED_OUT, ""
+    if keyword in HELP_KEYWORDS:
+        return InboundSMS.Result.KEYWORD, settings.SMS_HELP_MESSAGE
+    user = User.objects.filter(phone_number=sender, phone_verified=True, is_active=True).first()
+    if user is None:
+        return InboundSMS.Result.UNKNOWN_SENDER, _signup_reply(sender)
+    inbound.user = user
+    reply = chat_message_handle(user=user, text=inbound.body, channel=ChatChannel.SMS)
+    return InboundSMS.Result.ROUTED, reply.text
+
+
+@transaction.atomic
+def sms_inbound_handle(
+    *, message_sid: str, from_number: str, to_number: str, body: str, segments: int = 1
+) -> str:
+    """Process one inbound SMS once; returns the reply text ("" for none). A retried
+    delivery of the same MessageSid returns the first answer and changes nothing."""
+    started = time.perf_counter()
+    inbound, created = InboundSMS.objects.select_for_update().get_or_create(
+        message_sid=message_sid,
+        defaults={
+            "from_number": from_number[:32],
+            "to_number": to_number[:32],
+            "body": body,
+            "segments": segments,
+        },
+    )
+    if not created:
+        metrics.sms_received_total.labels(result="duplicate").inc()
+        return inbound.reply
+    try:
+        sender = phone_normalize(from_number)
+    except ValueError:
+        sender = None
+    result, reply = _route(inbound=inbound, sender=sender)
+    reply = fit(reply, settings.SMS_MAX_SEGMENTS) if reply else ""
+    inbound.result, inbound.reply = result, reply
+    inbound.save(update_fields=["result", "reply", "user"])
+    if reply:
+        # The answer goes back in the TwiML response; it is recorded like any outbound SMS.
+        OutboundSMS.objects.create(
+            user=inbound.user,
+            to_number=sender or from_number[:16],
+            body=reply,
+            purpose=OutboundSMS.Purpose.REPLY,
+            status=Status.SENT,
+            segments=segments_count(reply),
+            cost_usd=estimate_cost_usd(to=sender or from_number, segments=segments_count(reply)),
+        )
+        transaction.on_commit(metrics.sms_sent_total.labels(status="twiml").inc)
+        transaction.on_commit(
+            lambda: metrics.sms_segments_total.labels(direction="outbound").inc(segments_count(reply))
+        )
+    transaction.on_commit(metrics.sms_received_total.labels(result=result).inc)
+    transaction.on_commit(lambda: metrics.sms_segments_total.labels(direction="inbound").inc(segments))
+    duration = time.perf_counter() - started
+    metrics.sms_routing_duration_seconds.observe(duration)
+    logger.info(
+        "sms routed",
+        extra={
+            "event": "sms_routing",
+            "from": mask_phone(sender or from_number),
+            "result": result,
+            "user_id": inbound.user_id,
+            "duration_ms": round(duration * 1000, 2),
+        },
+    )
+    return reply
+
+
+# --- Phone verification --------------------------------------------------------------------
+
+
+def _code_hash(verification_user_id: int, phone: str, code: str) -> str:
+    message = f"{verification_user_id}:{phone}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def phone_verification_start(*, user: User, phone_number: str) -> PhoneVerification:
+    """Text a 6-digit code to the number; it becomes the user's once confirmed."""
+    now = timezone.now()
+    if User.objects.filter(phone_number=phone_number, phone_verified=True).exclude(pk=user.pk).exists():
+        raise ServiceError.invalid("phone_number", "This phone number belongs to another account.")
+    if is_opted_out(phone_number):
+        raise ServiceError.invalid("phone_number", "This number texted STOP; text START to us first.")
+    last = PhoneVerification.objects.filter(user=user).order_by("-created_at").first()
+    if (
+        last is not None
+        and (wait := settings.PHONE_VERIFICATION_RESEND_SECONDS - (now - last.created_at).total_seconds()) > 0
+    ):
+        raise ServiceError(
+            "resend_too_soon",
+            f"Wait {int(wait) + 1} seconds before asking for a new code.",
+            status=429,
+            retry_after=int(wait) + 1,
+        )
+    code = f"{secrets.randbelow(10**6):06d}"
+    verification = PhoneVerification.objects.create(
+        user=user,
+        phone_number=phone_number,
+        code_hash=_code_hash(user.pk, phone_number, code),
+        expires_at=now + timedelta(seconds=settings.PHONE_VERIFICATION_TTL_SECONDS),
+    )
+    sms_send(
+        to=phone_number,
+        body=settings.PHONE_VERIFICATION_MESSAGE.format(code=code),
+        purpose=OutboundSMS.Purpose.VERIFICATION,
+        user=user,
+    )
+    logger.info(
+        "phone verification sent", extra={"event": "phone_verification_sent", "to": mask_phone(phone_number)}
+    )
+    return verification
+
+
+def phone_verification_confirm(*, user: User, code: str, ip: str | None) -> User:
+    """Check the code; on success the number is the user's, verified."""
+    with transaction.atomic():
+        verification = (
+            PhoneVerification.objects.select_for_update()
+            .filter(user=user, verified_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if verification is None or verification.expires_at <= timezone.now():
+            raise ServiceError.invalid("code", "This code has expired. Ask for a new one.")
+        if verification.attempts >= settings.PHONE_VERIFICATION_MAX_ATTEMPTS:
+            raise ServiceError("too_many_attempts", "Too many wrong codes. Ask for a new one.", status=429)
+        verification.attempts += 1
+        verification.save(update_fields=["attempts"])
+        expected = _code_hash(user.pk, verification.phone_number, code.strip())
+        valid = hmac.compare_digest(expected, verification.code_hash)
+    # Outside the block above: a wrong code's attempt must stay counted.
+    if not valid:
+        raise ServiceError.invalid("code", "This code is wrong.")
+    with transaction.atomic():
+        if User.objects.filter(phone_number=verification.phone_number).exclude(pk=user.pk).exists():
+            raise ServiceError.invalid("phone_number", "This phone number belongs to another account.")
+        PhoneVerification.objects.filter(pk=verification.pk).update(verified_at=timezone.now())
+        user.phone_number, user.phone_verified = verification.phone_number, True
+        user.save(update_fields=["phone_number", "phone_verified"])
+        audit_event_record(
+            actor=user,
+            action=AuditEvent.Action.PROFILE_UPDATED,
+            target=user,
+            ip=ip,
+            details={"fields": ["phone_number", "phone_verified"]},
+        )
+    return user

@@ -1,0 +1,170 @@
+from xml.etree import ElementTree
+
+import pytest
+from django.test import override_settings
+
+from assistant.chat.models import Message
+from assistant.planner.models import Reminder, Todo
+from assistant.users.models import SecurityEvent
+from sms.models import InboundSMS, OutboundSMS, PhoneOptOut
+from sms.tests.conftest import PHONE
+from sms.tests.helpers import INBOUND, inbound_params, signed_post
+
+pytestmark = pytest.mark.django_db
+
+
+def text(client, body, *, sid="SM" + "1" * 32, sender=PHONE):
+    return signed_post(client, INBOUND, inbound_params(sid=sid, sender=sender, body=body))
+
+
+def reply_of(response) -> str:
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "text/xml"
+    return ElementTree.fromstring(response.content).findtext("Message") or ""
+
+
+def test_a_verified_user_talks_to_the_assistant(client, texter):
+    reply = reply_of(text(client, "add call the dentist"))
+
+    assert "call the dentist" in reply
+    assert Todo.objects.get(user=texter).title == "call the dentist"
+    inbound = InboundSMS.objects.get()
+    assert (inbound.result, inbound.user) == ("routed", texter)
+    assert Message.objects.filter(conversation__channel="sms", conversation__user=texter).count() == 2
+    assert OutboundSMS.objects.get(purpose="reply").status == "sent"
+
+
+def test_a_reminder_made_by_sms(client, texter):
+    reply = reply_of(text(client, "remind me to take my meds every day at 8"))
+
+    assert "take my meds" in reply
+    assert Reminder.objects.get(user=texter).rrule.startswith("FREQ=DAILY")
+
+
+def test_the_same_message_sid_twice_is_processed_once_and_answered_the_same(client, texter):
+    first = reply_of(text(client, "add buy milk"))
+    second = reply_of(text(client, "add buy milk"))
+
+    assert first == second
+    assert Todo.objects.count() == 1
+    assert InboundSMS.objects.count() == 1
+
+
+@pytest.mark.parametrize("signature", ["", "forged", None])
+def test_a_forged_or_unsigned_request_is_a_403_and_a_security_event(client, texter, signature):
+    params = inbound_params(sid="SM" + "2" * 32, sender=PHONE, body="add x")
+    if signature is None:  # signed with someone else's token
+        response = signed_post(client, INBOUND, params, token="not-our-token")
+    else:
+        response = client.post(INBOUND, params, HTTP_X_TWILIO_SIGNATURE=signature)
+
+    assert response.status_code == 403
+    assert SecurityEvent.objects.filter(kind="forged_request").count() == 1
+    assert not InboundSMS.objects.exists()
+    assert not Todo.objects.exists()
+
+
+def test_a_tampered_body_breaks_the_signature(client, texter):
+    from django.conf import settings
+    from twilio.request_validator import RequestValidator
+
+    params = inbound_params(sid="SM" + "3" * 32, sender=PHONE, body="add one")
+    signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
+        f"http://testserver{INBOUND}", params
+    )
+
+    response = client.post(INBOUND, {**params, "Body": "add two"}, HTTP_X_TWILIO_SIGNATURE=signature)
+
+    assert response.status_code == 403
+
+
+@override_settings(SMS_PUBLIC_BASE_URL="https://assistant.example.com")
+def test_behind_a_proxy_the_public_url_is_what_is_signed(client, texter):
+    from django.conf import settings
+    from twilio.request_validator import RequestValidator
+
+    params = inbound_params(sid="SM" + "4" * 32, sender=PHONE, body="help")
+    signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
+        f"https://assistant.example.com{INBOUND}", params
+    )
+
+    assert client.post(INBOUND, params, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 200
+
+
+def test_an_unknown_number_gets_one_signup_reply(client, db, settings):
+    first = reply_of(text(client, "hello", sid="SM" + "5" * 32, sender="+14155550100"))
+    second = reply_of(text(client, "hello?", sid="SM" + "6" * 32, sender="+14155550100"))
+
+    assert settings.SMS_SIGNUP_URL in first
+    assert second == ""
+    assert list(InboundSMS.objects.values_list("result", flat=True)) == ["unknown_sender", "unknown_sender"]
+
+
+def test_an_unverified_phone_does_not_route(client, db):
+    from assistant.users.tests.factories import UserFactory
+
+    UserFactory(phone_number=PHONE)
+
+    text(client, "add secret")
+
+    assert not Todo.objects.exists()
+    assert InboundSMS.objects.get().result == "unknown_sender"
+
+
+@pytest.mark.parametrize("stop", ["STOP", " stop ", "Unsubscribe", "cancel", "END", "quit", "StopAll"])
+def test_stop_keywords_opt_the_number_out(client, texter, stop):
+    reply = reply_of(text(client, stop))
+
+    assert "unsubscribed" in reply
+    assert PhoneOptOut.objects.filter(phone_number=PHONE).exists()
+    # Afterwards nothing is answered, routed or sent.
+    assert reply_of(text(client, "add milk", sid="SM" + "7" * 32)) == ""
+    assert not Todo.objects.exists()
+    assert InboundSMS.objects.get(message_sid="SM" + "7" * 32).result == "opted_out"
+
+
+@pytest.mark.parametrize("start", ["START", "unstop", "  Start"])
+def test_start_opts_back_in(client, texter, start):
+    text(client, "STOP")
+
+    reply = reply_of(text(client, start, sid="SM" + "8" * 32))
+
+    assert "Welcome back" in reply
+    assert not PhoneOptOut.objects.exists()
+
+
+def test_help_keyword(client, texter, settings):
+    assert reply_of(text(client, " help ")) == settings.SMS_HELP_MESSAGE
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"From": PHONE, "To": "+15005550006", "Body": "hi"}, 400),  # no MessageSid
+        ({"MessageSid": "SMx", "To": "+15005550006", "Body": "hi"}, 400),  # no From
+        ({"MessageSid": "SMy", "From": PHONE, "To": "+1", "Body": "x" * 1601}, 400),
+    ],
+)
+def test_malformed_webhooks_are_400s_not_500s(client, texter, params, status):
+    assert signed_post(client, INBOUND, params).status_code == status
+    assert not InboundSMS.objects.exists()
+
+
+@pytest.mark.parametrize("sender", ["not-a-number", "12", "+999999999999999", "0612345678"])
+def test_odd_sender_numbers_are_handled(client, texter, sender):
+    response = text(client, "hello", sender=sender)
+
+    assert response.status_code == 200
+    assert InboundSMS.objects.get().result == "unknown_sender"
+
+
+def test_a_long_reply_is_cut_to_the_segment_limit(client, texter, settings):
+    from sms.segments import segments_count
+
+    settings.SMS_MAX_SEGMENTS = 2
+    for i in range(30):
+        text(client, f"add a fairly long todo title number {i}", sid=f"SM{i:032d}")
+
+    reply = reply_of(text(client, "list", sid="SM" + "9" * 32))
+
+    assert segments_count(reply) <= 2

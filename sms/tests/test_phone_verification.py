@@ -1,0 +1,96 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from assistant.users.tests.factories import UserFactory
+from sms.backends import locmem
+from sms.models import PhoneVerification
+from sms.tests.conftest import PHONE
+
+pytestmark = pytest.mark.django_db
+VERIFY, CONFIRM = "/api/v1/phone/verify", "/api/v1/phone/confirm"
+
+
+def request_code(client, number="+33 6 12 34 56 78", capture=None):
+    with capture(execute=True):
+        response = client.post(VERIFY, {"phone_number": number}, format="json")
+    return response
+
+
+def sent_code() -> str:
+    return re.search(r"\b(\d{6})\b", locmem.outbox[-1].body).group(1)
+
+
+def test_a_texted_code_verifies_the_phone(auth_client, user, django_capture_on_commit_callbacks):
+    response = request_code(auth_client, capture=django_capture_on_commit_callbacks)
+    assert response.status_code == 202, response.content
+    assert response.json()["phone_number"] == PHONE
+    assert locmem.outbox[-1].to == PHONE
+
+    confirmed = auth_client.post(CONFIRM, {"code": sent_code()}, format="json")
+
+    assert confirmed.status_code == 200
+    assert (confirmed.json()["phone_number"], confirmed.json()["phone_verified"]) == (PHONE, True)
+
+
+def test_the_code_is_stored_only_as_a_hash(auth_client, django_capture_on_commit_callbacks):
+    request_code(auth_client, capture=django_capture_on_commit_callbacks)
+
+    assert sent_code() not in PhoneVerification.objects.get().code_hash
+
+
+def test_a_wrong_code_is_a_400_and_five_tries_is_the_limit(
+    auth_client, user, django_capture_on_commit_callbacks
+):
+    request_code(auth_client, capture=django_capture_on_commit_callbacks)
+    code = sent_code()
+    wrong = "000000" if code != "000000" else "111111"
+
+    statuses = [auth_client.post(CONFIRM, {"code": wrong}, format="json").status_code for _ in range(5)]
+    after = auth_client.post(CONFIRM, {"code": code}, format="json")
+
+    assert statuses == [400] * 5
+    assert after.status_code == 429
+    assert after.json()["error"]["code"] == "too_many_attempts"
+    user.refresh_from_db()
+    assert not user.phone_verified
+
+
+def test_an_expired_code_is_refused(auth_client, django_capture_on_commit_callbacks):
+    request_code(auth_client, capture=django_capture_on_commit_callbacks)
+    PhoneVerification.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    response = auth_client.post(CONFIRM, {"code": sent_code()}, format="json")
+
+    assert response.status_code == 400
+    assert "expired" in response.json()["error"]["fields"]["code"][0]
+
+
+def test_resending_is_throttled_with_the_time_left(auth_client, django_capture_on_commit_callbacks):
+    request_code(auth_client, capture=django_capture_on_commit_callbacks)
+
+    again = request_code(auth_client, capture=django_capture_on_commit_callbacks)
+
+    assert again.status_code == 429
+    assert 0 < again.json()["error"]["retry_after_seconds"] <= 60
+    assert len(locmem.outbox) == 1
+
+
+def test_another_users_verified_number_cannot_be_claimed(auth_client, django_capture_on_commit_callbacks):
+    UserFactory(phone_number=PHONE, phone_verified=True)
+
+    response = request_code(auth_client, capture=django_capture_on_commit_callbacks)
+
+    assert response.status_code == 400
+    assert "phone_number" in response.json()["error"]["fields"]
+    assert locmem.outbox == []
+
+
+@pytest.mark.parametrize("number", ["", "12", "hello", "+1 555"])
+def test_bad_numbers_are_a_400_naming_the_field(auth_client, number, django_capture_on_commit_callbacks):
+    response = request_code(auth_client, number, capture=django_capture_on_commit_callbacks)
+
+    assert response.status_code == 400
+    assert "phone_number" in response.json()["error"]["fields"]
