@@ -362,5 +362,7 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
         "django.db.backends": {"level": "WARNING"},
+        # Five lines per API call (URL and headers); our own events say what matters.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }

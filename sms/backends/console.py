@@ -1,7 +1,12 @@
-"""Writes each message to the log instead of sending it (the development default)."""
+"""Prints each message instead of sending it (the development default), as Django's console
+email backend does: the text goes to stdout for the developer to read (a verification code
+included), never into the JSON logs, which only get a masked number and the length."""
 
 import logging
+import sys
+import threading
 import uuid
+from typing import TextIO
 
 from assistant.core.masking import mask_phone
 from sms.backends.base import BaseSmsBackend, SendResult
@@ -11,9 +16,15 @@ logger = logging.getLogger(__name__)
 
 
 class ConsoleSmsBackend(BaseSmsBackend):
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self._lock = threading.Lock()
+
     def send(self, *, to: str, body: str, status_callback: str | None = None) -> SendResult:
         segments = segments_count(body)
-        # Never the number in full, never the text: only what tells one message from another.
+        with self._lock:
+            self.stream.write(f"--- SMS to {mask_phone(to)} ({segments} segment(s)) ---\n{body}\n---\n")
+            self.stream.flush()
         logger.info(
             "sms sent (console)",
             extra={

@@ -203,7 +203,9 @@ class TwilioSmsBackend(BaseSmsBackend):
         code = error.code if isinstance(error.code, int) and error.code != status else None
         detail = error.msg if isinstance(error, TwilioRestException) else error.detail or error.title
         message = scrub_text(f"Twilio error {code} (HTTP {status}): {detail}")
-        if status == 429 or (status is not None and status >= 500):
+        # 401/403 mean our credentials are wrong (a deployment mistake, not this message's
+        # fault): retried, so messages go out once the credentials are fixed.
+        if status in (401, 403, 429) or (status is not None and status >= 500):
             retry_after = None
             response = self.http_client.last_response
             if response is not None and response.status_code == status:

@@ -1,5 +1,6 @@
 """The SMS backends: console (logs), locmem (memory, scripted failures), Twilio (against the fake)."""
 
+import io
 import logging
 import re
 import time
@@ -45,10 +46,15 @@ def rebuilt_backend() -> TwilioSmsBackend:
 
 
 # --- console ------------------------------------------------------------------------------
-def test_console_logs_a_masked_number_and_never_the_body(caplog):
+def test_console_prints_the_text_but_logs_only_a_masked_number(caplog):
     body = "Take your meds: the blue pill"
+    stream = io.StringIO()
     with caplog.at_level(logging.INFO, logger="sms.backends.console"):
-        result = ConsoleSmsBackend().send(to=TO, body=body, status_callback=STATUS_CALLBACK)
+        result = ConsoleSmsBackend(stream=stream).send(to=TO, body=body, status_callback=STATUS_CALLBACK)
+
+    # Like the console email backend, the developer reads the message itself on stdout.
+    assert body in stream.getvalue()
+    assert TO not in stream.getvalue()
 
     assert re.fullmatch(r"CONSOLE[0-9a-f]{32}", result.sid)
     assert (result.status, result.segments) == ("sent", 1)
@@ -264,9 +270,10 @@ def test_twilio_error_messages_do_not_carry_the_full_number(twilio_fake):
     assert "+1******0001" in str(caught.value)
 
 
-def test_twilio_wrong_credentials_are_a_permanent_error(twilio_fake, settings):
+def test_twilio_wrong_credentials_are_retried_not_given_up(twilio_fake, settings):
+    """Bad credentials are our deployment's mistake: messages wait for the fix."""
     settings.TWILIO_AUTH_TOKEN = "not-the-token"
-    with pytest.raises(PermanentSmsError) as caught:
+    with pytest.raises(TransientSmsError) as caught:
         rebuilt_backend().send(to=TO, body="hi")
     assert (caught.value.code, caught.value.http_status) == (20003, 401)
     assert twilio_fake.requests[0].auth == (twilio_fake.account_sid, "not-the-token")
@@ -304,7 +311,8 @@ def test_twilio_connection_refused_is_transient(twilio_fake, settings):
 
 # --- twilio: configuration --------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "missing", ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", ("TWILIO_FROM_NUMBER", "TWILIO_MESSAGING_SERVICE_SID")]
+    "missing",
+    ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", ("TWILIO_FROM_NUMBER", "TWILIO_MESSAGING_SERVICE_SID")],
 )
 def test_twilio_backend_refuses_an_incomplete_configuration(twilio_fake, settings, missing):
     for name in missing if isinstance(missing, tuple) else (missing,):

@@ -29,7 +29,7 @@ def test_empty_text_is_one_segment_like_twilio():
     assert encoding_of("") == GSM_7
 
 
-@pytest.mark.parametrize("char", list("^{}\\[~]|€") + ["\f"])
+@pytest.mark.parametrize("char", [*"^{}\\[~]|€", "\f"])
 def test_extension_characters_count_two_septets(char):
     assert encoding_of(char) == GSM_7
     assert segments_count(char * 80) == 1  # 160 septets

@@ -73,9 +73,13 @@ _DEFAULT_CODES = {401: 20003, 404: 20404, 429: 20429, 500: 20500, 502: 20500, 50
 def error_body(status: int, code: int | None, message: str | None = None) -> dict[str, Any]:
     """Twilio's JSON error body for a failed 2010-04-01 API request."""
     code = code if code is not None else _DEFAULT_CODES.get(status, status)
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
     return {
         "code": code,
-        "message": message or _ERROR_MESSAGES.get(code, HTTPStatus(status).phrase),
+        "message": message or _ERROR_MESSAGES.get(code, phrase),
         "more_info": f"https://www.twilio.com/docs/errors/{code}",
         "status": status,
     }
@@ -124,6 +128,7 @@ class FakeTwilio:
         self._failures: list[ScriptedFailure] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()
 
     # --- lifecycle ------------------------------------------------------------------
     def start(self) -> "FakeTwilio":
@@ -134,7 +139,9 @@ class FakeTwilio:
 
         self._server = ThreadingHTTPServer((self.host, 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-twilio", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-twilio", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -143,6 +150,12 @@ class FakeTwilio:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        # End kept-alive connections too, so their handler threads finish now.
+        with self._lock:
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -256,6 +269,16 @@ class _Handler(BaseHTTPRequestHandler):
     twilio: FakeTwilio
     protocol_version = "HTTP/1.1"  # keep-alive, as requests' pooled session expects
     server_version = "FakeTwilio/1.0"
+
+    def setup(self) -> None:
+        super().setup()
+        with self.twilio._lock:
+            self.twilio._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.twilio._lock:
+            self.twilio._connections.discard(self.connection)
+        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the tests read fake.requests instead

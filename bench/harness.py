@@ -1,0 +1,183 @@
+"""What the HTTP benchmarks share: a production-like server, a signed-in user, wrk, a table.
+
+The server is gunicorn with deploy/gunicorn.conf.py and production settings (plus the bare
+reference endpoint of bench/urls.py) on PostgreSQL and Redis, so every endpoint measured in a
+run shares the same processes, database and cache.
+"""
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench.common import DATABASE_URL, REDIS_URL, ensure_database
+
+EMAIL, PASSWORD, PHONE = "bench@example.com", "bench passphrase 1234", "+33612345678"
+TWILIO_AUTH_TOKEN = "bench-twilio-auth-token"
+
+PREPARE = f"""
+from assistant.users.models import User
+from assistant.users import services
+from assistant.planner.models import Todo, Reminder
+from sms.models import InboundSMS, OutboundSMS
+user = User.objects.filter(email="{EMAIL}").first()
+user = user or services.user_register(email="{EMAIL}", password="{PASSWORD}")
+User.objects.filter(pk=user.pk).update(phone_number="{PHONE}", phone_verified=True)
+Todo.objects.filter(user=user).delete()
+Reminder.objects.filter(user=user).delete()
+user.conversations.all().delete()
+InboundSMS.objects.all().delete()
+OutboundSMS.objects.all().delete()
+for i in range(10):
+    Todo.objects.create(user=user, title=f"todo {{i}}", position=i)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    base_url: str
+    token: str  # the bench user's bearer token
+
+
+def _env(port: int, workers: int, multiproc_dir: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "METRICS_TOKEN": "bench",
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "SECURE_SSL_REDIRECT": "False",
+        "THROTTLE_USER": "1000000/min",
+        "THROTTLE_ANON": "1000000/min",
+        "THROTTLE_AUTH": "1000000/min",
+        "TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
+        "SMS_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(workers),
+        "PROMETHEUS_MULTIPROC_DIR": multiproc_dir,
+        "LOG_LEVEL": "INFO",
+    }
+
+
+def _wait_ready(port: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited early")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def _login(base_url: str) -> str:
+    request = urllib.request.Request(
+        f"{base_url}/api/v1/auth/login",
+        data=json.dumps({"email": EMAIL, "password": PASSWORD}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)["token"]
+
+
+@contextmanager
+def server(*, workers: int) -> Iterator[Server]:
+    """Migrate, reset the bench user's data, start gunicorn, sign in; stop it afterwards."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    ensure_database()
+    port = free_port()
+    multiproc = tempfile.mkdtemp(prefix="bench-prom-")
+    env = _env(port, workers, multiproc)
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [*manage, "shell", "-c", PREPARE], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+    with open(Path(multiproc).with_suffix(".log"), "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            _wait_ready(port, process)
+            base_url = f"http://127.0.0.1:{port}"
+            yield Server(base_url=base_url, token=_login(base_url))
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def lua_script(source: str) -> str:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(source)
+    return script.name
+
+
+def wrk(
+    url: str, *, headers: dict[str, str], connections: int, duration: int, script: str | None = None
+) -> dict:
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    if script:
+        command += ["-s", script]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
+    for percentile in ("50", "90", "99"):
+        value, unit = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)", output).groups()
+        figures[f"p{percentile}_ms"] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    figures["errors"] = int(non_2xx.group(1)) if non_2xx else 0
+    return figures
+
+
+def reference(srv: Server, *, connections: int, duration: int) -> dict:
+    """The bare token-authenticated DRF list endpoint every run is compared with."""
+    return wrk(
+        f"{srv.base_url}/bench/reference",
+        headers={"Authorization": f"Bearer {srv.token}"},
+        connections=connections,
+        duration=duration,
+    )
+
+
+def report(results: dict[str, dict], *, workers: int, connections: int, duration: int) -> None:
+    print(
+        f"gunicorn {workers} sync workers, PostgreSQL + Redis, wrk {connections} connections, "
+        f"{duration} s each, {os.cpu_count()} cores (wrk, gunicorn and the databases share them)"
+    )
+    print(f"{'endpoint':44} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    for name, figures in results.items():
+        print(
+            f"{name:44} {figures['rps']:9.1f} {figures['p50_ms']:8.2f} {figures['p90_ms']:8.2f} "
+            f"{figures['p99_ms']:8.2f} {figures['errors']:8d}"
+        )
