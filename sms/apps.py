@@ -10,4 +10,4 @@ class SmsConfig(AppConfig):
         from sms import services
 
         # Reminders for users who prefer SMS now go through the outbox.
-        channel_register("sms", services.sms_notification_deliver)
+        channel_register("sms", services.sms_notifications_deliver)

@@ -27,7 +27,7 @@ from assistant.chat.services import chat_message_handle
 from assistant.core.errors import ServiceError
 from assistant.core.masking import mask_phone
 from assistant.core.phone import phone_normalize
-from assistant.planner.notifications import notify
+from assistant.planner.notifications import Notification, notify_many
 from assistant.users.models import AuditEvent, User
 from assistant.users.services import audit_event_record
 from sms import metrics
@@ -81,36 +81,48 @@ def estimate_cost_usd(*, to: str, segments: int) -> Decimal:
 # --- Outbox --------------------------------------------------------------------------------
 
 
+def _outbox_add(messages: list[tuple[User | None, str, str]], *, purpose: str) -> list[OutboundSMS]:
+    """Queue (user, number, text) messages for sending after commit, in one insert."""
+    from sms.tasks import sms_outbound_send
+
+    rows = []
+    for user, to, text in messages:
+        body = fit(text, settings.SMS_MAX_SEGMENTS)
+        segments = segments_count(body)
+        rows.append(
+            OutboundSMS(
+                user=user,
+                to_number=to,
+                body=body,
+                purpose=purpose,
+                segments=segments,
+                cost_usd=estimate_cost_usd(to=to, segments=segments),
+            )
+        )
+    created = OutboundSMS.objects.bulk_create(rows)
+    transaction.on_commit(lambda: [sms_outbound_send.delay(row.pk) for row in created])
+    return created
+
+
 def sms_send(*, to: str, body: str, purpose: str, user: User | None = None) -> OutboundSMS:
     """Put one SMS in the outbox, in the caller's transaction; it is sent after commit.
 
     A number that opted out gets a failed row (the refusal is recorded) and nothing is sent.
     """
-    from sms.tasks import sms_outbound_send
-
-    body = fit(body, settings.SMS_MAX_SEGMENTS)
-    segments = segments_count(body)
     if is_opted_out(to):
         transaction.on_commit(metrics.sms_sent_total.labels(status="refused_opted_out").inc)
+        body = fit(body, settings.SMS_MAX_SEGMENTS)
         return OutboundSMS.objects.create(
             user=user,
             to_number=to,
             body=body,
             purpose=purpose,
-            segments=segments,
+            segments=segments_count(body),
             status=Status.FAILED,
             error_code=OPTED_OUT_CODE,
             error_message="The recipient texted STOP.",
         )
-    outbound = OutboundSMS.objects.create(
-        user=user,
-        to_number=to,
-        body=body,
-        purpose=purpose,
-        segments=segments,
-        cost_usd=estimate_cost_usd(to=to, segments=segments),
-    )
-    transaction.on_commit(lambda: sms_outbound_send.delay(outbound.pk))
+    (outbound,) = _outbox_add([(user, to, body)], purpose=purpose)
     return outbound
 
 
@@ -329,12 +341,16 @@ def sms_usage_by_user_day(*, start: datetime, end: datetime) -> list[dict]:
 # --- Reminders by SMS ----------------------------------------------------------------------
 
 
-def sms_notification_deliver(user: User, text: str) -> None:
-    """The notification service's "sms" channel: the outbox, or chat when SMS can't reach them."""
-    if user.phone_number and user.phone_verified and not is_opted_out(user.phone_number):
-        sms_send(to=user.phone_number, body=text, purpose=OutboundSMS.Purpose.REMINDER, user=user)
-    else:
-        notify(user=user, text=text, channel="chat")
+def sms_notifications_deliver(notifications: list[Notification]) -> None:
+    """The notification service's "sms" channel: outbox rows for users SMS can reach (one
+    insert for the batch), chat for the others (no verified phone, or it texted STOP)."""
+    phones = {n.user.phone_number for n in notifications if n.user.phone_number and n.user.phone_verified}
+    reachable = phones - set(
+        PhoneOptOut.objects.filter(phone_number__in=phones).values_list("phone_number", flat=True)
+    )
+    by_sms = [n for n in notifications if n.user.phone_verified and n.user.phone_number in reachable]
+    notify_many(notifications=[n for n in notifications if n not in by_sms], channel="chat")
+    _outbox_add([(n.user, n.user.phone_number, n.text) for n in by_sms], purpose=OutboundSMS.Purpose.REMINDER)
 
 
 # --- Inbound -------------------------------------------------------------------------------

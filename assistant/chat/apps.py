@@ -11,4 +11,4 @@ class ChatConfig(AppConfig):
         from assistant.planner.notifications import channel_register
 
         # Reminders reach users in their chat history whatever else is installed.
-        channel_register("chat", services.chat_notification_deliver)
+        channel_register("chat", services.chat_notifications_deliver)

@@ -12,6 +12,7 @@ from assistant.chat.engine import EngineContext, parse
 from assistant.chat.intents import intent_apply
 from assistant.chat.models import Channel, Conversation, Message
 from assistant.planner.metrics import feature_usage_total
+from assistant.planner.notifications import Notification
 from assistant.users.models import User
 
 logger = logging.getLogger(__name__)
@@ -63,8 +64,25 @@ def chat_message_handle(*, user: User, text: str, channel: str) -> Message:
     return reply
 
 
-def chat_notification_deliver(user: User, text: str) -> None:
-    """The chat channel of the notification service: the assistant speaks first."""
-    conversation = conversation_for(user=user, channel=Channel.API)
-    Message.objects.create(conversation=conversation, direction=Message.Direction.OUTBOUND, text=text)
-    _count(Channel.API, "out")
+def chat_notifications_deliver(notifications: list[Notification]) -> None:
+    """The chat channel of the notification service: the assistant speaks first, to each
+    user in their API conversation, in three statements whatever the batch size."""
+    user_ids = sorted({notification.user.pk for notification in notifications})
+    conversations = Conversation.objects.filter(user_id__in=user_ids, channel=Channel.API)
+    by_user = {conversation.user_id: conversation for conversation in conversations}
+    if missing := [user_id for user_id in user_ids if user_id not in by_user]:
+        # In user order, and tolerant of a concurrent dispatcher creating the same ones.
+        Conversation.objects.bulk_create(
+            [Conversation(user_id=user_id, channel=Channel.API) for user_id in missing], ignore_conflicts=True
+        )
+        created = Conversation.objects.filter(user_id__in=missing, channel=Channel.API)
+        by_user |= {conversation.user_id: conversation for conversation in created}
+    Message.objects.bulk_create(
+        Message(conversation=by_user[n.user.pk], direction=Message.Direction.OUTBOUND, text=n.text)
+        for n in notifications
+    )
+    transaction.on_commit(
+        lambda: metrics.chat_message_total.labels(channel=Channel.API, direction="out").inc(
+            len(notifications)
+        )
+    )

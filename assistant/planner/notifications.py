@@ -1,16 +1,24 @@
-"""One way to reach a user, whatever the channel.
+"""One way to reach users, whatever the channel.
 
 Channels register themselves (chat always; sms when its app is installed), so this app
-never imports them. A channel's deliver function only writes to the database (a chat
-message, an SMS outbox row) inside the caller's transaction: the reminder is marked sent in
-that same transaction, which is what makes delivery happen exactly once.
+never imports them. A channel's deliver function takes a batch of notifications and only
+writes to the database (chat messages, SMS outbox rows) inside the caller's transaction: the
+reminders are marked sent in that same transaction, which is what makes delivery happen
+exactly once. Taking a batch lets a channel write it in a few statements.
 """
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from assistant.users.models import User
 
-DeliverFn = Callable[[User, str], None]
+
+class Notification(NamedTuple):
+    user: User
+    text: str
+
+
+DeliverFn = Callable[[list[Notification]], None]
 
 FALLBACK_CHANNEL = "chat"
 _channels: dict[str, DeliverFn] = {}
@@ -31,8 +39,13 @@ def channel_register(name: str, deliver: DeliverFn) -> None:
     _channels[name] = deliver
 
 
-def notify(*, user: User, text: str, channel: str) -> str:
-    """Deliver text to user on channel (or the chat fallback when it is absent); returns the channel used."""
+def notify_many(*, notifications: list[Notification], channel: str) -> str:
+    """Deliver on channel (or the chat fallback when it is absent); returns the channel used."""
     used = channel if channel in _channels else FALLBACK_CHANNEL
-    _channels[used](user, text)
+    if notifications:
+        _channels[used](notifications)
     return used
+
+
+def notify(*, user: User, text: str, channel: str) -> str:
+    return notify_many(notifications=[Notification(user, text)], channel=channel)

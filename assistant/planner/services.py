@@ -6,7 +6,7 @@ The chat engine's intents, the REST API, the admin and the beat task all come th
 import logging
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,7 +19,7 @@ from assistant.core.errors import ServiceError
 from assistant.core.recurrence import next_occurrence, rrule_validate
 from assistant.planner import metrics
 from assistant.planner.models import Reminder, Todo
-from assistant.planner.notifications import DeliveryError, PermanentDeliveryError, notify
+from assistant.planner.notifications import DeliveryError, Notification, PermanentDeliveryError, notify_many
 from assistant.planner.selectors import Agenda, agenda_for_user
 from assistant.users.models import Channel as UserChannel
 from assistant.users.models import User
@@ -253,6 +253,16 @@ class DispatchResult:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    outcomes: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    lags: list[float] = field(default_factory=list, repr=False)
+
+    def count(self, channel: str, outcome: str, *, lag: float | None = None) -> None:
+        self.sent += outcome == "sent"
+        self.retried += outcome == "retry"
+        self.failed += outcome == "failed"
+        self.outcomes.append((channel, outcome))
+        if lag is not None:
+            self.lags.append(lag)
 
     def add(self, other: "DispatchResult") -> None:
         self.sent += other.sent
@@ -290,12 +300,8 @@ def _save_dispatch_changes(batch: list[Reminder], before: dict[int, tuple], now:
         Reminder.objects.filter(pk__in=ids).update(**dict(changes), updated_at=now)
 
 
-def _deliver_one(reminder: Reminder, now: datetime) -> tuple[str, float]:
-    """Deliver one claimed reminder and move it on (in memory; the batch saves it).
-
-    Returns the channel used and how late the delivery was, in seconds.
-    """
-    channel = notify(user=reminder.user, text=reminder.text, channel=reminder.channel)
+def _advance(reminder: Reminder, now: datetime) -> float:
+    """Move a delivered reminder on (in memory; the batch saves it); returns how late it was."""
     if reminder.due_at <= now:
         lag = (now - reminder.due_at).total_seconds()
         upcoming = None
@@ -317,16 +323,23 @@ def _deliver_one(reminder: Reminder, now: datetime) -> tuple[str, float]:
     reminder.attempts = 0
     reminder.last_error = ""
     reminder.fire_at = _fire_at(reminder)
-    logger.info(
-        "reminder sent",
-        extra={
-            "event": "reminder_sent",
-            "reminder_id": reminder.pk,
-            "channel": channel,
-            "lag_s": round(lag, 3),
-        },
-    )
-    return channel, max(lag, 0.0)
+    return max(lag, 0.0)
+
+
+def _deliver(reminders: list[Reminder], channel: str, now: datetime, result: "DispatchResult") -> None:
+    """Deliver reminders that share a channel in one call; on failure each is retried."""
+    notifications = [Notification(reminder.user, reminder.text) for reminder in reminders]
+    try:
+        used = notify_many(notifications=notifications, channel=channel)
+    except DeliveryError as error:
+        for reminder in reminders:
+            result.count(reminder.channel, _record_failure(reminder, error, now))
+        return
+    for reminder in reminders:
+        result.count(used, "sent", lag=_advance(reminder, now))
+        logger.info(
+            "reminder sent", extra={"event": "reminder_sent", "reminder_id": reminder.pk, "channel": used}
+        )
 
 
 def _record_failure(reminder: Reminder, error: DeliveryError, now: datetime) -> str:
@@ -352,11 +365,11 @@ def _record_failure(reminder: Reminder, error: DeliveryError, now: datetime) -> 
     return result
 
 
-def _count_on_commit(outcomes: list[tuple[str, str]], lags: list[float]) -> None:
+def _count_on_commit(result: DispatchResult) -> None:
     def count() -> None:
-        for channel, result in outcomes:
-            metrics.reminder_sent_total.labels(channel=channel, result=result).inc()
-        for lag in lags:
+        for channel, outcome in result.outcomes:
+            metrics.reminder_sent_total.labels(channel=channel, result=outcome).inc()
+        for lag in result.lags:
             metrics.reminder_delivery_lag_seconds.observe(lag)
 
     transaction.on_commit(count)
@@ -371,8 +384,6 @@ def _dispatch_batch(*, now: datetime, limit: int, ids: list[int] | None = None) 
     but its retry schedule.
     """
     result = DispatchResult()
-    outcomes: list[tuple[str, str]] = []
-    lags: list[float] = []
     with transaction.atomic():
         if ids is None:
             rows = Reminder.objects.filter(status=Reminder.Status.SCHEDULED, fire_at__lte=now)
@@ -384,23 +395,16 @@ def _dispatch_batch(*, now: datetime, limit: int, ids: list[int] | None = None) 
             .select_related("user")
             .order_by("fire_at")[:limit]
         )
+        before = {reminder.pk: _dispatch_state(reminder) for reminder in batch}
+        by_channel: dict[str, list[Reminder]] = {}
         # In user order, so two dispatchers creating rows for the same users (a first chat
         # message opens a conversation) always wait on each other in one direction: no deadlock.
-        before = {reminder.pk: _dispatch_state(reminder) for reminder in batch}
         for reminder in sorted(batch, key=lambda row: (row.user_id, row.fire_at)):
-            try:
-                channel, lag = _deliver_one(reminder, now)
-            except DeliveryError as error:
-                outcome = _record_failure(reminder, error, now)
-                outcomes.append((reminder.channel, outcome))
-                result.retried += outcome == "retry"
-                result.failed += outcome == "failed"
-            else:
-                outcomes.append((channel, "sent"))
-                lags.append(lag)
-                result.sent += 1
+            by_channel.setdefault(reminder.channel, []).append(reminder)
+        for channel, reminders in by_channel.items():
+            _deliver(reminders, channel, now, result)
         _save_dispatch_changes(batch, before, now)
-        _count_on_commit(outcomes, lags)
+        _count_on_commit(result)
     return result, len(batch)
 
 

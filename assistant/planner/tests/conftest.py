@@ -11,12 +11,12 @@ class FlakyChannel:
         self.permanent = False
         self.delivered: list[tuple[int, str]] = []
 
-    def __call__(self, user, text: str) -> None:
+    def __call__(self, batch: list[notifications.Notification]) -> None:
         if self.failures:
             self.failures -= 1
             error = notifications.PermanentDeliveryError if self.permanent else notifications.DeliveryError
             raise error("far end refused")
-        self.delivered.append((user.pk, text))
+        self.delivered.extend((user.pk, text) for user, text in batch)
 
 
 @pytest.fixture
