@@ -43,11 +43,7 @@ def main() -> None:
             ),
         }
     harness.report(results, workers=args.workers, **load)
-    bare, chat = results.values()
-    print(
-        f"chat / bare throughput: {chat['rps'] / bare['rps']:.2f} (target >= 0.50); "
-        f"chat p99 {chat['p99_ms']:.1f} ms (target < 50)"
-    )
+    harness.verdict("chat", *results.values(), min_ratio=0.5, max_p99_ms=50)
 
 
 if __name__ == "__main__":

@@ -181,3 +181,10 @@ def report(results: dict[str, dict], *, workers: int, connections: int, duration
             f"{name:44} {figures['rps']:9.1f} {figures['p50_ms']:8.2f} {figures['p90_ms']:8.2f} "
             f"{figures['p99_ms']:8.2f} {figures['errors']:8d}"
         )
+
+
+def verdict(label: str, bare: dict, measured: dict, *, min_ratio: float, max_p99_ms: float) -> None:
+    print(
+        f"{label} / bare throughput: {measured['rps'] / bare['rps']:.2f} (target >= {min_ratio:.2f}); "
+        f"{label} p99 {measured['p99_ms']:.1f} ms (target < {max_p99_ms:g})"
+    )

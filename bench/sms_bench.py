@@ -79,11 +79,7 @@ def main() -> None:
             ),
         }
     harness.report(results, workers=args.workers, **load)
-    bare, sms = results.values()
-    print(
-        f"inbound / bare throughput: {sms['rps'] / bare['rps']:.2f} (target >= 0.40); "
-        f"inbound p99 {sms['p99_ms']:.1f} ms (target < 30)"
-    )
+    harness.verdict("inbound", *results.values(), min_ratio=0.4, max_p99_ms=30)
 
 
 if __name__ == "__main__":

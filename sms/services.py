@@ -148,13 +148,12 @@ def sms_outbound_deliver(*, sms_id: int) -> float | None:
     if outbound is None:
         return None
     if is_opted_out(outbound.to_number):  # opted out while it waited
-        _finish(
+        _give_up(
             outbound,
-            status=Status.FAILED,
-            error_code=OPTED_OUT_CODE,
-            error_message="The recipient texted STOP.",
+            code=OPTED_OUT_CODE,
+            message="The recipient texted STOP.",
+            counted_as="refused_opted_out",
         )
-        metrics.sms_sent_total.labels(status="refused_opted_out").inc()
         return None
     try:
         result = get_backend().send(
@@ -164,13 +163,7 @@ def sms_outbound_deliver(*, sms_id: int) -> float | None:
         )
     except TransientSmsError as error:
         if outbound.attempts >= settings.SMS_MAX_ATTEMPTS:
-            _finish(
-                outbound,
-                status=Status.FAILED,
-                error_code=str(error.code or "transient"),
-                error_message=str(error),
-            )
-            metrics.sms_sent_total.labels(status="failed").inc()
+            _give_up(outbound, code=str(error.code or "transient"), message=str(error))
             return None
         delay = _retry_delay(outbound.attempts, error.retry_after)
         OutboundSMS.objects.filter(pk=outbound.pk).update(
@@ -193,13 +186,7 @@ def sms_outbound_deliver(*, sms_id: int) -> float | None:
         )
         return delay.total_seconds()
     except PermanentSmsError as error:
-        _finish(
-            outbound,
-            status=Status.FAILED,
-            error_code=str(error.code or "permanent"),
-            error_message=str(error),
-        )
-        metrics.sms_sent_total.labels(status="failed").inc()
+        _give_up(outbound, code=str(error.code or "permanent"), message=str(error))
         if error.code == 21610:  # the carrier says this number unsubscribed: remember it
             PhoneOptOut.objects.get_or_create(
                 phone_number=outbound.to_number, defaults={"keyword": "carrier"}
@@ -211,6 +198,11 @@ def sms_outbound_deliver(*, sms_id: int) -> float | None:
     metrics.sms_sent_total.labels(status="sent").inc()
     metrics.sms_segments_total.labels(direction="outbound").inc(result.segments or outbound.segments)
     return None
+
+
+def _give_up(outbound: OutboundSMS, *, code: str, message: str, counted_as: str = "failed") -> None:
+    _finish(outbound, status=Status.FAILED, error_code=code, error_message=message)
+    metrics.sms_sent_total.labels(status=counted_as).inc()
 
 
 def _finish(outbound: OutboundSMS, **fields: object) -> None:
