@@ -410,11 +410,11 @@ def resolve(found: TimeExpression, now: datetime, timezone: str) -> Schedule | N
             return Schedule(None, problem=Problem.MISSING_TIME)
         elif clock is None:
             clock = Clock(DEFAULT_HOUR, 0)
-        # A named day pins the date, so a bare hour is read as written: "tomorrow at 8" is 08:00.
+        clock = _daytime(clock)
         due = _at(found.day, clock.hour, clock.minute, zone)
         return Schedule(due, problem=Problem.PAST_TIME if due <= now else None)
     if found.weekday is not None:
-        clock = clock or Clock(DEFAULT_HOUR, 0)
+        clock = _daytime(clock or Clock(DEFAULT_HOUR, 0))
         ahead = (found.weekday - today.weekday()) % 7
         if ahead == 0 and found.strictly_next:
             ahead = 7
@@ -425,6 +425,14 @@ def resolve(found: TimeExpression, now: datetime, timezone: str) -> Schedule | N
     if clock is None:
         return None
     return Schedule(_next_wall_time(clock, now, zone))
+
+
+def _daytime(clock: Clock) -> Clock:
+    """A bare hour on a named day: read as written ("tomorrow at 8" is 08:00), except 1 to 5,
+    which people mean in the afternoon ("friday at 3" is 15:00), not in the night."""
+    if clock.ambiguous and 1 <= clock.hour <= 5:
+        return Clock(clock.hour + 12, clock.minute)
+    return clock
 
 
 def _recurring(found: TimeExpression, recurrence: Recurrence, now: datetime, timezone: str) -> Schedule:

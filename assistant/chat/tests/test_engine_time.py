@@ -94,6 +94,13 @@ def test_a_time_explicitly_in_the_past_asks_for_clarification(text, due_at):
         ("remind me in 2 hours and 30 minutes to x", utc(2026, 11, 27, 12, 30)),
         ("recuérdame en 2 horas y 30 minutos x", utc(2026, 11, 27, 12, 30)),
         ("remind me in half an hour to x", utc(2026, 11, 27, 10, 30)),
+        # A bare 1 to 5 on a named day is the afternoon; 6 to 12 is read as written.
+        ("remind me on friday at 3 to x", utc(2026, 11, 27, 14)),
+        ("remind me tomorrow at 2 to x", utc(2026, 11, 28, 13)),
+        ("rappelle-moi demain à 5 de x", utc(2026, 11, 28, 16)),
+        ("remind me tomorrow at 6 to x", utc(2026, 11, 28, 5)),
+        ("remind me tomorrow at 3am to x", utc(2026, 11, 28, 2)),
+        ("remind me tomorrow at 3h to x", utc(2026, 11, 28, 2)),
     ],
 )
 def test_days_and_offsets(text, due_at):
