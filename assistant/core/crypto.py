@@ -12,7 +12,7 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
-__all__ = ["InvalidToken", "decrypt", "encrypt"]
+__all__ = ["InvalidToken", "decrypt", "encrypt", "reencrypt"]
 
 
 @cache
@@ -34,3 +34,8 @@ def encrypt(plaintext: str) -> str:
 
 def decrypt(ciphertext: str) -> str:
     return _fernet(_keys()).decrypt(ciphertext.encode()).decode()
+
+
+def reencrypt(ciphertext: str) -> str:
+    """The same secret under the newest key (MultiFernet.rotate), for key rotation."""
+    return _fernet(_keys()).rotate(ciphertext.encode()).decode()

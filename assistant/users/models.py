@@ -4,6 +4,7 @@ from django.utils.timezone import now
 from django_prometheus.models import ExportModelOperationsMixin
 from knox.models import AbstractAuthToken
 
+from assistant.core.fields import EncryptedTextField
 from assistant.users.validators import validate_e164, validate_timezone
 
 
@@ -93,7 +94,7 @@ class TOTPDevice(ExportModelOperationsMixin("totp_device"), models.Model):
     """A user's authenticator app. The seed is encrypted with the field-encryption keys."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
-    encrypted_secret = models.TextField()
+    secret = EncryptedTextField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
     # The last accepted time step, so an observed code cannot be replayed.
     last_used_step = models.BigIntegerField(default=0)

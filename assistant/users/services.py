@@ -25,7 +25,6 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from knox.settings import knox_settings
 
-from assistant.core.crypto import decrypt, encrypt
 from assistant.core.errors import ServiceError
 from assistant.core.masking import mask_email
 from assistant.core.net import client_ip
@@ -478,7 +477,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str, ip: str |
 def totp_code_accept(*, device: TOTPDevice, code: str) -> bool:
     """True for a current code not used before (one step of clock drift either way)."""
     code = "".join(code.split())
-    totp = pyotp.TOTP(decrypt(device.encrypted_secret))
+    totp = pyotp.TOTP(device.secret)
     current = totp.timecode(timezone.now())
     for step in (current - 1, current, current + 1):
         if step <= device.last_used_step or not hmac.compare_digest(totp.generate_otp(step), code):
@@ -500,7 +499,7 @@ def mfa_totp_enrol(*, user: User) -> tuple[str, str]:
     secret = pyotp.random_base32()
     TOTPDevice.objects.update_or_create(
         user=user,
-        defaults={"encrypted_secret": encrypt(secret), "confirmed_at": None, "last_used_step": 0},
+        defaults={"secret": secret, "confirmed_at": None, "last_used_step": 0},
     )
     metrics.mfa_setup_total.labels(action="enrol").inc()
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=settings.MFA_ISSUER_NAME)

@@ -27,7 +27,7 @@ def test_the_seed_is_never_stored_in_plain_text(auth_client, user):
     secret = auth_client.post("/api/v1/auth/mfa/totp").json()["secret"]
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT encrypted_secret FROM users_totpdevice")
+        cursor.execute("SELECT secret FROM users_totpdevice")
         (raw,) = cursor.fetchone()
     assert secret not in raw
     assert secret.encode() not in raw.encode()
