@@ -75,3 +75,14 @@ def test_docs_page_is_served_without_a_cdn(client):
 
     assert response.status_code == 200
     assert b"cdn.jsdelivr" not in response.content
+
+
+def test_list_endpoints_document_a_page_past_the_end(schema):
+    for path in ("/api/v1/todos", "/api/v1/reminders", "/api/v1/chat/messages", "/api/v1/auth/sessions"):
+        assert "404" in schema["paths"][path]["get"]["responses"], path
+
+
+def test_a_message_without_a_parent_is_documented_as_null(schema):
+    in_reply_to = schema["components"]["schemas"]["MessageOutput"]["properties"]["in_reply_to"]
+
+    assert in_reply_to.get("nullable") is True

@@ -90,7 +90,7 @@ _ERROR_DESCRIPTIONS = {
     400: "Invalid input: `fields` names each field and the reason.",
     401: "Missing, expired or revoked credentials.",
     403: "Authenticated but not allowed.",
-    404: "Not found (or not yours).",
+    404: "Not found (or not yours); on a list, a page number past the end.",
     409: "Conflicts with the current state.",
     429: "Too many requests or locked out: `retry_after_seconds` says for how long.",
 }

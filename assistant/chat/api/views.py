@@ -15,7 +15,12 @@ class MessageInput(serializers.Serializer):
 
 class MessageOutput(serializers.ModelSerializer):
     channel = serializers.CharField(source="conversation.channel")
-    in_reply_to = serializers.PrimaryKeyRelatedField(read_only=True)
+    in_reply_to = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The message this one answers; null for one the user sent "
+        "or a reminder the assistant sent on its own.",
+    )
 
     class Meta:
         model = Message
@@ -42,7 +47,7 @@ class MessagesView(ListAPIView):
         tags=["chat"],
         summary="Your conversation history, newest first",
         parameters=[OpenApiParameter("channel", enum=Channel.values, required=False)],
-        responses={200: MessageOutput(many=True), **error_responses(401)},
+        responses={200: MessageOutput(many=True), **error_responses(401, 404)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)

@@ -83,7 +83,7 @@ class _OwnRowsViewSet(
 
 
 CRUD_ERRORS = {
-    "list": error_responses(400, 401),
+    "list": error_responses(400, 401, 404),
     "retrieve": error_responses(401, 404),
     "create": error_responses(400, 401),
     "partial_update": error_responses(400, 401, 404),

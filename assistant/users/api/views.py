@@ -127,7 +127,7 @@ class ActivityView(ListAPIView):
     @extend_schema(
         tags=TAG,
         summary="Your recent account activity",
-        responses={200: s.ActivityOutput(many=True), **error_responses(401)},
+        responses={200: s.ActivityOutput(many=True), **error_responses(401, 404)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
@@ -145,7 +145,7 @@ class SessionListView(ListAPIView):
     @extend_schema(
         tags=TAG,
         summary="Your signed-in sessions",
-        responses={200: s.SessionOutput(many=True), **error_responses(401)},
+        responses={200: s.SessionOutput(many=True), **error_responses(401, 404)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
