@@ -371,10 +371,10 @@ def _route(*, inbound: InboundSMS, sender: str | None) -> tuple[str, str]:
     if keyword in START_KEYWORDS:
         PhoneOptOut.objects.filter(phone_number=sender).delete()
         return InboundSMS.Result.KEYWORD, settings.SMS_START_MESSAGE
+    if keyword in HELP_KEYWORDS:  # carriers expect HELP answered even after STOP
+        return InboundSMS.Result.KEYWORD, settings.SMS_HELP_MESSAGE
     if is_opted_out(sender):
         return InboundSMS.Result.OPTED_OUT, ""
-    if keyword in HELP_KEYWORDS:
-        return InboundSMS.Result.KEYWORD, settings.SMS_HELP_MESSAGE
     user = User.objects.filter(phone_number=sender, phone_verified=True, is_active=True).first()
     if user is None:
         return InboundSMS.Result.UNKNOWN_SENDER, _signup_reply(sender)

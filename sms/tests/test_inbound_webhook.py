@@ -137,6 +137,12 @@ def test_help_keyword(client, texter, settings):
     assert reply_of(text(client, " help ")) == settings.SMS_HELP_MESSAGE
 
 
+def test_help_is_answered_even_after_stop(client, texter, settings):
+    text(client, "STOP")
+
+    assert reply_of(text(client, "HELP", sid="SM" + "d" * 32)) == settings.SMS_HELP_MESSAGE
+
+
 @pytest.mark.parametrize(
     ("params", "status"),
     [
