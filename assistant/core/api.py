@@ -74,6 +74,14 @@ def _access_denied(request: HttpRequest | None, *, reason: str) -> None:
     access_denied.send(sender=exception_handler, request=request, reason=reason)
 
 
+def validated(serializer_class: type[serializers.Serializer], data: object, *, partial: bool = False) -> dict:
+    """Input (a body or query parameters) checked by serializer_class; a 400 naming the bad
+    fields otherwise. Every view validates through this one helper."""
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 class ErrorSerializer(serializers.Serializer):
     error = inline_serializer(
         "ErrorDetail",

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
-from assistant.core.api import error_responses
+from assistant.core.api import error_responses, validated
 from assistant.core.net import client_ip
 from assistant.users.api.serializers import PhoneNumberField, UserOutput
 from sms import services
@@ -47,11 +47,8 @@ class PhoneVerifyView(APIView):
         responses={202: PhoneVerifyOutput, **error_responses(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
-        serializer = PhoneVerifyInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        verification = services.phone_verification_start(
-            user=request.user, phone_number=serializer.validated_data["phone_number"]
-        )
+        phone_number = validated(PhoneVerifyInput, request.data)["phone_number"]
+        verification = services.phone_verification_start(user=request.user, phone_number=phone_number)
         return Response(PhoneVerifyOutput(verification).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -66,11 +63,8 @@ class PhoneConfirmView(APIView):
         responses={200: UserOutput, **error_responses(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
-        serializer = PhoneConfirmInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = services.phone_verification_confirm(
-            user=request.user, code=serializer.validated_data["code"], ip=client_ip(request)
-        )
+        code = validated(PhoneConfirmInput, request.data)["code"]
+        user = services.phone_verification_confirm(user=request.user, code=code, ip=client_ip(request))
         return Response(UserOutput(user).data)
 
 
@@ -98,11 +92,10 @@ class UsageView(APIView):
         responses={200: UsageRow(many=True), **error_responses(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
-        query = UsageQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = validated(UsageQuery, request.query_params)
         today = timezone.now().date()
-        first = query.validated_data.get("date_from", today - timedelta(days=30))
-        last = query.validated_data.get("date_to", today)
+        first = query.get("date_from", today - timedelta(days=30))
+        last = query.get("date_to", today)
         zone = timezone.get_default_timezone() if settings.USE_TZ else None
         start = datetime.combine(first, time.min, tzinfo=zone)
         end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)

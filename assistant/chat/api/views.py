@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from assistant.chat import selectors, services
 from assistant.chat.models import Channel, Message
-from assistant.core.api import error_responses
+from assistant.core.api import error_responses, validated
 
 
 class MessageInput(serializers.Serializer):
@@ -61,10 +61,7 @@ class MessagesView(ListAPIView):
         responses={201: ExchangeOutput, **error_responses(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
-        serializer = MessageInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        reply = services.chat_message_handle(
-            user=request.user, text=serializer.validated_data["text"], channel=Channel.API
-        )
+        text = validated(MessageInput, request.data)["text"]
+        reply = services.chat_message_handle(user=request.user, text=text, channel=Channel.API)
         body = ExchangeOutput({"message": reply.in_reply_to, "reply": reply}).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assistant.core.api import error_responses
+from assistant.core.api import error_responses, validated
 from assistant.planner import selectors, services
 from assistant.planner.models import Reminder, Todo
 
@@ -47,13 +47,6 @@ class TodoFilter(serializers.Serializer):
     due_after = serializers.DateField(required=False, help_text="Due on or after this date.")
 
 
-def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict:
-    """Validated query parameters: a bad filter is a 400 naming it, never ignored."""
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class _OwnRowsViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -74,9 +67,7 @@ class _OwnRowsViewSet(
         raise NotImplementedError
 
     def _valid_input(self, *, partial: bool = False) -> dict:
-        serializer = self.input_serializer(data=self.request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+        return validated(self.input_serializer, self.request.data, partial=partial)
 
     def _output(self, instance: object, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(instance).data, status=code)
@@ -115,7 +106,7 @@ class TodoViewSet(_OwnRowsViewSet):
     http_method_names = ["get", "post", "patch", "delete"]
 
     def rows(self):
-        filters = _query(TodoFilter, self.request) if self.action == "list" else {}
+        filters = validated(TodoFilter, self.request.query_params) if self.action == "list" else {}
         return selectors.todos_for_user(user=self.request.user, **filters)
 
     def create(self, request: Request) -> Response:
@@ -207,7 +198,7 @@ class ReminderViewSet(_OwnRowsViewSet):
     http_method_names = ["get", "post", "patch", "delete"]
 
     def rows(self):
-        filters = _query(ReminderFilter, self.request) if self.action == "list" else {}
+        filters = validated(ReminderFilter, self.request.query_params) if self.action == "list" else {}
         return selectors.reminders_for_user(user=self.request.user, **filters)
 
     def create(self, request: Request) -> Response:
@@ -229,11 +220,8 @@ class ReminderViewSet(_OwnRowsViewSet):
     )
     @action(detail=True, methods=["post"])
     def snooze(self, request: Request, pk: str) -> Response:
-        serializer = SnoozeInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        reminder = services.reminder_snooze(
-            reminder=self.get_object(), minutes=serializer.validated_data["minutes"]
-        )
+        minutes = validated(SnoozeInput, request.data)["minutes"]
+        reminder = services.reminder_snooze(reminder=self.get_object(), minutes=minutes)
         return self._output(reminder)
 
 
@@ -259,6 +247,6 @@ class AgendaView(APIView):
         responses={200: AgendaOutput, **error_responses(400, 401)},
     )
     def get(self, request: Request) -> Response:
-        days_ahead = 1 if _query(AgendaFilter, request)["day"] == "tomorrow" else 0
+        days_ahead = 1 if validated(AgendaFilter, request.query_params)["day"] == "tomorrow" else 0
         agenda = services.agenda_read(user=request.user, now=timezone.now(), days_ahead=days_ahead)
         return Response(AgendaOutput(agenda).data)

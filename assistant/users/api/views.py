@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
-from assistant.core.api import error_responses
+from assistant.core.api import error_responses, validated
 from assistant.core.net import client_ip
 from assistant.users import selectors, services
 from assistant.users.api import serializers as s
@@ -26,12 +26,6 @@ class PublicAuthView(APIView):
     throttle_scope = "auth"
 
 
-def _valid(serializer_class: type, request: Request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _user_payload(request: Request) -> dict:
     return s.UserOutput(request.user).data
 
@@ -44,7 +38,7 @@ class RegisterView(PublicAuthView):
         responses={201: s.UserOutput, **error_responses(400, 429)},
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.RegisterInput, request)
+        data = validated(s.RegisterInput, request.data)
         user = services.user_register(
             email=data["email"],
             password=data["password"],
@@ -68,7 +62,7 @@ class LoginView(PublicAuthView):
         responses={200: s.TokenOutput, **error_responses(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.LoginInput, request)
+        data = validated(s.LoginInput, request.data)
         instance, token = services.user_login(
             email=data["email"], password=data["password"], otp_code=data["otp_code"], ip=client_ip(request)
         )
@@ -102,9 +96,8 @@ class MeView(APIView):
         responses={200: s.UserOutput, **error_responses(400, 401)},
     )
     def patch(self, request: Request) -> Response:
-        serializer = s.MeUpdateInput(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        services.user_update(user=request.user, ip=client_ip(request), **serializer.validated_data)
+        changes = validated(s.MeUpdateInput, request.data, partial=True)
+        services.user_update(user=request.user, ip=client_ip(request), **changes)
         return Response(_user_payload(request))
 
 
@@ -169,7 +162,7 @@ class PasswordChangeView(APIView):
         responses={204: None, **error_responses(400, 401)},
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.PasswordChangeInput, request)
+        data = validated(s.PasswordChangeInput, request.data)
         services.user_password_change(
             user=request.user,
             current_password=data["current_password"],
@@ -189,7 +182,7 @@ class PasswordResetView(PublicAuthView):
         responses={202: s.DetailOutput, **error_responses(400, 429)},
     )
     def post(self, request: Request) -> Response:
-        services.password_reset_request(email=_valid(s.PasswordResetInput, request)["email"])
+        services.password_reset_request(email=validated(s.PasswordResetInput, request.data)["email"])
         return Response(
             {"detail": "If this address has an account, a reset link is on its way."},
             status=status.HTTP_202_ACCEPTED,
@@ -204,7 +197,7 @@ class PasswordResetConfirmView(PublicAuthView):
         responses={204: None, **error_responses(400, 429)},
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.PasswordResetConfirmInput, request)
+        data = validated(s.PasswordResetConfirmInput, request.data)
         services.password_reset_confirm(
             uid=data["uid"], token=data["token"], new_password=data["new_password"], ip=client_ip(request)
         )
@@ -232,7 +225,7 @@ class TotpConfirmView(APIView):
         responses={200: s.UserOutput, **error_responses(400, 401, 409)},
     )
     def post(self, request: Request) -> Response:
-        code = _valid(s.TotpCodeInput, request)["code"]
+        code = validated(s.TotpCodeInput, request.data)["code"]
         services.mfa_totp_confirm(user=request.user, code=code, ip=client_ip(request))
         return Response(_user_payload(request))
 
@@ -245,6 +238,6 @@ class TotpDisableView(APIView):
         responses={200: s.UserOutput, **error_responses(400, 401, 409)},
     )
     def post(self, request: Request) -> Response:
-        code = _valid(s.TotpCodeInput, request)["code"]
+        code = validated(s.TotpCodeInput, request.data)["code"]
         services.mfa_totp_disable(user=request.user, code=code, ip=client_ip(request))
         return Response(_user_payload(request))
