@@ -9,7 +9,6 @@ cause's transaction and sent by a task after commit.
 import hashlib
 import hmac
 import logging
-import random
 import secrets
 import time
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from django.utils import timezone
 
 from assistant.chat.models import Channel as ChatChannel
 from assistant.chat.services import chat_message_handle
+from assistant.core.backoff import retry_delay
 from assistant.core.errors import ServiceError
 from assistant.core.masking import mask_phone
 from assistant.core.phone import phone_normalize
@@ -126,12 +126,6 @@ def sms_send(*, to: str, body: str, purpose: str, user: User | None = None) -> O
     return outbound
 
 
-def _retry_delay(attempts: int, retry_after: float | None) -> timedelta:
-    backoff = min(settings.SMS_RETRY_BASE_SECONDS * 2 ** (attempts - 1), 3600)
-    jittered = backoff * random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not crypto
-    return timedelta(seconds=max(jittered, retry_after or 0))
-
-
 def _claim(sms_id: int) -> OutboundSMS | None:
     """Move a queued row to sending; only one worker can win it."""
     now = timezone.now()
@@ -165,7 +159,11 @@ def sms_outbound_deliver(*, sms_id: int) -> float | None:
         if outbound.attempts >= settings.SMS_MAX_ATTEMPTS:
             _give_up(outbound, code=str(error.code or "transient"), message=str(error))
             return None
-        delay = _retry_delay(outbound.attempts, error.retry_after)
+        delay = retry_delay(
+            attempts=outbound.attempts,
+            base_seconds=settings.SMS_RETRY_BASE_SECONDS,
+            retry_after=error.retry_after,
+        )
         OutboundSMS.objects.filter(pk=outbound.pk).update(
             status=Status.QUEUED,
             next_attempt_at=timezone.now() + delay,
