@@ -129,19 +129,33 @@ def cancel_reminder(user: User, conversation: Conversation, intent: Intent, now:
 
 def agenda(user: User, conversation: Conversation, intent: Intent, now: datetime) -> str:
     if intent.period == "next":
-        upcoming = planner_selectors.next_reminder(user=user, now=now)
-        if upcoming is not None:
-            return say(
-                "next_reminder",
-                intent.language,
-                text=upcoming.text,
-                when=_when(upcoming.fire_at, user, now, intent),
-            )
+        reminder = planner_selectors.next_reminder(user=user, now=now)
+        event = planner_selectors.next_event(user=user, now=now)
+        if event is not None and (reminder is None or event.starts_at < reminder.fire_at):
+            text, at = event.title, event.starts_at
+        elif reminder is not None:
+            text, at = reminder.text, reminder.fire_at
+        else:
+            text = at = None
+        if at is not None:
+            return say("next_reminder", intent.language, text=text, when=_when(at, user, now, intent))
     days_ahead = 1 if intent.period == "tomorrow" else 0
     day = planner.agenda_read(user=user, now=now, days_ahead=days_ahead)
     label = day_name(intent.language, days_ahead)
-    rows = [f"{_when(reminder.fire_at, user, now, intent)}: {reminder.text}" for reminder in day.reminders]
+    timed = [
+        (reminder.fire_at, f"{_when(reminder.fire_at, user, now, intent)}: {reminder.text}")
+        for reminder in day.reminders
+    ]
+    for event in day.events:
+        row = (
+            say("all_day", intent.language, title=event.title)
+            if event.all_day
+            else f"{_when(event.starts_at, user, now, intent)}: {event.title}"
+        )
+        timed.append((event.starts_at, row))
+    rows = [row for _, row in sorted(timed, key=lambda pair: pair[0])]
     rows += [say("due_todo", intent.language, title=todo.title) for todo in day.todos]
+    rows += [say("due_todo", intent.language, title=task.title) for task in day.tasks]
     if not rows:
         return say("agenda_empty", intent.language, day=label)
     return say("agenda_header", intent.language, day=label) + "\n" + "\n".join(f"- {row}" for row in rows)

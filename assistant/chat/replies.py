@@ -115,6 +115,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "es": "Lo próximo: {text} {when}.",
         "pt": "Próximo: {text} {when}.",
     },
+    "all_day": {
+        "en": "all day: {title}",
+        "fr": "toute la journée : {title}",
+        "es": "todo el día: {title}",
+        "pt": "o dia todo: {title}",
+    },
     "due_todo": {
         "en": "todo: {title}",
         "fr": "à faire : {title}",

@@ -101,6 +101,7 @@ _ERROR_DESCRIPTIONS = {
     404: "Not found (or not yours); on a list, a page number past the end.",
     409: "Conflicts with the current state.",
     429: "Too many requests or locked out: `retry_after_seconds` says for how long.",
+    502: "A provider we depend on did not answer properly; try again later.",
 }
 
 

@@ -5,7 +5,7 @@ from prometheus_client import Counter, Histogram
 todo_created_total = Counter("todo_created_total", "Todos created (API, chat, admin).")
 todo_completed_total = Counter("todo_completed_total", "Todos marked done.")
 reminder_created_total = Counter(
-    "reminder_created_total", "Reminders created, by kind (once, recurring).", ["kind"]
+    "reminder_created_total", "Reminders created, by kind (once, recurring, event_nudge).", ["kind"]
 )
 reminder_sent_total = Counter(
     "reminder_sent_total",

@@ -45,6 +45,10 @@ class Reminder(ExportModelOperationsMixin("reminder"), models.Model):
         CHAT = "chat"
         SMS = "sms"
 
+    class Origin(models.TextChoices):
+        USER = "user"  # asked for by the user
+        EVENT = "event"  # the "in N minutes" nudge for a synced calendar event
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
     text = models.CharField(max_length=200)
     # The occurrence being waited for, in UTC; with a recurrence, the series' next one.
@@ -55,6 +59,8 @@ class Reminder(ExportModelOperationsMixin("reminder"), models.Model):
     # The first occurrence of a recurring series: its DTSTART.
     starts_at = models.DateTimeField()
     channel = models.CharField(max_length=8, choices=Channel, default=Channel.CHAT)
+    # Event nudges are delivered like any reminder but listed with their event, not here.
+    origin = models.CharField(max_length=8, choices=Origin, default=Origin.USER)
     status = models.CharField(max_length=16, choices=Status, default=Status.SCHEDULED)
     snoozed_until = models.DateTimeField(null=True, blank=True)
     # When the dispatcher should act next: due_at, a snooze, or a retry after a failure.

@@ -1,11 +1,12 @@
 """Reads for todos, reminders and the agenda. Every selector takes the user it reads for."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 
+from assistant.planner.agenda import AgendaEntry, agenda_entries, agenda_next_event
 from assistant.planner.models import Reminder, Todo
 from assistant.users.models import User
 
@@ -34,7 +35,7 @@ def reminders_for_user(
     due_before: datetime | None = None,
     due_after: datetime | None = None,
 ) -> QuerySet[Reminder]:
-    reminders = Reminder.objects.filter(user=user)
+    reminders = Reminder.objects.filter(user=user, origin=Reminder.Origin.USER)
     if status:
         reminders = reminders.filter(status=status)
     if due_before:
@@ -58,36 +59,58 @@ class Agenda:
     end: datetime
     reminders: list[Reminder]
     todos: list[Todo]
+    # Synced from other tools (see agenda.py): calendar events, then their tasks.
+    events: list[AgendaEntry] = field(default_factory=list)
+    tasks: list[AgendaEntry] = field(default_factory=list)
 
 
-def _local_day(user: User, now: datetime, days_ahead: int) -> tuple[datetime, datetime, date]:
+def _local_days(user: User, now: datetime, days_ahead: int, days: int) -> tuple[datetime, datetime, date]:
     zone = ZoneInfo(user.timezone)
-    day = now.astimezone(zone).date() + timedelta(days=days_ahead)
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
-    return start, end, day
+    first = now.astimezone(zone).date() + timedelta(days=days_ahead)
+    last = first + timedelta(days=days - 1)
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end, last
 
 
-def agenda_for_user(*, user: User, now: datetime, days_ahead: int = 0) -> Agenda:
-    """A day in the user's time zone: reminders still to come that day, and open todos due
-    by then (overdue ones included, since they still need doing)."""
-    start, end, day = _local_day(user, now, days_ahead)
+def agenda_for_user(*, user: User, now: datetime, days_ahead: int = 0, days: int = 1) -> Agenda:
+    """Days in the user's time zone: reminders and events still to come, and open todos and
+    tasks due by the last day (overdue ones included, since they still need doing)."""
+    start, end, last_day = _local_days(user, now, days_ahead, days)
     reminders = list(
         Reminder.objects.filter(
-            user=user, status=Reminder.Status.SCHEDULED, fire_at__gte=max(start, now), fire_at__lt=end
+            user=user,
+            origin=Reminder.Origin.USER,
+            status=Reminder.Status.SCHEDULED,
+            fire_at__gte=max(start, now),
+            fire_at__lt=end,
         ).order_by("fire_at")
     )
     todos = list(
         Todo.objects.filter(user=user, status=Todo.Status.OPEN)
-        .filter(Q(due_date__lte=day))
+        .filter(Q(due_date__lte=last_day))
         .order_by("due_date", "position")
     )
-    return Agenda(start=start, end=end, reminders=reminders, todos=todos)
+    entries = agenda_entries(user=user, start=start, end=end, now=now, last_day=last_day)
+    return Agenda(
+        start=start,
+        end=end,
+        reminders=reminders,
+        todos=todos,
+        events=[entry for entry in entries if entry.kind == "event"],
+        tasks=[entry for entry in entries if entry.kind == "task"],
+    )
 
 
 def next_reminder(*, user: User, now: datetime) -> Reminder | None:
     return (
-        Reminder.objects.filter(user=user, status=Reminder.Status.SCHEDULED, fire_at__gte=now)
+        Reminder.objects.filter(
+            user=user, origin=Reminder.Origin.USER, status=Reminder.Status.SCHEDULED, fire_at__gte=now
+        )
         .order_by("fire_at")
         .first()
     )
+
+
+def next_event(*, user: User, now: datetime) -> AgendaEntry | None:
+    return agenda_next_event(user=user, now=now)

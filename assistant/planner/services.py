@@ -4,7 +4,6 @@ The chat engine's intents, the REST API, the admin and the beat task all come th
 """
 
 import logging
-import random
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -15,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from assistant.core.backoff import retry_delay
 from assistant.core.errors import ServiceError
 from assistant.core.recurrence import next_occurrence, rrule_validate
 from assistant.planner import metrics
@@ -138,6 +138,7 @@ def reminder_create(
     due_at: datetime,
     rrule: str = "",
     channel: str | None = None,
+    origin: str = Reminder.Origin.USER,
     now: datetime | None = None,
 ) -> Reminder:
     """Schedule a reminder. due_at is the (first) occurrence; a recurring one repeats per rrule."""
@@ -163,12 +164,15 @@ def reminder_create(
         timezone=user.timezone,
         rrule=rrule,
         channel=channel or _default_channel(user),
+        origin=origin,
     )
-    kind = "recurring" if rrule else "once"
+    if origin == Reminder.Origin.EVENT:
+        kind = "event_nudge"  # made by a calendar sync, not a use of the reminders feature
+    else:
+        kind = "recurring" if rrule else "once"
+        feature = "recurring_reminders" if rrule else "reminders"
+        _on_commit_inc(metrics.feature_usage_total.labels(feature=feature))
     transaction.on_commit(metrics.reminder_created_total.labels(kind=kind).inc)
-    _on_commit_inc(
-        metrics.feature_usage_total.labels(feature="recurring_reminders" if rrule else "reminders")
-    )
     logger.info(
         "reminder created", extra={"event": "reminder_created", "reminder_id": reminder.pk, "kind": kind}
     )
@@ -239,10 +243,10 @@ def reminder_snooze(*, reminder: Reminder, minutes: int, now: datetime | None = 
     return reminder
 
 
-def agenda_read(*, user: User, now: datetime, days_ahead: int = 0) -> Agenda:
-    """The day's agenda, counted as a use of the agenda feature (chat and API alike)."""
+def agenda_read(*, user: User, now: datetime, days_ahead: int = 0, days: int = 1) -> Agenda:
+    """The agenda, counted as a use of the agenda feature (chat and API alike)."""
     metrics.feature_usage_total.labels(feature="agenda").inc()
-    return agenda_for_user(user=user, now=now, days_ahead=days_ahead)
+    return agenda_for_user(user=user, now=now, days_ahead=days_ahead, days=days)
 
 
 # --- Dispatch ------------------------------------------------------------------------------
@@ -268,12 +272,6 @@ class DispatchResult:
         self.sent += other.sent
         self.retried += other.retried
         self.failed += other.failed
-
-
-def _retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff with jitter: ~30 s, 1 min, 2 min ... capped at an hour."""
-    base = min(settings.REMINDER_RETRY_BASE_SECONDS * 2 ** (attempts - 1), 3600)
-    return timedelta(seconds=base * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not crypto
 
 
 _DISPATCH_FIELDS = ("snoozed_until", "status", "due_at", "sent_at", "attempts", "last_error", "fire_at")
@@ -350,7 +348,9 @@ def _record_failure(reminder: Reminder, error: DeliveryError, now: datetime) -> 
         reminder.status = Reminder.Status.FAILED
         result = "failed"
     else:
-        reminder.fire_at = now + _retry_delay(reminder.attempts)
+        reminder.fire_at = now + retry_delay(
+            attempts=reminder.attempts, base_seconds=settings.REMINDER_RETRY_BASE_SECONDS
+        )
         result = "retry"
     logger.warning(
         "reminder delivery failed",

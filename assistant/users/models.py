@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.timezone import now
 from django_prometheus.models import ExportModelOperationsMixin
@@ -55,6 +56,12 @@ class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixi
         max_length=64, default="UTC", validators=[validate_timezone], help_text="IANA time zone name"
     )
     preferred_channel = models.CharField(max_length=8, choices=Channel, default=Channel.CHAT)
+    # How long before a calendar event the "in N minutes" nudge comes; 0 turns it off.
+    event_nudge_minutes = models.PositiveSmallIntegerField(
+        default=15,
+        validators=[MaxValueValidator(240)],
+        help_text="Minutes before an event to nudge (0: never)",
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=now)
@@ -128,6 +135,8 @@ class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):
         MFA_DISABLED = "mfa_disabled"
         ADMIN_CHANGE = "admin_change"
         DATA_EXPORT = "data_export"
+        INTEGRATION_CONNECTED = "integration_connected"
+        INTEGRATION_DISCONNECTED = "integration_disconnected"
 
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
@@ -158,6 +167,7 @@ class SecurityEvent(ExportModelOperationsMixin("security_event"), models.Model):
         INVALID_TOKEN = "invalid_token"
         ACCESS_DENIED = "access_denied"
         FORGED_REQUEST = "forged_request"
+        OAUTH_GRANT_REVOKED = "oauth_grant_revoked"
 
     class Severity(models.TextChoices):
         INFO = "info"

@@ -12,12 +12,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "users.change_user",
         "users.view_auditevent",
         "users.view_securityevent",
+        "integrations.view_integration",
+        "integrations.change_integration",
     ],
     Role.OPS: [
         "users.view_user",
         "users.view_auditevent",
         "users.view_securityevent",
         "django_celery_beat.*",
+        "integrations.view_integration",
+        "integrations.change_integration",
     ],
     Role.ADMIN: ["*"],
 }

@@ -191,12 +191,13 @@ def user_register(
 @transaction.atomic
 def user_update(*, user: User, ip: str | None, **changes: Any) -> User:
     """Change profile fields; a new phone number must be verified again."""
-    allowed = {"display_name", "phone_number", "timezone", "preferred_channel"}
+    allowed = {"display_name", "phone_number", "timezone", "preferred_channel", "event_nudge_minutes"}
     changed = sorted(name for name in allowed & changes.keys() if getattr(user, name) != changes[name])
     if not changed:
         return user
+    empty = {"phone_number": None, "event_nudge_minutes": 0}
     for name in changed:
-        setattr(user, name, changes[name] or (None if name == "phone_number" else ""))
+        setattr(user, name, changes[name] or empty.get(name, ""))
     if "phone_number" in changed:
         user.phone_verified = False
     _raise_if(_profile_errors(user))

@@ -228,25 +228,50 @@ class ReminderViewSet(_OwnRowsViewSet):
 # --- Agenda --------------------------------------------------------------------------------
 
 
+class AgendaEventOutput(serializers.Serializer):
+    source = serializers.CharField(help_text="The connected calendar it comes from (google, microsoft).")
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField(help_text="All-day events: midnight of their first day, your time.")
+    ends_at = serializers.DateTimeField()
+    all_day = serializers.BooleanField()
+    location = serializers.CharField()
+    url = serializers.CharField(help_text="The event at the provider (may be empty).")
+
+
+class AgendaTaskOutput(serializers.Serializer):
+    source = serializers.CharField(help_text="The tool it comes from (microsoft, notion).")
+    title = serializers.CharField()
+    due_date = serializers.DateField()
+    url = serializers.CharField()
+
+
 class AgendaOutput(serializers.Serializer):
-    start = serializers.DateTimeField(help_text="Start of the day in your time zone.")
+    start = serializers.DateTimeField(help_text="Start of the first day in your time zone.")
     end = serializers.DateTimeField()
     reminders = ReminderOutput(many=True)
-    todos = TodoOutput(many=True, help_text="Open todos due that day or overdue.")
+    todos = TodoOutput(many=True, help_text="Open todos due by the last day, or overdue.")
+    events = AgendaEventOutput(many=True, help_text="Calendar events not yet over, from connected calendars.")
+    tasks = AgendaTaskOutput(many=True, help_text="Open tasks from connected tools, due by the last day.")
+
+
+# day: (days ahead, number of days)
+_AGENDA_SPANS = {"today": (0, 1), "tomorrow": (1, 1), "week": (0, 7)}
 
 
 class AgendaFilter(serializers.Serializer):
-    day = serializers.ChoiceField(choices=["today", "tomorrow"], default="today")
+    day = serializers.ChoiceField(
+        choices=list(_AGENDA_SPANS), default="today", help_text="today, tomorrow, or the 7 days from today"
+    )
 
 
 class AgendaView(APIView):
     @extend_schema(
         tags=["agenda"],
-        summary="What's on today (or tomorrow), in your time zone",
+        summary="What's on today, tomorrow or this week, in your time zone",
         parameters=[AgendaFilter],
         responses={200: AgendaOutput, **error_responses(400, 401)},
     )
     def get(self, request: Request) -> Response:
-        days_ahead = 1 if validated(AgendaFilter, request.query_params)["day"] == "tomorrow" else 0
-        agenda = services.agenda_read(user=request.user, now=timezone.now(), days_ahead=days_ahead)
+        days_ahead, days = _AGENDA_SPANS[validated(AgendaFilter, request.query_params)["day"]]
+        agenda = services.agenda_read(user=request.user, now=timezone.now(), days_ahead=days_ahead, days=days)
         return Response(AgendaOutput(agenda).data)

@@ -53,6 +53,7 @@ class UserOutput(serializers.ModelSerializer):
             "phone_verified",
             "timezone",
             "preferred_channel",
+            "event_nudge_minutes",
             "roles",
             "mfa_enabled",
             "date_joined",
@@ -71,6 +72,12 @@ class MeUpdateInput(serializers.Serializer):
     phone_number = PhoneNumberField(required=False)
     timezone = TimezoneField(required=False)
     preferred_channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    event_nudge_minutes = serializers.IntegerField(
+        min_value=0,
+        max_value=240,
+        required=False,
+        help_text="Minutes before a calendar event to nudge; 0: never.",
+    )
 
 
 class LoginInput(serializers.Serializer):
