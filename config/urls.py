@@ -13,6 +13,7 @@ api_v1 = [
     path("chat/", include("assistant.chat.api.urls")),
     path("", include("assistant.planner.api.urls")),
     path("", include("sms.api.urls")),
+    path("", include("integrations.api.urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("metrics", metrics_export, name="metrics"),
     path("sms/", include("sms.urls")),
+    path("integrations/", include("integrations.urls")),
     path(
         "account/reset/<uidb64>/<token>/",
         PasswordResetConfirmView.as_view(),

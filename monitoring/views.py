@@ -1,9 +1,13 @@
 import hmac
 import os
+from functools import cache
+from importlib import import_module
 
 import prometheus_client
+from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import module_has_submodule
 from django.views.decorators.http import require_GET
 from prometheus_client import multiprocess
 
@@ -25,13 +29,26 @@ def _registry() -> prometheus_client.CollectorRegistry:
     return prometheus_client.REGISTRY
 
 
+@cache
+def _app_collectors() -> prometheus_client.CollectorRegistry:
+    """Collectors the apps declare in their metrics module (`COLLECTORS`): values computed at
+    scrape time from shared state (the database), the same in every process, so they are
+    added once per scrape rather than summed across processes."""
+    registry = prometheus_client.CollectorRegistry(auto_describe=True)
+    for app in apps.get_app_configs():
+        if module_has_submodule(app.module, "metrics"):
+            for collector in getattr(import_module(f"{app.name}.metrics"), "COLLECTORS", []):
+                registry.register(collector)
+    return registry
+
+
 @require_GET
 def metrics_export(request: HttpRequest) -> HttpResponse:
     if not _authorized(request):
         response = HttpResponse("Unauthorized\n", status=401, content_type="text/plain")
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
-    return HttpResponse(
-        prometheus_client.generate_latest(_registry()),
-        content_type=prometheus_client.CONTENT_TYPE_LATEST,
+    exposition = prometheus_client.generate_latest(_registry()) + prometheus_client.generate_latest(
+        _app_collectors()
     )
+    return HttpResponse(exposition, content_type=prometheus_client.CONTENT_TYPE_LATEST)

@@ -9,6 +9,9 @@ from rest_framework.test import APIClient
 
 from assistant.users.models import User
 
+# A scrape reads the database: the integration status gauge is counted there.
+pytestmark = pytest.mark.django_db
+
 METRICS_TOKEN = "metrics-endpoint-test-token"
 LOGIN = "/api/v1/auth/login"
 

@@ -28,6 +28,12 @@ ENDPOINTS = {
     "/api/v1/phone/verify": {"post"},
     "/api/v1/phone/confirm": {"post"},
     "/api/v1/sms/usage": {"get"},
+    "/api/v1/integrations": {"get"},
+    "/api/v1/integrations/{provider}": {"delete"},
+    "/api/v1/integrations/{provider}/connect": {"post"},
+    "/api/v1/integrations/{provider}/sync": {"post"},
+    "/api/v1/integrations/notion/databases": {"get"},
+    "/api/v1/integrations/notion/database": {"put"},
 }
 
 

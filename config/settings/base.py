@@ -34,11 +34,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "social_django",
     "assistant.core",
     "assistant.users",
     "assistant.planner",
     "assistant.chat",
     "sms",
+    "integrations",
     "monitoring",
 ]
 
@@ -318,7 +320,59 @@ PHONE_VERIFICATION_MAX_ATTEMPTS = 5
 PHONE_VERIFICATION_RESEND_SECONDS = env.int("PHONE_VERIFICATION_RESEND_SECONDS", default=60)
 PHONE_VERIFICATION_MESSAGE = "Your TDAH Assistant code is {code}. It expires in 10 minutes."
 
+# --- Integrations (Google, Microsoft, Notion) ---------------------------------------------
+# Client credentials of the apps registered with each provider; a provider without them is
+# listed as not configured. Each must list {PUBLIC_BASE_URL}/integrations/<provider>/callback
+# as a redirect URI.
+SOCIAL_AUTH_GOOGLE_OAUTH2_KEY = env("GOOGLE_CLIENT_ID", default="")
+SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET = env("GOOGLE_CLIENT_SECRET", default="")
+SOCIAL_AUTH_MICROSOFT_GRAPH_KEY = env("MICROSOFT_CLIENT_ID", default="")
+SOCIAL_AUTH_MICROSOFT_GRAPH_SECRET = env("MICROSOFT_CLIENT_SECRET", default="")
+SOCIAL_AUTH_NOTION_KEY = env("NOTION_CLIENT_ID", default="")
+SOCIAL_AUTH_NOTION_SECRET = env("NOTION_CLIENT_SECRET", default="")
+# social-auth only links provider accounts to signed-in users here (no social login), and
+# keeps no token: the last step moves them, encrypted, onto our Integration row.
+SOCIAL_AUTH_PIPELINE = (
+    "social_core.pipeline.social_auth.social_details",
+    "social_core.pipeline.social_auth.social_uid",
+    "social_core.pipeline.social_auth.social_user",
+    "social_core.pipeline.social_auth.associate_user",
+    "integrations.oauth.integration_store",
+)
+SOCIAL_AUTH_JSONFIELD_ENABLED = True
+SOCIAL_AUTH_REQUESTS_TIMEOUT = env.float("INTEGRATION_HTTP_TIMEOUT_SECONDS", default=10)
+# Provider endpoints: the real hosts unless pointed elsewhere (a proxy, or tests' local fakes).
+GOOGLE_ACCOUNTS_URL = env("GOOGLE_ACCOUNTS_URL", default="https://accounts.google.com").rstrip("/")
+GOOGLE_OAUTH2_URL = env("GOOGLE_OAUTH2_URL", default="https://oauth2.googleapis.com").rstrip("/")
+GOOGLE_API_URL = env("GOOGLE_API_URL", default="https://www.googleapis.com").rstrip("/")
+MICROSOFT_LOGIN_URL = env("MICROSOFT_LOGIN_URL", default="https://login.microsoftonline.com").rstrip("/")
+MICROSOFT_TENANT = env("MICROSOFT_TENANT", default="common")
+MICROSOFT_GRAPH_URL = env("MICROSOFT_GRAPH_URL", default="https://graph.microsoft.com").rstrip("/")
+NOTION_API_URL = env("NOTION_API_URL", default="https://api.notion.com").rstrip("/")
+INTEGRATION_HTTP_TIMEOUT_SECONDS = SOCIAL_AUTH_REQUESTS_TIMEOUT
+# How long the link from "connect" stays usable.
+INTEGRATION_AUTHORIZATION_TTL_SECONDS = env.int("INTEGRATION_AUTHORIZATION_TTL_SECONDS", default=600)
+# Tokens expiring within this are refreshed by the beat task.
+INTEGRATION_REFRESH_LEAD_SECONDS = env.int("INTEGRATION_REFRESH_LEAD_SECONDS", default=600)
+INTEGRATION_SYNC_INTERVAL_SECONDS = env.int("INTEGRATION_SYNC_INTERVAL_SECONDS", default=600)
+INTEGRATION_SYNC_WINDOW_DAYS = env.int("INTEGRATION_SYNC_WINDOW_DAYS", default=7)
+# A sync holds its integration this long at most (a crashed worker's claim then lapses).
+INTEGRATION_SYNC_LEASE_SECONDS = env.int("INTEGRATION_SYNC_LEASE_SECONDS", default=600)
+INTEGRATION_RETRY_BASE_SECONDS = env.float("INTEGRATION_RETRY_BASE_SECONDS", default=60)
+# Consecutive failed syncs before the integration shows as "error" (it keeps retrying).
+INTEGRATION_SYNC_MAX_FAILURES = env.int("INTEGRATION_SYNC_MAX_FAILURES", default=5)
+
 CELERY_BEAT_SCHEDULE = {
+    "integrations-refresh-due": {
+        "task": "integrations.tasks.integrations_refresh_due",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 60},
+    },
+    "integrations-sync-due": {
+        "task": "integrations.tasks.integrations_sync_due",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 60},
+    },
     "sms-outbox-sweep": {
         "task": "sms.tasks.sms_outbox_sweep",
         "schedule": timedelta(minutes=1),

@@ -1,0 +1,100 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from integrations import services, tasks
+from integrations.models import Event, ExternalTask, Integration
+
+
+@admin.register(Integration)
+class IntegrationAdmin(admin.ModelAdmin):
+    # Tokens are never shown: they are not in any list, form or read-only field.
+    list_display = [
+        "user",
+        "provider",
+        "status",
+        "account",
+        "token_expires_at",
+        "last_synced_at",
+        "next_sync_at",
+        "last_error",
+    ]
+    list_filter = ["provider", "status"]
+    search_fields = ["user__email", "account"]
+    list_select_related = ["user"]
+    fields = [
+        "user",
+        "provider",
+        "status",
+        "account",
+        "scopes",
+        "connected_at",
+        "token_expires_at",
+        "refresh_failures",
+        "refresh_not_before",
+        "task_source_id",
+        "last_synced_at",
+        "next_sync_at",
+        "sync_failures",
+        "last_error",
+        "last_error_at",
+        "reauth_notified_at",
+    ]
+    readonly_fields = fields
+    actions = ["refresh_now", "sync_now", "mark_needs_reauth"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # integrations are made by their owner's consent, never by hand
+
+    def has_change_permission(self, request: HttpRequest, obj: Integration | None = None) -> bool:
+        return False  # nothing here is edited by hand; the actions below go through services
+
+    def has_operate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("integrations.change_integration")
+
+    @admin.action(description="Refresh the access token now", permissions=["operate"])
+    def refresh_now(self, request: HttpRequest, queryset: QuerySet[Integration]) -> None:
+        for integration in queryset:
+            tasks.integration_token_refresh.delay(integration.pk)
+        self.message_user(request, f"Refresh queued for {queryset.count()} integration(s).")
+
+    @admin.action(description="Sync now", permissions=["operate"])
+    def sync_now(self, request: HttpRequest, queryset: QuerySet[Integration]) -> None:
+        queued = 0
+        for integration in queryset.exclude(status=Integration.Status.NEEDS_REAUTH):
+            services.integration_sync_request(integration=integration)
+            queued += 1
+        self.message_user(
+            request, f"Sync queued for {queued} integration(s); those needing re-auth were skipped."
+        )
+
+    @admin.action(description="Mark as needing re-authorization", permissions=["operate"])
+    def mark_needs_reauth(self, request: HttpRequest, queryset: QuerySet[Integration]) -> None:
+        for integration in queryset.select_related("user"):
+            services.integration_mark_needs_reauth(
+                integration=integration, reason="marked by staff", actor=request.user
+            )
+        self.message_user(request, f"{queryset.count()} integration(s) marked.", messages.WARNING)
+
+
+class _SyncedAdmin(admin.ModelAdmin):
+    list_filter = ["integration__provider"]
+    search_fields = ["user__email", "title"]
+    list_select_related = ["user", "integration"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # a copy of the provider's data: the next sync would overwrite any edit
+
+
+@admin.register(Event)
+class EventAdmin(_SyncedAdmin):
+    list_display = ["title", "user", "starts_at", "ends_at", "all_day", "nudge"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(ExternalTask)
+class ExternalTaskAdmin(_SyncedAdmin):
+    list_display = ["title", "user", "due_date", "completed"]

@@ -1,0 +1,79 @@
+"""Reads for integrations, events and external tasks. Every selector takes the user it reads for."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from assistant.planner.agenda import AgendaEntry
+from assistant.users.models import User
+from integrations.models import Event, ExternalTask, Integration
+from integrations.providers import PROVIDERS, Provider
+
+
+@dataclass(frozen=True)
+class ProviderStatus:
+    provider: Provider
+    integration: Integration | None
+
+    @property
+    def status(self) -> str:
+        return self.integration.status if self.integration else "not_connected"
+
+
+def integrations_for_user(*, user: User) -> list[ProviderStatus]:
+    """Every provider, with the user's integration where there is one."""
+    connected = {integration.provider: integration for integration in Integration.objects.filter(user=user)}
+    return [ProviderStatus(provider, connected.get(name)) for name, provider in PROVIDERS.items()]
+
+
+def integration_for_user(*, user: User, provider: str) -> Integration | None:
+    return Integration.objects.filter(user=user, provider=provider).select_related("social").first()
+
+
+def _event_entry(event: Event) -> AgendaEntry:
+    return AgendaEntry(
+        kind="event",
+        source=event.integration.provider,
+        title=event.title,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        all_day=event.all_day,
+        location=event.location,
+        url=event.url,
+    )
+
+
+class AgendaSource:
+    """Synced events and tasks as agenda entries (registered with the planner in apps.py)."""
+
+    def entries(
+        self, *, user: User, start: datetime, end: datetime, now: datetime, last_day: date
+    ) -> list[AgendaEntry]:
+        events = (
+            Event.objects.filter(user=user, starts_at__lt=end, ends_at__gt=max(start, now))
+            .select_related("integration")
+            .order_by("starts_at", "id")
+        )
+        tasks = (
+            ExternalTask.objects.filter(user=user, completed=False, due_date__lte=last_day)
+            .select_related("integration")
+            .order_by("due_date", "id")
+        )
+        return [_event_entry(event) for event in events] + [
+            AgendaEntry(
+                kind="task",
+                source=task.integration.provider,
+                title=task.title,
+                due_date=task.due_date,
+                url=task.url,
+            )
+            for task in tasks
+        ]
+
+    def next_event(self, *, user: User, now: datetime) -> AgendaEntry | None:
+        event = (
+            Event.objects.filter(user=user, all_day=False, starts_at__gt=now)
+            .select_related("integration")
+            .order_by("starts_at", "id")
+            .first()
+        )
+        return _event_entry(event) if event else None

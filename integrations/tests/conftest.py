@@ -1,0 +1,70 @@
+"""Each provider's local fake, with the settings pointed at it, and the connect flow as a
+person goes through it: our API, the provider's consent page, our callback page."""
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client
+from rest_framework.test import APIClient
+
+from integrations.models import Integration
+from tests.fakes.google_server import TEST_GOOGLE_CLIENT_ID, TEST_GOOGLE_CLIENT_SECRET, google_fake  # noqa: F401
+from tests.fakes.microsoft_server import (  # noqa: F401 - fixtures, used by name
+    TEST_MICROSOFT_CLIENT_ID,
+    TEST_MICROSOFT_CLIENT_SECRET,
+    microsoft_fake,
+)
+from tests.fakes.notion_server import TEST_NOTION_CLIENT_ID, TEST_NOTION_CLIENT_SECRET, notion_fake  # noqa: F401
+from tests.fakes.oauth_fake import FakeOAuthProvider
+
+
+@pytest.fixture
+def google(google_fake, settings):  # noqa: F811
+    settings.SOCIAL_AUTH_GOOGLE_OAUTH2_KEY = TEST_GOOGLE_CLIENT_ID
+    settings.SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET = TEST_GOOGLE_CLIENT_SECRET
+    settings.GOOGLE_ACCOUNTS_URL = settings.GOOGLE_OAUTH2_URL = settings.GOOGLE_API_URL = google_fake.base_url
+    return google_fake
+
+
+@pytest.fixture
+def microsoft(microsoft_fake, settings):  # noqa: F811
+    settings.SOCIAL_AUTH_MICROSOFT_GRAPH_KEY = TEST_MICROSOFT_CLIENT_ID
+    settings.SOCIAL_AUTH_MICROSOFT_GRAPH_SECRET = TEST_MICROSOFT_CLIENT_SECRET
+    settings.MICROSOFT_LOGIN_URL = settings.MICROSOFT_GRAPH_URL = microsoft_fake.base_url
+    return microsoft_fake
+
+
+@pytest.fixture
+def notion(notion_fake, settings):  # noqa: F811
+    settings.SOCIAL_AUTH_NOTION_KEY = TEST_NOTION_CLIENT_ID
+    settings.SOCIAL_AUTH_NOTION_SECRET = TEST_NOTION_CLIENT_SECRET
+    settings.NOTION_API_URL = notion_fake.base_url
+    return notion_fake
+
+
+@pytest.fixture
+def fakes(google, microsoft, notion) -> dict[str, FakeOAuthProvider]:
+    return {"google": google, "microsoft": microsoft, "notion": notion}
+
+
+def consent(api: APIClient, fake: FakeOAuthProvider, provider: str) -> str:
+    """Ask our API to connect, and consent at the provider: the URL it sends the browser back to."""
+    response = api.post(f"/api/v1/integrations/{provider}/connect")
+    assert response.status_code == 200, response.content
+    return fake.authorize(response.json()["authorization_url"])
+
+
+def follow_callback(callback_url: str, browser: Client | None = None) -> HttpResponse:
+    """The browser arriving at our callback page (with no API token: a plain browser)."""
+    parts = urlsplit(callback_url)
+    return (browser or Client()).get(f"{parts.path}?{parts.query}")
+
+
+def connect(api: APIClient, fake: FakeOAuthProvider, provider: str, capture) -> Integration:
+    """The whole flow, with the first sync the callback enqueues run (Celery is eager in tests)."""
+    callback = consent(api, fake, provider)
+    with capture(execute=True):
+        page = follow_callback(callback)
+    assert page.status_code == 200, page.content.decode()
+    return Integration.objects.get(provider=provider)

@@ -1,0 +1,201 @@
+"""Connecting and disconnecting, through the API, the providers' fakes and our callback page."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db import connection
+from social_django.models import UserSocialAuth
+
+from assistant.users.models import AuditEvent, SecurityEvent
+from assistant.users.tests.factories import UserFactory
+from assistant.users.tests.helpers import sign_in
+from integrations.models import AuthorizationRequest, Event, Integration
+from integrations.tests.conftest import connect, consent, follow_callback
+
+pytestmark = pytest.mark.django_db
+
+PROVIDERS = ["google", "microsoft", "notion"]
+
+
+def test_connect_answers_the_providers_authorization_url(auth_client, google):
+    response = auth_client.post("/api/v1/integrations/google/connect")
+
+    assert response.status_code == 200
+    url = urlsplit(response.json()["authorization_url"])
+    query = parse_qs(url.query)
+    assert url.path == "/o/oauth2/v2/auth"
+    assert query["redirect_uri"] == ["http://127.0.0.1:8000/integrations/google/callback"]
+    assert query["access_type"] == ["offline"]  # so a refresh token comes back
+    assert "https://www.googleapis.com/auth/calendar.readonly" in query["scope"][0].split()
+    assert AuthorizationRequest.objects.get().state == query["state"][0]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_connecting_links_the_account_and_keeps_the_tokens(
+    provider, fakes, user, auth_client, django_capture_on_commit_callbacks
+):
+    fake = fakes[provider]
+
+    integration = connect(auth_client, fake, provider, django_capture_on_commit_callbacks)
+
+    assert integration.user == user
+    assert integration.status == Integration.Status.CONNECTED
+    assert integration.access_token in fake.access_tokens
+    assert integration.refresh_token in fake.refresh_tokens
+    assert integration.account == fake.account.email
+    assert integration.last_synced_at is not None  # the first sync ran
+    assert UserSocialAuth.objects.get(user=user).extra_data == {}
+    audit = AuditEvent.objects.get(action=AuditEvent.Action.INTEGRATION_CONNECTED)
+    assert audit.details["provider"] == provider
+
+
+def test_the_list_shows_every_provider_with_its_status(
+    auth_client, google, django_capture_on_commit_callbacks
+):
+    connect(auth_client, google, "google", django_capture_on_commit_callbacks)
+
+    rows = {row["provider"]: row for row in auth_client.get("/api/v1/integrations").json()}
+
+    assert rows["google"]["status"] == "connected"
+    assert "https://www.googleapis.com/auth/calendar.readonly" in rows["google"]["scopes"]
+    assert rows["google"]["last_synced_at"] is not None
+    assert rows["google"]["last_error"] == ""
+    assert rows["microsoft"]["status"] == "not_connected"
+    assert rows["microsoft"]["configured"] is False  # no client id in this test
+    assert not any("token" in key and "expires" not in key for key in rows["google"])
+
+
+def test_a_replayed_callback_is_refused_and_recorded(auth_client, google, django_capture_on_commit_callbacks):
+    callback = consent(auth_client, google, "google")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert follow_callback(callback).status_code == 200
+
+    replay = follow_callback(callback)
+
+    assert replay.status_code == 400
+    assert "expired or was already used" in replay.content.decode()
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.FORGED_REQUEST)
+    assert event.details == {"reason": "oauth_unknown_state", "provider": "google"}
+
+
+def test_a_callback_with_a_state_we_never_issued_is_refused(auth_client, google):
+    callback = consent(auth_client, google, "google")
+    forged = callback.replace("state=", "state=x")
+
+    page = follow_callback(forged)
+
+    assert page.status_code == 400
+    assert not Integration.objects.exists()
+    assert len(google.requests_to("/token")) == 0  # the code was never spent
+
+
+def test_a_callback_for_another_signed_in_user_is_refused(auth_client, google, client):
+    callback = consent(auth_client, google, "google")
+    client.force_login(UserFactory())
+
+    page = follow_callback(callback, browser=client)
+
+    assert page.status_code == 400
+    assert not Integration.objects.exists()
+
+
+def test_declining_at_the_provider_says_so_plainly(auth_client, google):
+    google.deny_next_consent = True
+
+    page = follow_callback(consent(auth_client, google, "google"))
+
+    assert page.status_code == 400
+    assert "allow access to Google Calendar, so nothing was connected" in page.content.decode()
+    assert not Integration.objects.exists()
+
+
+def test_a_grant_without_refresh_token_is_kept_with_a_warning(auth_client, google):
+    google.omit_refresh_token = True
+
+    page = follow_callback(consent(auth_client, google, "google"))
+
+    assert page.status_code == 200
+    assert "did not grant lasting access" in page.content.decode()
+    assert Integration.objects.get().refresh_token == ""
+
+
+def test_one_provider_account_cannot_be_linked_to_two_users(
+    auth_client, google, password, django_capture_on_commit_callbacks
+):
+    connect(auth_client, google, "google", django_capture_on_commit_callbacks)
+    other = UserFactory(password=password)
+
+    page = follow_callback(consent(sign_in(other.email, password), google, "google"))
+
+    assert page.status_code == 400
+    assert "already connected to another account" in page.content.decode()
+    assert not Integration.objects.filter(user=other).exists()
+
+
+def test_a_provider_error_at_the_token_endpoint_is_a_clear_page_not_a_500(auth_client, google):
+    google.fail_next(500, path_prefix="/token")
+
+    page = follow_callback(consent(auth_client, google, "google"))
+
+    assert page.status_code == 400
+    assert "try again in a few minutes" in page.content.decode()
+
+
+def test_unknown_and_unconfigured_providers(auth_client, settings):
+    settings.SOCIAL_AUTH_NOTION_KEY = ""
+
+    assert auth_client.post("/api/v1/integrations/dropbox/connect").status_code == 404
+    response = auth_client.post("/api/v1/integrations/notion/connect")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "provider_not_configured"
+
+
+def test_disconnecting_revokes_at_google_and_forgets_everything(
+    user, auth_client, google, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    google.add_event("Dentist", timezone.now() + timedelta(hours=3), timezone.now() + timedelta(hours=4))
+    integration = connect(auth_client, google, "google", django_capture_on_commit_callbacks)
+    assert Event.objects.count() == 1
+
+    response = auth_client.delete("/api/v1/integrations/google")
+
+    assert response.status_code == 204
+    revoke = google.requests_to("/revoke")
+    assert len(revoke) == 1
+    assert revoke[0].status == 200
+    assert not Integration.objects.exists()
+    assert not Event.objects.exists()
+    assert not UserSocialAuth.objects.exists()
+    nudge = user.reminders.get()
+    assert nudge.status == "cancelled"
+    audit = AuditEvent.objects.get(action=AuditEvent.Action.INTEGRATION_DISCONNECTED)
+    assert audit.details == {"provider": "google", "revoked_at_provider": True}
+    assert audit.target_id == str(integration.pk)
+
+
+def test_disconnecting_what_is_not_connected_is_a_404(auth_client, google):
+    assert auth_client.delete("/api/v1/integrations/google").status_code == 404
+
+
+def test_no_token_sits_in_the_database_in_plain_text(fakes, auth_client, django_capture_on_commit_callbacks):
+    for provider, fake in fakes.items():
+        connect(auth_client, fake, provider, django_capture_on_commit_callbacks)
+    secrets = [token for fake in fakes.values() for token in fake.access_tokens + fake.refresh_tokens]
+    assert len(secrets) >= 6
+
+    dump = _every_text_value_in_the_database()
+
+    assert not [secret for secret in secrets if secret in dump]
+
+
+def _every_text_value_in_the_database() -> str:
+    values = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - our own tables
+            values += [str(value) for row in cursor.fetchall() for value in row]
+    return "\n".join(values)
