@@ -69,3 +69,12 @@ def auth_client(user, password) -> APIClient:
     from assistant.users.tests.helpers import sign_in
 
     return sign_in(user.email, password)
+
+
+@pytest.fixture
+def logs():
+    """Everything logged during the test, as JSON lines through the production formatter."""
+    from tests.logs import captured_logs
+
+    with captured_logs() as captured:
+        yield captured

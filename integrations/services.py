@@ -22,6 +22,7 @@ from social_core.exceptions import AuthAssociationError, AuthCanceled, SocialAut
 
 from assistant.core.backoff import retry_delay
 from assistant.core.errors import ServiceError
+from assistant.core.masking import mask_email
 from assistant.planner import services as planner
 from assistant.planner.models import Reminder
 from assistant.planner.notifications import DeliveryError, notify
@@ -173,7 +174,11 @@ def integration_connect_complete(
         )
         return _connect_failed(provider, pending.user, "error", message, code=error.code, stage=error.stage)
     integration = Integration.objects.get(user=pending.user, provider=provider.name)
-    message = f"{provider.title} is connected. Your agenda will show it within a minute."
+    # Naming both accounts lets whoever consented see whose assistant now reads their calendar.
+    message = (
+        f"{provider.title} ({integration.account or 'your account'}) is connected to the assistant account "
+        f"{mask_email(pending.user.email)}. Your agenda will show it within a minute."
+    )
     if not integration.refresh_token and integration.token_expires_at is not None:
         message += (
             f" {provider.title} did not grant lasting access, so you will be asked to connect again when this"

@@ -1,12 +1,8 @@
 """Secrets fed through every log path never reach the JSON output; every line keeps its context."""
 
-import io
-import json
 import logging
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import pyotp
 import pytest
@@ -15,9 +11,9 @@ from django.utils import timezone
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 from rest_framework.test import APIClient
 
-from assistant.core.logging import JsonFormatter, RequestContextFilter
 from assistant.core.masking import mask_phone
 from assistant.users.models import User
+from tests.logs import CapturedLogs
 
 REGISTER = "/api/v1/auth/register"
 LOGIN = "/api/v1/auth/login"
@@ -25,59 +21,6 @@ RESET_ROUTE = "/account/reset/<uidb64>/<token>/"
 REQUIRED_KEYS = {"timestamp", "level", "logger", "service", "event", "request_id"}
 _RESET_LINK = re.compile(r"/account/reset/(?P<uid>[^/\s]+)/(?P<token>[^/\s]+)/")
 _GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-class CapturedLogs:
-    def __init__(self, stream: io.StringIO) -> None:
-        self.stream = stream
-
-    def lines(self) -> list[dict[str, Any]]:
-        """Every line parsed; a line that is not one JSON object fails the test here."""
-        return [json.loads(line) for line in self.stream.getvalue().splitlines()]
-
-    def searchable(self) -> str:
-        """Every key and decoded value, so an escaped newline or accent is still found."""
-        # The timestamp is left out: its microseconds could match a 6-digit code by chance.
-        return "\x00".join(
-            text
-            for line in self.lines()
-            for key, value in line.items()
-            if key != "timestamp"
-            for text in (key, *_strings(value))
-        )
-
-    def requests(self) -> list[dict[str, Any]]:
-        return [line for line in self.lines() if line["event"] == "http_request"]
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield str(key)
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-    else:
-        yield str(value)
-
-
-@pytest.fixture
-def logs() -> Iterator[CapturedLogs]:
-    """Everything logged anywhere during the test, through the production formatter and filter."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestContextFilter())
-    root = logging.getLogger()
-    previous_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield CapturedLogs(stream)
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(previous_level)
 
 
 def _wrong_code(totp: pyotp.TOTP) -> str:

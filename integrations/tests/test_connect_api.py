@@ -115,7 +115,9 @@ def test_a_grant_without_refresh_token_is_kept_with_a_warning(auth_client, googl
     page = follow_callback(consent(auth_client, google, "google"))
 
     assert page.status_code == 200
-    assert "did not grant lasting access" in page.content.decode()
+    text = page.content.decode()
+    assert "did not grant lasting access" in text
+    assert google.account.email in text  # the provider account and ours are both named
     assert Integration.objects.get().refresh_token == ""
 
 
