@@ -277,7 +277,11 @@ def integration_tokens_store(
     )
     transaction.on_commit(lambda: _enqueue_sync(integration.pk))
     _log(
-        "oauth connected", integration, result="connected", user_id=user.pk, refresh_token=bool(refresh_token)
+        "oauth connected",
+        integration,
+        result="connected",
+        user_id=user.pk,
+        offline_access=bool(refresh_token),
     )
     return integration
 
