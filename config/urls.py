@@ -23,6 +23,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("metrics", metrics_export, name="metrics"),
+    path("health/", include("monitoring.health_urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("sms/", include("sms.urls")),
     path("integrations/", include("integrations.urls")),
     path(

@@ -395,6 +395,14 @@ CELERY_BEAT_SCHEDULE = {
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 PROMETHEUS_EXPORT_MIGRATIONS = False
 
+# --- Monitoring: health checks ------------------------------------------------------------
+
+# --- Monitoring: Celery metrics ------------------------------------------------------------
+
+# --- Monitoring: business metrics and slow queries -----------------------------------------
+
+# --- Monitoring: Alertmanager webhook ------------------------------------------------------
+
 # --- Logging --------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {

@@ -1,0 +1,4 @@
+"""/monitoring/...: the staff status board and Alertmanager's webhook."""
+
+app_name = "monitoring"
+urlpatterns: list = []
