@@ -1,0 +1,491 @@
+"""Health checks: one registry of named checks, run concurrently, each within its own time
+limit, with the results cached per process so that a burst of probes costs one run.
+
+The check protocol
+------------------
+A check is a function of no arguments that returns a plain dict:
+
+    {"status": "healthy" | "degraded" | "unhealthy",
+     "detail": "a short summary for people",   # optional
+     "error": "what went wrong",               # optional
+     ...}                                      # any other JSON-safe keys, reported as they are
+
+A check that raises is unhealthy, with the exception as its error. One that overruns its time
+limit is abandoned (its thread finishes on its own, and no new run of that component starts
+until it has) and reported unhealthy, "timed out".
+
+The built-in checks are in monitoring/checks.py. Another app contributes checks without
+importing monitoring, through a module `<app>/health.py` holding a list of plain dicts:
+
+    HEALTH_CHECKS = [
+        {"component": "twilio", "check": twilio_health, "timeout": 2.0, "critical": False},
+    ]
+
+"timeout" (seconds, default HEALTH_CHECK_DEFAULT_TIMEOUT_SECONDS), "critical" (default False)
+and "in_overall" (default True; False for a check only asked for by name) are optional.
+HEALTH_CHECK_TIMEOUTS in the settings overrides any component's limit. The modules are found
+with autodiscover_modules("health").
+
+Statuses: the overall status is unhealthy when a critical check (the database) is, degraded
+when any other check is not healthy, else healthy.
+
+Slow-query statistics: the database execute wrapper calls `record_query_duration(seconds)`
+for every query; /health/database/performance reads the p95 from that in-process ring buffer.
+"""
+
+import bisect
+import logging
+import math
+import re
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connections
+from django.utils.module_loading import autodiscover_modules
+
+from assistant.core.masking import scrub_text
+
+logger = logging.getLogger(__name__)
+
+CheckFunction = Callable[[], Mapping[str, Any]]
+
+
+class Status(StrEnum):
+    HEALTHY = "healthy"
+    DEGRADED = "degraded"
+    UNHEALTHY = "unhealthy"
+
+    @property
+    def score(self) -> float:
+        """The value of health_check_status: 1 healthy, 0.5 degraded, 0 unhealthy."""
+        return {Status.HEALTHY: 1.0, Status.DEGRADED: 0.5, Status.UNHEALTHY: 0.0}[self]
+
+
+class UnknownComponentError(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Check:
+    component: str
+    function: CheckFunction
+    timeout: float
+    critical: bool = False
+    # False for checks asked for by name only (readiness, database performance): they never
+    # change the overall status and are not exported as metrics.
+    in_overall: bool = True
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    component: str
+    status: Status
+    critical: bool
+    duration_seconds: float
+    checked_at: datetime
+    detail: str = ""
+    error: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
+    # The most recent error this process saw for the component, kept after it recovers.
+    last_error: str = ""
+    last_error_at: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.data,
+            "status": self.status.value,
+            "critical": self.critical,
+            "latency_ms": round(self.duration_seconds * 1000, 1),
+            "checked_at": iso_utc(self.checked_at),
+            "detail": self.detail or None,
+            "error": self.error or None,
+            "last_error": self.last_error or None,
+            "last_error_at": iso_utc(self.last_error_at) if self.last_error_at else None,
+        }
+
+
+def overall_status(results: Iterable[CheckResult]) -> Status:
+    results = list(results)
+    if any(result.critical and result.status is Status.UNHEALTHY for result in results):
+        return Status.UNHEALTHY
+    if any(result.status is not Status.HEALTHY for result in results):
+        return Status.DEGRADED
+    return Status.HEALTHY
+
+
+def worst_status(results: Iterable[CheckResult]) -> Status:
+    """For a group of components asked for by name: the worst of them, critical or not."""
+    return min((result.status for result in results), key=lambda status: status.score, default=Status.HEALTHY)
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    results: dict[str, CheckResult]  # by component, in the order asked for
+
+    @property
+    def status(self) -> Status:
+        return overall_status(self.results.values())
+
+    @property
+    def checked_at(self) -> datetime | None:
+        """When the oldest of these results was taken."""
+        return min((result.checked_at for result in self.results.values()), default=None)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The /health/overall body (and `health_check --json`): the guide's shape, extended."""
+        return {
+            "status": self.status.value,
+            "timestamp": iso_utc(utc_now()),
+            "checked_at": iso_utc(self.checked_at) if self.checked_at else None,
+            "services": {component: result.status.value for component, result in self.results.items()},
+            "checks": {component: result.as_dict() for component, result in self.results.items()},
+        }
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z, to the millisecond: 2024-01-15T10:30:00.123Z."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# --- The registry -------------------------------------------------------------------------
+
+
+def check_timeout(component: str, declared: float | None = None) -> float:
+    """A component's time limit: the settings' override, else what its check declared."""
+    default = declared if declared is not None else settings.HEALTH_CHECK_DEFAULT_TIMEOUT_SECONDS
+    return float(settings.HEALTH_CHECK_TIMEOUTS.get(component, default))
+
+
+@cache
+def _definitions() -> tuple[Mapping[str, Any], ...]:
+    """The built-in checks, then the apps' (looked for once: the set of apps is fixed)."""
+    from monitoring import checks  # it imports this module: loaded late to avoid a cycle
+
+    autodiscover_modules("health")
+    discovered = [
+        getattr(sys.modules.get(f"{app.name}.health"), "HEALTH_CHECKS", []) for app in apps.get_app_configs()
+    ]
+    return (*checks.HEALTH_CHECKS, *(definition for definitions in discovered for definition in definitions))
+
+
+def registered_checks() -> list[Check]:
+    """Every check, built-in then the apps', with time limits read from the settings now."""
+    return [
+        Check(
+            component=definition["component"],
+            function=definition["check"],
+            timeout=check_timeout(definition["component"], definition.get("timeout")),
+            critical=definition.get("critical", False),
+            in_overall=definition.get("in_overall", True),
+        )
+        for definition in _definitions()
+    ]
+
+
+# --- Running checks -----------------------------------------------------------------------
+
+_ERROR_MAX_LENGTH = 300
+# "redis://user:secret@host" in an error message: the credentials go before it is shown.
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def describe_error(error: BaseException) -> str:
+    """An exception as the endpoints show it: its type and first line, with no credentials."""
+    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    text = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return scrub_text(_URL_CREDENTIALS.sub("***@", text))[:_ERROR_MAX_LENGTH]
+
+
+# The thread of each component's run, so a run that hangs is never joined by another: a dead
+# dependency costs one stuck thread per component, not one per probe.
+_in_flight: dict[str, threading.Thread] = {}
+_in_flight_lock = threading.Lock()
+
+
+class _Run:
+    """One check running in its own daemon thread. Daemon, and not a ThreadPoolExecutor's
+    worker, because the interpreter joins those at exit: a hung check would then hang
+    `manage.py health_check` and, under gunicorn, a worker's shutdown."""
+
+    def __init__(self, check: Check) -> None:
+        self.check = check
+        self.checked_at = utc_now()
+        self.started = time.perf_counter()
+        self.finished = threading.Event()
+        self.elapsed = 0.0
+        self.outcome: Mapping[str, Any] | BaseException | None = None
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        with _in_flight_lock:
+            previous = _in_flight.get(self.check.component)
+            if previous is not None and previous.is_alive():
+                return  # still stuck in an earlier run: reported as timed out at once
+            self.thread = threading.Thread(
+                target=self._execute, name=f"health-check-{self.check.component}", daemon=True
+            )
+            _in_flight[self.check.component] = self.thread
+        self.thread.start()
+
+    def _execute(self) -> None:
+        try:
+            self.outcome = self.check.function()
+        except Exception as error:
+            self.outcome = error
+        finally:
+            self.elapsed = time.perf_counter() - self.started
+            # Each thread gets its own database connections: give them back (to the pool).
+            connections.close_all()
+            self.finished.set()
+
+    def result(self) -> CheckResult:
+        if self.thread is None:
+            return self._timed_out("timed out (an earlier run has not finished)")
+        remaining = self.check.timeout - (time.perf_counter() - self.started)
+        if not self.finished.wait(max(remaining, 0.0)):
+            return self._timed_out(f"timed out after {self.check.timeout:g} s")
+        if isinstance(self.outcome, BaseException):
+            return self._result(Status.UNHEALTHY, self.elapsed, error=describe_error(self.outcome))
+        return self._from_mapping(self.outcome or {})
+
+    def _from_mapping(self, outcome: Mapping[str, Any]) -> CheckResult:
+        data = dict(outcome)
+        try:
+            status = Status(data.pop("status"))
+        except (KeyError, ValueError):
+            return self._result(Status.UNHEALTHY, self.elapsed, error="the check returned no valid status")
+        return self._result(
+            status,
+            self.elapsed,
+            detail=str(data.pop("detail", "") or ""),
+            error=str(data.pop("error", "") or ""),
+            data=data,
+        )
+
+    def _timed_out(self, error: str) -> CheckResult:
+        return self._result(Status.UNHEALTHY, self.check.timeout, error=error)
+
+    def _result(self, status: Status, duration: float, **fields: Any) -> CheckResult:
+        return CheckResult(
+            component=self.check.component,
+            status=status,
+            critical=self.check.critical,
+            duration_seconds=duration,
+            checked_at=self.checked_at,
+            **fields,
+        )
+
+
+def run_checks(checks: Sequence[Check]) -> dict[str, CheckResult]:
+    """Run every check at once; each answers within its own time limit."""
+    runs = [_Run(check) for check in checks]
+    for run in runs:
+        run.start()
+    return {run.check.component: run.result() for run in runs}
+
+
+# --- The per-process cache ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Cached:
+    result: CheckResult
+    stored_at: float  # the monitor's clock (monotonic)
+
+
+class HealthMonitor:
+    """Check results cached in this process, served stale-while-revalidate.
+
+    Results younger than HEALTH_CHECK_CACHE_SECONDS are served as they are. Older ones are
+    served too, while one background run refreshes them, unless they are older than
+    HEALTH_CHECK_MAX_STALE_SECONDS (or missing): then the caller waits for a run, and callers
+    arriving meanwhile wait for that same run. Kept in memory, never in the cache backend, so
+    it works when Redis is the thing that is down.
+    """
+
+    def __init__(
+        self,
+        checks: Callable[[], list[Check]] = registered_checks,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._checks = checks
+        self._clock = clock
+        self._cache: dict[str, _Cached] = {}
+        self._lock = threading.Lock()  # guards _cache and _refreshing
+        self._run_lock = threading.Lock()  # one waited-for run at a time
+        self._refreshing = False
+
+    def checks_for(self, components: Iterable[str] | None = None) -> list[Check]:
+        """The named checks, or every check that makes up the overall status."""
+        available = {check.component: check for check in self._checks()}
+        if components is None:
+            return [check for check in available.values() if check.in_overall]
+        names = list(dict.fromkeys(components))
+        unknown = [name for name in names if name not in available]
+        if unknown:
+            raise UnknownComponentError(
+                f"unknown component {', '.join(unknown)}; known: {', '.join(available)}"
+            )
+        return [available[name] for name in names]
+
+    def report(self, components: Iterable[str] | None = None) -> HealthReport:
+        """Cached results, waiting only when there are none recent enough to serve."""
+        checks = self.checks_for(components)
+        if self._older_than(checks, settings.HEALTH_CHECK_MAX_STALE_SECONDS):
+            with self._run_lock:
+                expired = self._older_than(checks, settings.HEALTH_CHECK_MAX_STALE_SECONDS)
+                if expired:  # nobody refreshed them while this caller waited for the lock
+                    self._store(run_checks(expired))
+        self._refresh_stale(checks)
+        return self._cached_report(checks)
+
+    def peek(self, components: Iterable[str] | None = None) -> HealthReport:
+        """Whatever is cached, never waiting (for a metrics scrape): a missing or stale result
+        starts a background refresh and is simply left out, or served stale, this time."""
+        checks = self.checks_for(components)
+        self._refresh_stale(checks)
+        return self._cached_report(checks)
+
+    def _older_than(self, checks: Iterable[Check], seconds: float) -> list[Check]:
+        now = self._clock()
+        with self._lock:
+            return [
+                check
+                for check in checks
+                if (cached := self._cache.get(check.component)) is None or now - cached.stored_at > seconds
+            ]
+
+    def _refresh_stale(self, checks: Iterable[Check]) -> None:
+        stale = self._older_than(checks, settings.HEALTH_CHECK_CACHE_SECONDS)
+        if not stale:
+            return
+        with self._lock:
+            if self._refreshing:
+                return
+            self._refreshing = True
+        threading.Thread(target=self._refresh, args=(stale,), name="health-refresh", daemon=True).start()
+
+    def _refresh(self, checks: list[Check]) -> None:
+        try:
+            self._store(run_checks(checks))
+        finally:
+            with self._lock:
+                self._refreshing = False
+
+    def _store(self, results: Mapping[str, CheckResult]) -> None:
+        stored_at = self._clock()
+        with self._lock:
+            for component, result in results.items():
+                previous = self._cache.get(component)
+                result = _with_last_error(result, previous.result if previous else None)
+                self._cache[component] = _Cached(result, stored_at)
+                _log_transition(previous.result if previous else None, result)
+
+    def _cached_report(self, checks: Iterable[Check]) -> HealthReport:
+        with self._lock:
+            return HealthReport(
+                {
+                    check.component: self._cache[check.component].result
+                    for check in checks
+                    if check.component in self._cache
+                }
+            )
+
+
+def _with_last_error(result: CheckResult, previous: CheckResult | None) -> CheckResult:
+    if result.error:
+        return replace(result, last_error=result.error, last_error_at=result.checked_at)
+    if previous is not None and previous.last_error:
+        return replace(result, last_error=previous.last_error, last_error_at=previous.last_error_at)
+    return result
+
+
+def _log_transition(previous: CheckResult | None, result: CheckResult) -> None:
+    """One line when a component changes status (a first result counts when it is bad)."""
+    before = previous.status if previous else Status.HEALTHY
+    if result.status is before:
+        return
+    logger.log(
+        logging.WARNING if result.status is Status.UNHEALTHY else logging.INFO,
+        "health check %s: %s -> %s",
+        result.component,
+        before.value,
+        result.status.value,
+        extra={
+            "event": "health_check",
+            "component": result.component,
+            "status": result.status.value,
+            "previous_status": before.value,
+            "critical": result.critical,
+            "error": result.error or None,
+            "duration_ms": round(result.duration_seconds * 1000, 1),
+        },
+    )
+
+
+# The monitor every view, the status board and the metrics collector share in this process.
+monitor = HealthMonitor()
+
+
+# --- Recent query durations (for /health/database/performance) ---------------------------
+
+
+@dataclass(frozen=True)
+class QuerySummary:
+    sample_size: int
+    p95_seconds: float | None
+    slow_count: int
+    window_seconds: float
+
+
+class QueryDurations:
+    """The durations of this process's recent queries, bounded in count and age."""
+
+    def __init__(
+        self,
+        *,
+        max_samples: int = 5000,
+        window_seconds: float = 300,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._samples: deque[tuple[float, float]] = deque(maxlen=max_samples)
+        self._window_seconds = window_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+
+    def record(self, seconds: float) -> None:
+        with self._lock:
+            self._samples.append((self._clock(), seconds))
+
+    def summary(self, *, slow_seconds: float) -> QuerySummary:
+        since = self._clock() - self._window_seconds
+        with self._lock:
+            durations = sorted(seconds for at, seconds in self._samples if at >= since)
+        # Nearest rank: the smallest duration that at least 95% of the queries did not exceed.
+        p95 = durations[math.ceil(len(durations) * 0.95) - 1] if durations else None
+        slow = len(durations) - bisect.bisect_left(durations, slow_seconds)
+        return QuerySummary(len(durations), p95, slow, self._window_seconds)
+
+
+query_durations = QueryDurations()
+
+
+def record_query_duration(seconds: float) -> None:
+    """Feed one query's duration (seconds) to the p95 of /health/database/performance.
+    Cheap enough for every query: an append under a lock."""
+    query_durations.record(seconds)

@@ -1,0 +1,177 @@
+"""monitoring.health: the registry, the concurrent runner with its per-check time limits, and
+how results add up to an overall status."""
+
+import threading
+import time
+
+import pytest
+
+from monitoring import health
+from monitoring.health import Check, CheckResult, Status
+
+
+def check(
+    component: str, function: health.CheckFunction, *, timeout: float = 1.0, critical: bool = False
+) -> Check:
+    return Check(component=component, function=function, timeout=timeout, critical=critical)
+
+
+def returning(status: str, **fields) -> health.CheckFunction:
+    return lambda: {"status": status, **fields}
+
+
+@pytest.fixture
+def release():
+    """An event that blocked checks wait on; set at teardown so no thread outlives the test."""
+    event = threading.Event()
+    yield event
+    event.set()
+
+
+def test_two_slow_checks_run_concurrently():
+    def slow() -> dict:
+        time.sleep(0.3)  # the simulated dependency: a check function, not product code
+        return {"status": "healthy"}
+
+    started = time.perf_counter()
+    results = health.run_checks([check("slow_one", slow), check("slow_two", slow)])
+    elapsed = time.perf_counter() - started
+
+    assert {result.status for result in results.values()} == {Status.HEALTHY}
+    assert elapsed < 0.5, f"two 0.3 s checks took {elapsed:.2f} s: they did not overlap"
+
+
+def test_a_check_that_hangs_is_reported_unhealthy_when_its_time_limit_passes(release):
+    started = time.perf_counter()
+    results = health.run_checks(
+        [check("hanging", lambda: release.wait(30) and {}, timeout=0.2), check("quick", returning("healthy"))]
+    )
+    elapsed = time.perf_counter() - started
+
+    assert elapsed < 0.5
+    assert results["hanging"].status is Status.UNHEALTHY
+    assert results["hanging"].error == "timed out after 0.2 s"
+    assert results["hanging"].duration_seconds == 0.2
+    assert results["quick"].status is Status.HEALTHY
+
+
+def test_a_component_still_hanging_is_not_started_again(release):
+    calls = []
+
+    def hanging() -> dict:
+        calls.append(1)
+        release.wait(30)
+        return {"status": "healthy"}
+
+    health.run_checks([check("stuck_component", hanging, timeout=0.05)])
+    started = time.perf_counter()
+    second = health.run_checks([check("stuck_component", hanging, timeout=0.05)])["stuck_component"]
+
+    assert calls == [1]
+    assert second.error == "timed out (an earlier run has not finished)"
+    assert time.perf_counter() - started < 0.05
+
+
+def test_a_check_that_raises_is_unhealthy_with_the_error_and_no_credentials():
+    def failing() -> dict:
+        raise ConnectionError("cannot reach redis://cache-user:s3cret@10.0.0.5:6379/0\nmore detail")
+
+    result = health.run_checks([check("failing", failing)])["failing"]
+
+    assert result.status is Status.UNHEALTHY
+    assert result.error == "ConnectionError: cannot reach redis://***@10.0.0.5:6379/0"
+
+
+def test_a_check_returning_no_valid_status_is_unhealthy():
+    results = health.run_checks(
+        [check("no_status", lambda: {"detail": "?"}), check("odd", returning("fine"))]
+    )
+
+    assert results["no_status"].status is Status.UNHEALTHY
+    assert results["odd"].error == "the check returned no valid status"
+
+
+def test_the_protocols_fields_become_detail_error_and_data():
+    result = health.run_checks(
+        [check("rich", returning("degraded", detail="slow", error="p95 high", p95_ms=12))]
+    )["rich"]
+
+    assert (result.status, result.detail, result.error, dict(result.data)) == (
+        Status.DEGRADED,
+        "slow",
+        "p95 high",
+        {"p95_ms": 12},
+    )
+    body = result.as_dict()
+    assert body["p95_ms"] == 12
+    assert body["latency_ms"] >= 0
+    assert body["checked_at"].endswith("Z")
+
+
+def _result(component: str, status: Status, *, critical: bool = False) -> CheckResult:
+    return CheckResult(component, status, critical, 0.01, health.utc_now())
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        ({"database": Status.HEALTHY, "cache": Status.HEALTHY}, Status.HEALTHY),
+        ({"database": Status.HEALTHY, "cache": Status.UNHEALTHY}, Status.DEGRADED),
+        ({"database": Status.DEGRADED, "cache": Status.HEALTHY}, Status.DEGRADED),
+        ({"database": Status.UNHEALTHY, "cache": Status.HEALTHY}, Status.UNHEALTHY),
+    ],
+)
+def test_only_a_critical_check_makes_the_whole_unhealthy(statuses, expected):
+    results = [_result(name, status, critical=name == "database") for name, status in statuses.items()]
+
+    assert health.overall_status(results) is expected
+
+
+def test_a_group_asked_for_by_name_takes_its_worst_status():
+    results = [_result("broker", Status.HEALTHY), _result("celery_workers", Status.UNHEALTHY)]
+
+    assert health.worst_status(results) is Status.UNHEALTHY
+
+
+def test_the_registry_holds_the_built_in_checks_and_the_apps_checks(settings):
+    settings.HEALTH_CHECK_TIMEOUTS = {**settings.HEALTH_CHECK_TIMEOUTS, "twilio": 0.7}
+    checks = {check.component: check for check in health.registered_checks()}
+
+    overall = [name for name, registered in checks.items() if registered.in_overall]
+    assert overall == [
+        "database",
+        "cache",
+        "broker",
+        "celery_workers",
+        "celery_beat",
+        "disk",
+        "memory",
+        "twilio",
+        "google",
+        "microsoft",
+        "notion",
+    ]
+    assert [name for name, registered in checks.items() if registered.critical] == ["database"]
+    assert checks["twilio"].timeout == 0.7  # the settings override what the app declared
+    assert checks["google"].timeout == settings.HEALTH_CHECK_DEFAULT_TIMEOUT_SECONDS
+    assert checks["database"].timeout == settings.HEALTH_CHECK_TIMEOUTS["database"]
+
+
+def test_asking_for_an_unknown_component_names_the_known_ones():
+    with pytest.raises(health.UnknownComponentError, match="unknown component nope; known: database"):
+        health.HealthMonitor().checks_for(["nope"])
+
+
+def test_query_durations_give_a_p95_and_a_slow_count_over_the_recent_window():
+    now = [1000.0]
+    durations = health.QueryDurations(window_seconds=60, clock=lambda: now[0])
+    durations.record(5.0)  # an old slow query, out of the window by the time we ask
+    now[0] += 120
+    for milliseconds in range(1, 101):
+        durations.record(milliseconds / 1000)
+
+    summary = durations.summary(slow_seconds=0.098)
+
+    assert summary.sample_size == 100
+    assert summary.p95_seconds == 0.095
+    assert summary.slow_count == 3  # 98, 99 and 100 ms

@@ -1,0 +1,68 @@
+"""Twilio's health, for the monitoring app's checks (it finds HEALTH_CHECKS here; the protocol
+is in monitoring/health.py). Never calls Twilio: it reads the configuration of the active
+backend and how the recent OutboundSMS rows fared.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils.module_loading import import_string
+from django.utils.timezone import now
+
+from sms.backends.twilio import TwilioSmsBackend
+from sms.models import OutboundSMS
+
+# The same window and lines as the SMS failure-rate alert (monitoring/thresholds.py), which
+# this app may not import.
+WINDOW_MINUTES = 15
+FAILURE_SHARE_DEGRADED = 0.05
+FAILURE_SHARE_UNHEALTHY = 0.2
+# Below this many attempts in the window a share says little (one wrong number is 100%).
+MIN_ATTEMPTS = 10
+
+_FAILED = [OutboundSMS.Status.FAILED, OutboundSMS.Status.UNDELIVERED]
+_PENDING = [OutboundSMS.Status.QUEUED, OutboundSMS.Status.SENDING]
+
+
+def _missing_twilio_settings() -> list[str]:
+    missing = [
+        name for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not getattr(settings, name, "")
+    ]
+    if not (settings.TWILIO_FROM_NUMBER or settings.TWILIO_MESSAGING_SERVICE_SID):
+        missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+    return missing
+
+
+def twilio_health() -> dict[str, Any]:
+    backend = import_string(settings.SMS_BACKEND)
+    if not issubclass(backend, TwilioSmsBackend):
+        return {"status": "healthy", "detail": f"not in use (SMS backend: {backend.__name__})"}
+    if missing := _missing_twilio_settings():
+        return {
+            "status": "unhealthy",
+            "error": f"Twilio is the SMS backend but {', '.join(missing)} is not set",
+        }
+    counts = OutboundSMS.objects.filter(created_at__gte=now() - timedelta(minutes=WINDOW_MINUTES)).aggregate(
+        attempted=Count("id", filter=~Q(status__in=_PENDING)),
+        failed=Count("id", filter=Q(status__in=_FAILED)),
+    )
+    pending = OutboundSMS.objects.filter(status__in=_PENDING).count()
+    share = counts["failed"] / counts["attempted"] if counts["attempted"] else 0.0
+    result = {**counts, "failure_share": round(share, 4), "outbox_pending": pending}
+    if counts["attempted"] >= MIN_ATTEMPTS and share >= FAILURE_SHARE_DEGRADED:
+        status = "unhealthy" if share >= FAILURE_SHARE_UNHEALTHY else "degraded"
+        return {
+            **result,
+            "status": status,
+            "error": f"{share:.0%} of SMS sent in {WINDOW_MINUTES} min failed",
+        }
+    return {
+        **result,
+        "status": "healthy",
+        "detail": f"{counts['attempted']} sent in the last {WINDOW_MINUTES} min",
+    }
+
+
+HEALTH_CHECKS = [{"component": "twilio", "check": twilio_health}]
