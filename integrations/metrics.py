@@ -67,9 +67,14 @@ class IntegrationStatusCollector(Collector):
             try:
                 counts = _count_by_provider_and_status()
             except DatabaseError:
-                # The scrape must still show everything else (the database's own health included).
-                logger.warning("integration status not counted", extra={"event": "metrics_collect_failed"})
+                # The scrape must still show everything else (the database's own health included),
+                # and the next ones must not each wait out a dead database's connect timeout.
+                logger.warning(
+                    "integration status not counted",
+                    extra={"event": "metrics_collect_failed", "collector": "oauth_integrations_active"},
+                )
                 counts = {}
+                cache.set(_STATUS_CACHE_KEY, counts, _STATUS_CACHE_SECONDS)
             else:
                 cache.set(_STATUS_CACHE_KEY, counts, _STATUS_CACHE_SECONDS)
         family = self._family()

@@ -1,5 +1,6 @@
 import prometheus_client
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class MonitoringConfig(AppConfig):
@@ -9,3 +10,8 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         # The *_created gauges double the series count and no dashboard or rule reads them.
         prometheus_client.disable_created_metrics()
+
+        from monitoring.db import install_slow_query_wrapper
+
+        # Every connection of every alias, in every process (web, worker, beat, commands).
+        connection_created.connect(install_slow_query_wrapper, dispatch_uid="monitoring.slow_query_wrapper")

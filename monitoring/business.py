@@ -1,0 +1,260 @@
+"""Business gauges: how many people use the assistant and what for, from rows we already store.
+
+Definitions (docs/metrics.md, "Business metrics", says why each was chosen):
+
+- *Active* in a window: an enabled, non-staff account that, within it, wrote to the assistant
+  (an inbound chat `Message`, by API or SMS), signed in (`last_login`), or used an API token.
+  knox pushes a token's expiry to now + TOKEN_TTL when it is used (AUTO_REFRESH, at most once
+  per MIN_REFRESH_INTERVAL), so a token used or created since `t` has expiry >= t + TOKEN_TTL.
+  Windows are rolling: 24 hours (daily) and 30 days (monthly).
+- *Retained*: of the accounts that joined 30-60 days ago, those active in the last 7 days:
+  still coming back after their first month. (Active in the last 30 days would count the
+  first weeks of the cohort's youngest members, which says nothing about retention.)
+- *Onboarded*: of the accounts that joined in the last 30 days, those the assistant can reach
+  outside the app (a verified phone, or a connected integration feeding event nudges) that
+  also made a todo or a reminder of their own.
+- *Adopted* a feature: a monthly active user who used it in the same 30 days.
+
+Cost: one query per source, each reading only its last 30 days (or a small table) once and
+returning at most a row per user; the sets are combined here. Reading the month's inbound
+messages dominates, so a beat task computes the snapshot every few minutes and scrapes read
+it from the cache (`business_snapshot_cached`).
+"""
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from knox.settings import knox_settings
+
+from assistant.chat.models import Channel, Message
+from assistant.planner.models import Reminder, Todo
+from assistant.users.models import AuthToken, User
+from integrations.models import Integration
+
+logger = logging.getLogger(__name__)
+
+FEATURES = ("todos", "reminders", "recurring_reminders", "sms", "integrations", "chat")
+
+DAY = timedelta(days=1)
+WEEK = timedelta(days=7)
+MONTH = timedelta(days=30)
+
+# Versioned: a deploy that changes the snapshot's shape must not read the old one.
+CACHE_KEY = "metrics:business:v1"
+_UNAVAILABLE = "unavailable"
+# After a failed computation, scrapes wait this long before asking the database again, so a
+# dead database costs one connection timeout per interval, not one per scrape.
+_RETRY_AFTER_FAILURE_SECONDS = 30
+
+UserIds = frozenset[int]
+
+
+@dataclass(frozen=True)
+class BusinessSnapshot:
+    active_sessions: int
+    daily_active_users: int
+    monthly_active_users: int
+    # None when a ratio has no denominator (nobody joined 30-60 days ago, nobody is active):
+    # the gauge then has no sample, where a 0 would read as "everybody left".
+    retention_rate: float | None
+    onboarding_completion_rate: float | None
+    feature_adoption: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class _Signup:
+    joined_at: datetime
+    phone_verified: bool
+
+
+# --- Cached for the scrapes ------------------------------------------------------------------
+
+
+def business_snapshot_refresh() -> BusinessSnapshot | None:
+    """Compute the gauges now and cache them for the scrapes (the beat task; a scrape that
+    finds the cache empty). None when the database cannot answer."""
+    try:
+        snapshot = business_snapshot(now=timezone.now())
+    except DatabaseError:
+        logger.warning(
+            "business metrics not computed",
+            extra={"event": "metrics_collect_failed", "collector": "business"},
+            exc_info=True,
+        )
+        cache.set(CACHE_KEY, _UNAVAILABLE, _RETRY_AFTER_FAILURE_SECONDS)
+        return None
+    # Two refresh periods: one late or failed beat run does not blank the gauges.
+    cache.set(CACHE_KEY, snapshot, 2 * settings.BUSINESS_METRICS_REFRESH_SECONDS)
+    return snapshot
+
+
+def business_snapshot_cached() -> BusinessSnapshot | None:
+    """The snapshot the beat task cached; computed here only when there is none (no worker,
+    or a per-process cache in the embedded setup). None while the database cannot answer."""
+    cached = cache.get(CACHE_KEY)
+    if cached is None:
+        return business_snapshot_refresh()
+    return cached if isinstance(cached, BusinessSnapshot) else None
+
+
+# --- Computed from the database ----------------------------------------------------------------
+
+
+def business_snapshot(*, now: datetime) -> BusinessSnapshot:
+    month_ago = now - MONTH
+    signups, last_login = _members(now=now)
+    messages = _inbound_messages(since=month_ago)
+    last_seen = _latest(last_login, _token_use(since=month_ago), *messages.values(), exclude=_not_counted())
+    connected, synced = _integrations(since=month_ago)
+    reminders, recurring = _reminder_makers(since=month_ago)
+    used = {
+        "todos": _todo_makers(since=month_ago),
+        "reminders": reminders,
+        "recurring_reminders": recurring,
+        "sms": frozenset(messages[Channel.SMS]),
+        "chat": frozenset(messages[Channel.API]),
+        "integrations": synced,
+    }
+    return BusinessSnapshot(
+        active_sessions=_active_sessions(now=now),
+        daily_active_users=sum(seen >= now - DAY for seen in last_seen.values()),
+        monthly_active_users=len(last_seen),
+        retention_rate=_retention(signups, last_seen, now=now),
+        # Every todo or reminder of someone who joined in the last 30 days was made in the
+        # last 30 days, so the month's sets also answer "made one at all" for them.
+        onboarding_completion_rate=_onboarding_completion(
+            signups, integrated=connected, made_something=used["todos"] | reminders, now=now
+        ),
+        feature_adoption=_adoption(used, monthly=frozenset(last_seen)),
+    )
+
+
+def _retention(
+    signups: Mapping[int, _Signup], last_seen: Mapping[int, datetime], *, now: datetime
+) -> float | None:
+    cohort = [user for user, signup in signups.items() if signup.joined_at < now - MONTH]
+    retained = [user for user in cohort if user in last_seen and last_seen[user] >= now - WEEK]
+    return _ratio(len(retained), len(cohort))
+
+
+def _onboarding_completion(
+    signups: Mapping[int, _Signup], *, integrated: UserIds, made_something: UserIds, now: datetime
+) -> float | None:
+    recent = {user: signup for user, signup in signups.items() if signup.joined_at >= now - MONTH}
+    onboarded = [
+        user
+        for user, signup in recent.items()
+        if (signup.phone_verified or user in integrated) and user in made_something
+    ]
+    return _ratio(len(onboarded), len(recent))
+
+
+def _adoption(used: Mapping[str, UserIds], *, monthly: UserIds) -> dict[str, float]:
+    rates = {feature: _ratio(len(used[feature] & monthly), len(monthly)) for feature in FEATURES}
+    return {feature: rate for feature, rate in rates.items() if rate is not None}
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _latest(*sources: Mapping[int, datetime], exclude: UserIds) -> dict[int, datetime]:
+    """Each user's most recent time across sources."""
+    latest: dict[int, datetime] = {}
+    for source in sources:
+        for user, at in source.items():
+            if user not in exclude and (user not in latest or at > latest[user]):
+                latest[user] = at
+    return latest
+
+
+def _ids(users: Iterable[int]) -> UserIds:
+    return frozenset(users)
+
+
+def _not_counted() -> UserIds:
+    """Staff and disabled accounts, which are not customers: a handful of ids, subtracted
+    here rather than joined into every query."""
+    return _ids(
+        User.objects.filter(Q(is_staff=True) | Q(is_active=False)).values_list("pk", flat=True).order_by()
+    )
+
+
+def _members(*, now: datetime) -> tuple[dict[int, _Signup], dict[int, datetime]]:
+    """Accounts that joined in the last 60 days (the onboarding and retention cohorts), and
+    when those that signed in during the last 30 days did so: one pass over users."""
+    signups: dict[int, _Signup] = {}
+    last_login: dict[int, datetime] = {}
+    rows = User.objects.filter(
+        Q(date_joined__gte=now - 2 * MONTH) | Q(last_login__gte=now - MONTH), is_active=True, is_staff=False
+    ).values_list("pk", "date_joined", "last_login", "phone_verified")
+    for user, joined_at, logged_in_at, phone_verified in rows.order_by():
+        if joined_at >= now - 2 * MONTH:
+            signups[user] = _Signup(joined_at=joined_at, phone_verified=phone_verified)
+        if logged_in_at is not None and logged_in_at >= now - MONTH:
+            last_login[user] = logged_in_at
+    return signups, last_login
+
+
+def _token_use(*, since: datetime) -> dict[int, datetime]:
+    """When each user last used (or created) an API token, from its renewed expiry."""
+    ttl: timedelta | None = knox_settings.TOKEN_TTL
+    if ttl is None:  # tokens that never expire carry no trace of their use
+        return {}
+    rows = (
+        AuthToken.objects.filter(expiry__gte=since + ttl).values_list("user_id").annotate(last=Max("expiry"))
+    )
+    return {user: expiry - ttl for user, expiry in rows.order_by()}
+
+
+def _inbound_messages(*, since: datetime) -> dict[str, dict[int, datetime]]:
+    """Per chat channel (api, sms): when each user last wrote to the assistant."""
+    by_channel: dict[str, dict[int, datetime]] = {channel: {} for channel in Channel.values}
+    rows = (
+        Message.objects.filter(direction=Message.Direction.INBOUND, created_at__gte=since)
+        .values_list("conversation__user_id", "conversation__channel")
+        .annotate(last=Max("created_at"))
+    )
+    for user, channel, last in rows.order_by():
+        by_channel[channel][user] = last
+    return by_channel
+
+
+def _todo_makers(*, since: datetime) -> UserIds:
+    todos = Todo.objects.filter(Q(created_at__gte=since) | Q(completed_at__gte=since))
+    return _ids(todos.values_list("user_id", flat=True).distinct().order_by())
+
+
+def _reminder_makers(*, since: datetime) -> tuple[UserIds, UserIds]:
+    """Users who made reminders of their own (not event nudges) since `since`, and those of
+    them who made a recurring one."""
+    rows = list(
+        Reminder.objects.filter(origin=Reminder.Origin.USER, created_at__gte=since)
+        .values_list("user_id")
+        .annotate(recurring=Count("pk", filter=~Q(rrule="")))
+        .order_by()
+    )
+    return _ids(user for user, _ in rows), _ids(user for user, recurring in rows if recurring)
+
+
+def _integrations(*, since: datetime) -> tuple[UserIds, UserIds]:
+    """Users with a connected integration, and those of them whose integration synced since
+    `since` (a sync is how a calendar or task list reaches the assistant: its use)."""
+    rows = list(
+        Integration.objects.filter(status=Integration.Status.CONNECTED).values_list(
+            "user_id", "last_synced_at"
+        )
+    )
+    return _ids(user for user, _ in rows), _ids(user for user, synced in rows if synced and synced >= since)
+
+
+def _active_sessions(*, now: datetime) -> int:
+    """API tokens that still open a session (staff sessions are sessions too)."""
+    return AuthToken.objects.filter(Q(expiry__isnull=True) | Q(expiry__gt=now)).count()

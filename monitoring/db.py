@@ -1,0 +1,85 @@
+"""Slow queries: an execute wrapper on every database connection times each statement, feeds
+the p95 of /health/database/performance, and counts and logs those slower than
+DATABASE_SLOW_QUERY_MS.
+
+The log line carries the SQL's shape (placeholders, string literals blanked) and never its
+parameters: they hold emails, phone numbers and message text.
+"""
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from monitoring.health import record_query_duration
+from monitoring.metrics import database_slow_queries_total
+
+logger = logging.getLogger(__name__)
+
+SQL_SHAPE_MAX_CHARS = 300
+
+_STRING_LITERAL = re.compile(r"'(?:[^']|'')*'")
+# "IN (%s, %s, ... 500 times)" would fill the shape with placeholders.
+_PLACEHOLDER_RUN = re.compile(r"%s(?:\s*,\s*%s)+")
+_WHITESPACE = re.compile(r"\s+")
+
+Execute = Callable[[str, Any, bool, dict[str, Any]], Any]
+
+
+def sql_shape(sql: object) -> str:
+    """The statement without anything a caller inlined: Django passes values as parameters,
+    but hand-written SQL may quote them into the text."""
+    shape = _STRING_LITERAL.sub("'?'", str(sql))
+    shape = _PLACEHOLDER_RUN.sub("%s, ...", shape)
+    shape = _WHITESPACE.sub(" ", shape).strip()
+    return shape if len(shape) <= SQL_SHAPE_MAX_CHARS else shape[: SQL_SHAPE_MAX_CHARS - 1] + "…"
+
+
+class SlowQueryWrapper:
+    """Runs on every statement, so the fast path is two clock reads, an append and a compare."""
+
+    def __init__(self, *, alias: str, threshold_seconds: float) -> None:
+        self.alias = alias
+        self.threshold_seconds = threshold_seconds
+        self._slow_queries = database_slow_queries_total.labels(alias=alias)
+
+    def __call__(self, execute: Execute, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            # A statement that failed slowly (a lock wait, a timeout) was slow all the same.
+            seconds = time.perf_counter() - started
+            record_query_duration(seconds)
+            if seconds >= self.threshold_seconds:
+                self._report(sql, seconds)
+
+    def _report(self, sql: str, seconds: float) -> None:
+        self._slow_queries.inc()
+        logger.warning(
+            "slow query",
+            extra={
+                "event": "slow_query",
+                "duration_ms": round(seconds * 1000, 1),
+                "alias": self.alias,
+                "sql": sql_shape(sql),
+            },
+        )
+
+
+def install_slow_query_wrapper(*, connection: BaseDatabaseWrapper, **_: object) -> None:
+    """`connection_created` receiver, for every alias. Django sends it on each connect (with
+    the pool, each request borrows anew), while the wrapper object and its execute_wrappers
+    list live as long as the thread: install once. First in the list, i.e. outermost:
+    `connection.execute_wrapper()` blocks pop the last entry on exit, which must stay theirs
+    when the connection was opened inside one."""
+    if any(isinstance(wrapper, SlowQueryWrapper) for wrapper in connection.execute_wrappers):
+        return
+    wrapper = SlowQueryWrapper(
+        alias=connection.alias, threshold_seconds=settings.DATABASE_SLOW_QUERY_MS / 1000
+    )
+    connection.execute_wrappers.insert(0, wrapper)

@@ -1,0 +1,276 @@
+"""manage.py check_metrics: the catalogue of every metric the project exports, read from the
+live registry, checked against docs/metrics.md, and linted by promtool when it is installed.
+
+The live registry is what every process of ours can export: each app's `metrics` module, the
+modules only some processes import (EXTRA_METRIC_MODULES), django-prometheus's metrics
+(registered lazily, on first request or first use of a backend, so loaded here up front), and
+the collectors the /metrics view adds at scrape time (apps' `COLLECTORS`). Read through
+`describe()`, so nothing is computed: no database query, no health check. prometheus_client's
+own process_*/python_* collectors are left out; the exporters' series (node, postgres, redis)
+are not ours and are mapped in the doc's separate tables.
+
+The doc side: every Markdown table whose first header is "Metric" lists one metric per row,
+its exposed name in backticks in that column (counters with `_total`, as PromQL spells them),
+its type as the first word of "Type", and its label names in backticks in "Labels" (label
+*values* are written without backticks). Other tables (the guide's names, the exporters') are
+prose for people and not checked.
+
+Exit status: 0 when the registry and the doc agree and promtool (if any) finds nothing;
+non-zero otherwise. promtool's lint problems fail too: the exposition is clean today, so a
+problem is a new metric's naming mistake (a counter without `_total`, `_ms` units, no help),
+cheap to fix before it ships and costly after (renaming a series breaks every query of it).
+"""
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import prometheus_client
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.module_loading import autodiscover_modules
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
+
+from monitoring.views import _app_collectors
+
+DEFAULT_DOC = Path(settings.BASE_DIR) / "docs" / "metrics.md"
+
+# Metrics defined outside an app's metrics.py, in modules only some processes import.
+EXTRA_METRIC_MODULES = (
+    "sms.backends.metrics",  # the Twilio backend's, imported when it is SMS_BACKEND
+    "monitoring.celery_metrics",  # the Celery worker's and beat's exporters (:9808, :9809)
+    "monitoring.beat",  # beat's tick gauge, defined where only beat creates it
+)
+# Loaded lazily by django-prometheus: its database and cache wrappers on first use, its
+# request metrics when the middleware is first built.
+DJANGO_PROMETHEUS_MODULES = ("django_prometheus.db.metrics", "django_prometheus.cache.metrics")
+# prometheus_client's standard runtime series (process_*, python_*): not ours to document.
+RUNTIME_COLLECTORS = (
+    prometheus_client.PROCESS_COLLECTOR,
+    prometheus_client.PLATFORM_COLLECTOR,
+    prometheus_client.GC_COLLECTOR,
+)
+
+_BACKTICKED = re.compile(r"`([^`]+)`")
+_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+# A cell boundary: a pipe not escaped as \| (PromQL alternatives inside a cell).
+_CELL_SEPARATOR = re.compile(r"(?<!\\)\|")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}")
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    name: str
+    type: str
+    labels: frozenset[str]
+    help: str
+
+
+@dataclass(frozen=True)
+class DocumentedMetric:
+    name: str
+    type: str
+    labels: frozenset[str]
+    line: int
+
+
+class DocFormatError(ValueError):
+    pass
+
+
+# --- The live registry ---------------------------------------------------------------------
+
+
+def load_metric_modules() -> None:
+    autodiscover_modules("metrics")
+    for module in (*EXTRA_METRIC_MODULES, *DJANGO_PROMETHEUS_MODULES):
+        import_module(module)
+    from django_prometheus.middleware import Metrics
+
+    Metrics.get_instance()
+
+
+def live_catalogue() -> dict[str, MetricInfo]:
+    load_metric_modules()
+    registered = [c for c in _collectors(prometheus_client.REGISTRY) if c not in RUNTIME_COLLECTORS]
+    catalogue: dict[str, MetricInfo] = {}
+    for collector in (*registered, *_scrape_time_collectors()):
+        for family in _described(collector):
+            info = MetricInfo(
+                name=exposed_name(family),
+                type=family.type,
+                labels=frozenset(_label_names(family, collector)),
+                help=family.documentation,
+            )
+            catalogue[info.name] = info
+    return catalogue
+
+
+def exposition() -> bytes:
+    """What /metrics would serve, without computing the scrape-time collectors' values."""
+    load_metric_modules()
+    described = CollectorRegistry(auto_describe=False)
+    described.register(_Described(_scrape_time_collectors()))
+    return generate_latest(prometheus_client.REGISTRY) + generate_latest(described)
+
+
+def exposed_name(family: Metric) -> str:
+    """The name PromQL uses: prometheus_client keeps a counter's family name without `_total`."""
+    suffix = {"counter": "_total", "info": "_info"}.get(family.type, "")
+    return family.name + suffix
+
+
+def _scrape_time_collectors() -> list[Collector]:
+    """The apps' COLLECTORS, as the /metrics view registers them."""
+    return _collectors(_app_collectors())
+
+
+def _collectors(registry: CollectorRegistry) -> list[Collector]:
+    # prometheus_client has no public way to list a registry's collectors; this mapping has
+    # been its bookkeeping since its first releases.
+    return list(registry._collector_to_names)
+
+
+def _described(collector: Collector) -> Iterable[Metric]:
+    describe = getattr(collector, "describe", None)
+    return describe() if describe is not None else collector.collect()
+
+
+def _label_names(family: Metric, collector: Collector) -> tuple[str, ...]:
+    # A *MetricFamily built with labels keeps them; a Counter/Gauge/Histogram's describe()
+    # does not, but the metric object does (without the histogram's `le`).
+    return getattr(family, "_labelnames", None) or getattr(collector, "_labelnames", ())
+
+
+class _Described(Collector):
+    def __init__(self, collectors: list[Collector]) -> None:
+        self._collectors = collectors
+
+    def collect(self) -> Iterator[Metric]:
+        for collector in self._collectors:
+            yield from _described(collector)
+
+
+# --- docs/metrics.md -----------------------------------------------------------------------
+
+
+def documented_metrics(text: str) -> dict[str, DocumentedMetric]:
+    documented: dict[str, DocumentedMetric] = {}
+    for metric in _table_rows(text.splitlines()):
+        if metric.name in documented:
+            raise DocFormatError(f"line {metric.line}: {metric.name} is documented twice")
+        documented[metric.name] = metric
+    return documented
+
+
+def _table_rows(lines: list[str]) -> Iterator[DocumentedMetric]:
+    header: list[str] | None = None
+    for number, line in enumerate(lines, start=1):
+        if not line.lstrip().startswith("|"):
+            header = None
+        elif header is None:
+            header = _cells(line)
+        elif not _TABLE_RULE.match(line.strip()) and header[0] == "Metric":
+            yield _row(dict(zip(header, _cells(line), strict=False)), number)
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in _CELL_SEPARATOR.split(line.strip().strip("|"))]
+
+
+def _row(cells: dict[str, str], line: int) -> DocumentedMetric:
+    names = _BACKTICKED.findall(cells.get("Metric", ""))
+    if len(names) != 1 or not _METRIC_NAME.fullmatch(names[0]):
+        raise DocFormatError(f"line {line}: a Metric table row names exactly one metric, in backticks")
+    type_words = cells.get("Type", "").split()
+    return DocumentedMetric(
+        name=names[0],
+        type=type_words[0].lower() if type_words else "",
+        labels=frozenset(_BACKTICKED.findall(cells.get("Labels", ""))),
+        line=line,
+    )
+
+
+# --- Comparison and promtool ---------------------------------------------------------------
+
+
+def disagreements(live: dict[str, MetricInfo], documented: dict[str, DocumentedMetric]) -> list[str]:
+    problems = [f"{name}: exported but not documented" for name in sorted(live.keys() - documented.keys())]
+    problems += [
+        f"{name}: documented (line {documented[name].line}) but not exported"
+        for name in sorted(documented.keys() - live.keys())
+    ]
+    for name in sorted(live.keys() & documented.keys()):
+        metric, row = live[name], documented[name]
+        if metric.type != row.type:
+            problems.append(f"{name}: a {metric.type}, documented as a {row.type or '?'} (line {row.line})")
+        if metric.labels != row.labels:
+            problems.append(
+                f"{name}: labels {_label_list(metric.labels)}, documented as {_label_list(row.labels)} "
+                f"(line {row.line})"
+            )
+    return problems
+
+
+def promtool_check(promtool: str, exposition_text: bytes) -> tuple[int, str]:
+    """promtool's exit status (0 clean, 3 lint problems, 1 unparseable) and what it said."""
+    completed = subprocess.run(  # noqa: S603 - a fixed argv, no shell
+        [promtool, "check", "metrics"], input=exposition_text, capture_output=True, timeout=60, check=False
+    )
+    return completed.returncode, (completed.stdout + completed.stderr).decode().strip()
+
+
+def _label_list(labels: Iterable[str]) -> str:
+    return ",".join(sorted(labels)) or "-"
+
+
+class Command(BaseCommand):
+    help = (
+        "Print every metric the project exports (name, type, labels, help) and fail when "
+        "docs/metrics.md disagrees with the registry or promtool finds a problem."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--doc", type=Path, default=DEFAULT_DOC, help="The catalogue to check against.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        live = live_catalogue()
+        self._print_catalogue(live)
+        try:
+            documented = documented_metrics(options["doc"].read_text())
+        except DocFormatError as error:
+            raise CommandError(f"{options['doc']}: {error}") from error
+        problems = disagreements(live, documented)
+        for problem in problems:
+            self.stderr.write(f"MISMATCH {problem}")
+        problems += self._promtool_problems()
+        if problems:
+            raise CommandError(f"{len(problems)} problem(s) with the metric catalogue (above).")
+        self.stdout.write(
+            self.style.SUCCESS(f"{len(live)} metrics, all documented in {options['doc'].name}.")
+        )
+
+    def _print_catalogue(self, live: dict[str, MetricInfo]) -> None:
+        width = max(map(len, live), default=0)
+        for metric in sorted(live.values(), key=lambda metric: metric.name):
+            labels = _label_list(metric.labels)
+            self.stdout.write(f"{metric.name:<{width}}  {metric.type:<9}  {labels:<28}  {metric.help}")
+
+    def _promtool_problems(self) -> list[str]:
+        promtool = shutil.which("promtool")
+        if promtool is None:
+            self.stdout.write("promtool is not on PATH: the exposition was not linted.")
+            return []
+        status, output = promtool_check(promtool, exposition())
+        if status == 0:
+            self.stdout.write("promtool check metrics: no problems.")
+            return []
+        self.stderr.write(f"PROMTOOL (exit {status})\n{output}")
+        return [f"promtool check metrics exited with {status}"]
