@@ -1,0 +1,172 @@
+"""What the Celery metrics tests share (no tests here): tasks that only a test worker runs
+(it imports this module with `--include`), a broker in a temporary folder, and a `celery`
+subprocess with its metrics exporter."""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from celery import Celery, Task, shared_task
+from prometheus_client.parser import text_string_to_metric_families
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFIX = "monitoring.tests.celery_metrics."
+RENDEZVOUS = PREFIX + "rendezvous"
+FAIL = PREFIX + "fail"
+RETRY_ONCE = PREFIX + "retry_once"
+SUCCEED = PREFIX + "succeed"
+
+
+@shared_task(name=RENDEZVOUS)
+def rendezvous(directory: str, parties: int) -> None:
+    """Returns once `parties` of these run at the same time, which takes as many processes."""
+    Path(directory, str(os.getpid())).touch()
+    deadline = time.monotonic() + 30
+    while len(os.listdir(directory)) < parties:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the other tasks of the rendezvous never started")
+        time.sleep(0.02)  # waiting on another process: there is no event to wait on
+
+
+@shared_task(name=FAIL)
+def fail(note: str) -> None:
+    raise ValueError(f"failing on purpose with {note}")
+
+
+@shared_task(bind=True, name=RETRY_ONCE, max_retries=1)
+def retry_once(self: Task) -> None:
+    if not self.request.retries:
+        raise self.retry(countdown=0, exc=ConnectionError("transient"))
+
+
+@shared_task(name=SUCCEED)
+def succeed() -> None:
+    return None
+
+
+def filesystem_broker(folder: Path) -> Celery:
+    """A Celery app on the filesystem transport in `folder`, laid out as the settings lay out
+    CELERY_FILESYSTEM_DIR, so it sends to (and counts) what a worker started on it reads."""
+    folder.mkdir(parents=True, exist_ok=True)
+    app = Celery("celery-metrics-tests", broker="filesystem://", set_as_current=False)
+    app.conf.broker_transport_options = {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "control_folder": str(folder / "control"),
+    }
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Samples:
+    """One scrape, read by exact name and labels: `samples("celery_tasks_total", task=..., state=...)`."""
+
+    def __init__(self, exposition: str) -> None:
+        self.values = {
+            (sample.name, frozenset(sample.labels.items())): sample.value
+            for family in text_string_to_metric_families(exposition)
+            for sample in family.samples
+        }
+
+    def __call__(self, name: str, **labels: str) -> float | None:
+        return self.values.get((name, frozenset(labels.items())))
+
+
+class CeleryProcess:
+    """`celery -A config <command>` with the embedded settings on a temporary broker folder and
+    metrics directory (and database, unless `env` names one); its output goes to a file the
+    failures show."""
+
+    def __init__(self, command: list[str], tmp_path: Path, port: int, **env: str) -> None:
+        self.name = command[0]  # worker, beat
+        self.port = port
+        self.log = tmp_path / f"{self.name}.log"
+        self.multiproc_dir = tmp_path / f"multiproc-{self.name}"
+        self.multiproc_dir.mkdir()
+        inherited = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}
+        }
+        self.env = {
+            **inherited,
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "CELERY_FILESYSTEM_DIR": str(tmp_path / "queue"),
+            "PROMETHEUS_MULTIPROC_DIR": str(self.multiproc_dir),
+            "CELERY_METRICS_ADDR": "127.0.0.1",
+            "CELERY_QUEUE_LENGTH_INTERVAL_SECONDS": "0.2",
+            "LOG_LEVEL": "WARNING",
+            **env,
+        }
+        self.command = [sys.executable, "-m", "celery", "-A", "config", *command]
+        self.process: subprocess.Popen | None = None
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def start(self) -> None:
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+
+    def stop(self) -> int:
+        """SIGTERM (a warm shutdown, as in production), then SIGKILL if it hangs."""
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+    def scrape(self) -> Samples | None:
+        """The exporter's metrics, or None while it does not answer yet."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=5) as response:
+                return Samples(response.read().decode())
+        except OSError:
+            return None
+
+    def wait_for(self, condition: Callable[[Samples], bool], what: str, seconds: float = 60) -> Samples:
+        """Scrape until `condition` holds; fail at once if the process exits, or at the deadline."""
+        assert self.process is not None
+        deadline = time.monotonic() + seconds
+        while True:
+            samples = self.scrape()
+            if samples is not None and condition(samples):
+                return samples
+            if self.process.poll() is not None:
+                pytest.fail(
+                    f"celery {self.name} exited ({self.process.returncode}) before {what}:\n{self.output()}"
+                )
+            if time.monotonic() > deadline:
+                pytest.fail(f"celery {self.name}: no {what} after {seconds} s:\n{self.output()}")
+            # Pauses between scrapes, but returns at once if the process dies meanwhile.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=0.1)
+
+
+@contextlib.contextmanager
+def running(process: CeleryProcess) -> Iterator[CeleryProcess]:
+    """Started, and stopped whatever happens in between."""
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
