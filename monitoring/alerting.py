@@ -1,0 +1,727 @@
+"""The Prometheus alert rules, defined in Python.
+
+`python manage.py generate_rules` writes them to deploy/prometheus/rules/{critical,warning,info}.yml;
+`--check` fails when the committed files are stale. Every number comes from
+`monitoring/thresholds.py`, the module the dashboards colour by, so a panel turns red exactly where
+an alert fires. A threshold with a warning and a critical value gives two rules with the same
+`alertname` (one per severity): Alertmanager inhibits the warning while the critical one fires.
+
+Each rule is built by one small helper per pattern:
+
+- `threshold_rules`: a query compared with a `Threshold` (warning and critical levels);
+- `condition_rule`: a yes/no condition (a target down, a metric absent) at one severity.
+
+and the PromQL snippets they compare come from `rate_sum`, `increase_sum`, `ratio` and `p95`.
+
+Annotations: `summary` (one line, may name labels), `description` (the measured value, humanised,
+the threshold and what it means), `runbook_url` (`<runbook base>#<alert name in lower case>`, the
+GitHub-style anchor of the alert's section in docs/runbooks.md).
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import yaml
+
+from monitoring import thresholds as t
+from monitoring.thresholds import Threshold
+
+SEVERITIES = ("critical", "warning", "info")
+
+# Where runbook links point. A path in this repository: GitHub (or any forge) renders
+# docs/runbooks.md and resolves the `#anchor`. To get absolute links in Slack, e-mail and PagerDuty,
+# run `generate_rules --runbook-base-url https://<forge>/<org>/<repo>/blob/main/docs/runbooks.md`
+# and commit the result (CI's `--check` must then use the same flag).
+RUNBOOK_BASE_URL = "docs/runbooks.md"
+
+# Below these volumes a ratio or a quantile is noise (one 500 out of three requests is not an
+# incident), so the rule stays quiet. They are not dashboard colours, hence not in thresholds.py.
+MIN_HTTP_REQUESTS = 30  # responses in the 5-minute window
+MIN_CACHE_LOOKUPS = 100  # Redis keyspace hits + misses in the 5-minute window
+MIN_SMS_ATTEMPTS = 10  # outbound SMS attempts in the 15-minute window
+MIN_TOKEN_REFRESHES = 5  # token refreshes of one provider in the 30-minute window
+MIN_REMINDERS = 5  # reminders delivered in the 15-minute window
+
+# Views whose answers are not user traffic: Prometheus' own scrapes, and health probes (a probe
+# answers 503 by design when a dependency is down; HealthCheckUnhealthy reports that).
+NOT_USER_TRAFFIC = 'view!~"metrics|health.*"'
+
+# Health components whose failure stops the product (paged); the others (disk, memory, providers)
+# degrade one feature and warn.
+CORE_COMPONENTS = ("database", "cache", "broker", "celery_workers", "celery_beat")
+
+
+# How `{{ $value }}` is shown in a description, and how a threshold is written for the same unit.
+@dataclass(frozen=True)
+class Format:
+    pipeline: str  # Go template functions applied to $value
+    limit: Callable[[float], str]
+    suffix: str = ""
+
+    def value(self) -> str:
+        return "{{ $value | " + self.pipeline + " }}" + self.suffix
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds / 60:g}m"
+    return f"{seconds:g}s"
+
+
+PERCENT = Format("humanizePercentage", lambda v: f"{v * 100:g}%")
+DURATION = Format("humanizeDuration", _duration)
+COUNT = Format("humanize", lambda v: f"{v:g}")
+PER_SECOND = Format('printf "%.2f"', lambda v: f"{v:g}/s", suffix="/s")
+
+
+@dataclass(frozen=True)
+class Rule:
+    alert: str
+    severity: str
+    expr: str
+    duration: str  # Prometheus `for:`; "0m" fires on the first evaluation
+    summary: str
+    description: str
+    area: str  # the rule group, inside its severity's file
+    # Labels the alert carries besides alertname and severity: Alertmanager's inhibit rule must
+    # compare them, so that a critical alert only silences the warning about the same thing.
+    by: tuple[str, ...] = ()
+    note: str = ""  # a comment written above the rule in the YAML
+
+    @property
+    def anchor(self) -> str:
+        return self.alert.lower()
+
+    def as_dict(self, runbook_base_url: str) -> dict:
+        rule: dict = {"alert": self.alert, "expr": self.expr}
+        if self.duration != "0m":
+            rule["for"] = self.duration
+        rule["labels"] = {"severity": self.severity}
+        rule["annotations"] = {
+            "summary": self.summary,
+            "description": self.description,
+            "runbook_url": f"{runbook_base_url}#{self.anchor}",
+        }
+        return rule
+
+
+# --- PromQL snippets ---------------------------------------------------------------------------
+
+
+def _sum(by: Iterable[str]) -> str:
+    labels = tuple(by)
+    return f"sum by ({', '.join(labels)}) " if labels else "sum"
+
+
+def _summed(function: str, metric: str, window: str, matchers: str, by: Iterable[str]) -> str:
+    selector = f"{metric}{{{matchers}}}" if matchers else metric
+    return f"{_sum(by)}({function}({selector}[{window}]))"
+
+
+def rate_sum(metric: str, window: str, *, matchers: str = "", by: Iterable[str] = ()) -> str:
+    """Per-second rate of a counter over `window`, summed (by `by`)."""
+    return _summed("rate", metric, window, matchers, by)
+
+
+def increase_sum(metric: str, window: str, *, matchers: str = "", by: Iterable[str] = ()) -> str:
+    """How much a counter grew over `window`, summed (by `by`): for minimum volumes."""
+    return _summed("increase", metric, window, matchers, by)
+
+
+def ratio(numerator: str, denominator: str) -> str:
+    return f"(\n  {numerator}\n/\n  {denominator}\n)"
+
+
+def p95(bucket: str, window: str, *, matchers: str = "", by: Iterable[str] = ()) -> str:
+    return f"histogram_quantile(0.95, {rate_sum(bucket, window, matchers=matchers, by=('le', *by))})"
+
+
+# --- Rule patterns -----------------------------------------------------------------------------
+
+
+def _threshold_name(threshold: Threshold) -> str:
+    """Its name in monitoring/thresholds.py, for the comment above the rule."""
+    return next(name for name, value in vars(t).items() if value is threshold)
+
+
+def threshold_rules(
+    alert: str,
+    threshold: Threshold,
+    *,
+    query: str,
+    fmt: Format,
+    summary: str,
+    description: str,
+    area: str,
+    durations: tuple[str, str] = ("10m", "5m"),
+    by: tuple[str, ...] = (),
+    guard: str = "",
+) -> list[Rule]:
+    """`query` compared with the warning and then the critical level of `threshold`.
+
+    `description` may use `{value}` (the measured value, humanised) and `{limit}` (the level
+    crossed); `guard` is a condition `and`-ed to the comparison (a minimum volume).
+    `durations` are the `for:` of the warning and of the critical rule.
+    """
+    operator = "<" if threshold.lower_is_worse else ">"
+    name = _threshold_name(threshold)
+    rules = []
+    for severity, level, duration in (
+        ("warning", threshold.warning, durations[0]),
+        ("critical", threshold.critical, durations[1]),
+    ):
+        if level is None:
+            continue
+        expr = f"{query} {operator} {level:g}"
+        if guard:
+            expr = f"{expr}\nand\n{guard}"
+        rules.append(
+            Rule(
+                alert=alert,
+                severity=severity,
+                expr=expr,
+                duration=duration,
+                summary=summary,
+                description=description.replace("{value}", fmt.value()).replace("{limit}", fmt.limit(level)),
+                area=area,
+                by=by,
+                note=f"{name}.{severity} = {level:g} ({threshold.unit}): {threshold.description}",
+            )
+        )
+    return rules
+
+
+def condition_rule(
+    alert: str,
+    severity: str,
+    *,
+    expr: str,
+    duration: str,
+    summary: str,
+    description: str,
+    area: str,
+    by: tuple[str, ...] = (),
+    fmt: Format = COUNT,
+    note: str = "",
+) -> Rule:
+    """A yes/no condition at one severity (`{value}` in the description is humanised by `fmt`)."""
+    return Rule(
+        alert=alert,
+        severity=severity,
+        expr=expr,
+        duration=duration,
+        summary=summary,
+        description=description.replace("{value}", fmt.value()),
+        area=area,
+        by=by,
+        note=note,
+    )
+
+
+# --- The rules ---------------------------------------------------------------------------------
+
+_HTTP_RESPONSES = "django_http_responses_total_by_status_view_method_total"
+_CELERY_BEAT_TICK = "celery_beat_last_tick_timestamp_seconds"
+_FAILED = 'state="failed"'
+_REAL_FILESYSTEMS = 'fstype!~"tmpfs|overlay|squashfs|ramfs"'
+
+
+def _availability() -> list[Rule]:
+    return [
+        condition_rule(
+            "ServiceDown",
+            "critical",
+            expr="up == 0",
+            duration="2m",
+            summary="{{ $labels.job }} is down ({{ $labels.instance }})",
+            description=(
+                "Prometheus has not been able to scrape {{ $labels.job }} at {{ $labels.instance }} "
+                "for 2 minutes: the process is stopped, unreachable, or refuses the scrape."
+            ),
+            area="availability",
+            by=("job", "instance"),
+        ),
+        condition_rule(
+            "DatabaseDown",
+            "critical",
+            expr="pg_up == 0 or database_health_status == 0",
+            duration="1m",
+            summary="PostgreSQL is unreachable (seen by {{ $labels.job }})",
+            description=(
+                "{{ $labels.job }} at {{ $labels.instance }} cannot reach the database "
+                "(postgres_exporter's pg_up or the app's database health check is 0): "
+                "every API call that reads or writes fails."
+            ),
+            area="availability",
+            by=("job", "instance"),
+        ),
+    ]
+
+
+def _http() -> list[Rule]:
+    responses_ok_volume = (
+        f"{increase_sum(_HTTP_RESPONSES, '5m', matchers=NOT_USER_TRAFFIC)} >= {MIN_HTTP_REQUESTS}"
+    )
+    return [
+        *threshold_rules(
+            "HighErrorRate",
+            t.HTTP_ERROR_RATIO,
+            query=ratio(
+                rate_sum(_HTTP_RESPONSES, "5m", matchers=f'status=~"5..", {NOT_USER_TRAFFIC}'),
+                rate_sum(_HTTP_RESPONSES, "5m", matchers=NOT_USER_TRAFFIC),
+            ),
+            fmt=PERCENT,
+            summary="The API answers too many requests with a 5xx",
+            description=(
+                "{value} of API responses were 5xx over the last 5 minutes (threshold {limit}; "
+                f"health probes and scrapes excluded, quiet under {MIN_HTTP_REQUESTS} requests)."
+            ),
+            area="http",
+            durations=("10m", "5m"),
+            guard=responses_ok_volume,
+        ),
+        *threshold_rules(
+            "HighResponseTime",
+            t.HTTP_P95_LATENCY,
+            query=p95(
+                "django_http_requests_latency_seconds_by_view_method_bucket", "5m", matchers=NOT_USER_TRAFFIC
+            ),
+            fmt=DURATION,
+            summary="The API is slow: p95 latency above its threshold",
+            description=(
+                "95% of API requests took up to {value} over the last 5 minutes (threshold {limit}; "
+                "health probes and scrapes excluded)."
+            ),
+            area="http",
+            durations=("10m", "5m"),
+            guard=responses_ok_volume,
+        ),
+    ]
+
+
+def _hosts() -> list[Rule]:
+    return [
+        *threshold_rules(
+            "HighCPUUsage",
+            t.CPU_USAGE_RATIO,
+            query='1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m]))',
+            fmt=PERCENT,
+            summary="CPU busy on {{ $labels.instance }}",
+            description="CPU on {{ $labels.instance }} is {value} busy (threshold {limit}, over 5 minutes).",
+            area="hosts",
+            durations=("15m", "10m"),
+            by=("instance",),
+        ),
+        *threshold_rules(
+            "HighMemoryUsage",
+            t.MEMORY_USAGE_RATIO,
+            query=(
+                "1 - sum by (instance) (node_memory_MemAvailable_bytes)"
+                " / sum by (instance) (node_memory_MemTotal_bytes)"
+            ),
+            fmt=PERCENT,
+            summary="Memory nearly full on {{ $labels.instance }}",
+            description="{value} of the memory of {{ $labels.instance }} is in use (threshold {limit}).",
+            area="hosts",
+            durations=("10m", "5m"),
+            by=("instance",),
+        ),
+        *threshold_rules(
+            "HighDiskUsage",
+            t.DISK_USAGE_RATIO,
+            query=(
+                "max by (instance, mountpoint) (1 - "
+                f"node_filesystem_avail_bytes{{{_REAL_FILESYSTEMS}}}"
+                " / "
+                f"node_filesystem_size_bytes{{{_REAL_FILESYSTEMS}}})"
+            ),
+            fmt=PERCENT,
+            summary="Disk {{ $labels.mountpoint }} filling up on {{ $labels.instance }}",
+            description=(
+                "{value} of {{ $labels.mountpoint }} on {{ $labels.instance }} is used (threshold {limit})."
+            ),
+            area="hosts",
+            durations=("15m", "5m"),
+            by=("instance", "mountpoint"),
+        ),
+    ]
+
+
+def _datastores() -> list[Rule]:
+    hits = rate_sum("redis_keyspace_hits_total", "5m", by=("instance",))
+    misses = rate_sum("redis_keyspace_misses_total", "5m", by=("instance",))
+    lookups = (
+        f"{increase_sum('redis_keyspace_hits_total', '5m', by=('instance',))}"
+        f" + {increase_sum('redis_keyspace_misses_total', '5m', by=('instance',))}"
+    )
+    return [
+        *threshold_rules(
+            "LowCacheHitRate",
+            t.CACHE_HIT_RATIO,
+            query=ratio(hits, f"({hits} + {misses})"),
+            fmt=PERCENT,
+            summary="Redis cache hit rate low on {{ $labels.instance }}",
+            description=(
+                "Only {value} of Redis key lookups on {{ $labels.instance }} found their key over the last "
+                f"5 minutes (threshold {{limit}}; quiet under {MIN_CACHE_LOOKUPS} lookups)."
+            ),
+            area="datastores",
+            durations=("15m", "10m"),
+            by=("instance",),
+            guard=f"({lookups}) >= {MIN_CACHE_LOOKUPS}",
+        ),
+        *threshold_rules(
+            "SlowDatabaseQueries",
+            t.DB_SLOW_QUERIES_PER_SECOND,
+            query=rate_sum("database_slow_queries_total", "5m", by=("alias",)),
+            fmt=PER_SECOND,
+            summary="Slow database queries on {{ $labels.alias }}",
+            description=(
+                "Queries slower than DATABASE_SLOW_QUERY_MS ran at {value} on database {{ $labels.alias }} "
+                "over the last 5 minutes (threshold {limit}); they are logged with event=slow_query."
+            ),
+            area="datastores",
+            durations=("15m", "10m"),
+            by=("alias",),
+        ),
+    ]
+
+
+def _sms() -> list[Rule]:
+    return [
+        *threshold_rules(
+            "SmsFailureRate",
+            t.SMS_FAILURE_RATIO,
+            query=ratio(
+                rate_sum("sms_sent_total", "15m", matchers='status="failed"'),
+                rate_sum("sms_sent_total", "15m"),
+            ),
+            fmt=PERCENT,
+            summary="Outbound SMS are failing",
+            description=(
+                "{value} of outbound SMS attempts were given up over the last 15 minutes "
+                f"(threshold {{limit}}; quiet under {MIN_SMS_ATTEMPTS} attempts)."
+            ),
+            area="sms",
+            durations=("10m", "5m"),
+            guard=f"{increase_sum('sms_sent_total', '15m')} >= {MIN_SMS_ATTEMPTS}",
+        ),
+        *threshold_rules(
+            "SmsOutboxBacklog",
+            t.SMS_OUTBOX_BACKLOG,
+            query="max(sms_outbox_pending)",
+            fmt=COUNT,
+            summary="Outbound SMS are piling up in the outbox",
+            description="{value} outbound SMS are queued or sending (threshold {limit}).",
+            area="sms",
+            durations=("15m", "10m"),
+        ),
+        *threshold_rules(
+            "TwilioApiErrors",
+            t.TWILIO_ERRORS_PER_SECOND,
+            query=rate_sum("twilio_api_request_duration_seconds_count", "5m", matchers='outcome!="success"'),
+            fmt=PER_SECOND,
+            summary="Twilio's API is refusing or failing our calls",
+            description=(
+                "Calls to Twilio's REST API failed at {value} over the last 5 minutes (threshold {limit}); "
+                "transient errors are retried, permanent ones are not."
+            ),
+            area="sms",
+            durations=("10m", "5m"),
+        ),
+    ]
+
+
+def _integrations() -> list[Rule]:
+    return threshold_rules(
+        "OAuthRefreshFailures",
+        t.OAUTH_REFRESH_FAILURE_RATIO,
+        query=ratio(
+            rate_sum("oauth_token_refresh_failures_total", "30m", by=("provider",)),
+            rate_sum("oauth_token_refresh_total", "30m", by=("provider",)),
+        ),
+        fmt=PERCENT,
+        summary="{{ $labels.provider }} token refreshes are failing",
+        description=(
+            "{value} of {{ $labels.provider }} token refreshes failed over the last 30 minutes "
+            f"(threshold {{limit}}; quiet under {MIN_TOKEN_REFRESHES} refreshes)."
+        ),
+        area="integrations",
+        durations=("15m", "10m"),
+        by=("provider",),
+        guard=(
+            f"{increase_sum('oauth_token_refresh_total', '30m', by=('provider',))} >= {MIN_TOKEN_REFRESHES}"
+        ),
+    )
+
+
+def _celery() -> list[Rule]:
+    return [
+        *threshold_rules(
+            "NoCeleryWorkers",
+            t.CELERY_WORKERS_ONLINE,
+            # `or vector(0)`: no exporter reporting at all (every worker gone) is zero workers.
+            query="(sum(celery_workers_online) or vector(0))",
+            fmt=COUNT,
+            summary="No Celery worker is online",
+            description=(
+                "{value} Celery workers are online (fewer than {limit}): reminders, SMS sends, "
+                "token refreshes and syncs are not being processed."
+            ),
+            area="celery",
+            durations=("2m", "2m"),
+        ),
+        *threshold_rules(
+            "CeleryQueueBacklog",
+            t.CELERY_QUEUE_BACKLOG,
+            # max: the worker's and beat's exporters may both report the same queue.
+            query="max by (queue) (celery_queue_length)",
+            fmt=COUNT,
+            summary="Celery queue {{ $labels.queue }} is backing up",
+            description="{value} messages are waiting in Celery queue {{ $labels.queue }} "
+            "(threshold {limit}).",
+            area="celery",
+            durations=("15m", "10m"),
+            by=("queue",),
+        ),
+        *threshold_rules(
+            "CeleryBeatStale",
+            t.CELERY_BEAT_STALE_SECONDS,
+            query=f"time() - max({_CELERY_BEAT_TICK})",
+            fmt=DURATION,
+            summary="Celery beat has stopped ticking",
+            description=(
+                "Celery beat last ticked {value} ago (threshold {limit}): periodic work (reminder "
+                "dispatch, outbox sweep, token refresh, syncs) is not being scheduled."
+            ),
+            area="celery",
+            durations=("1m", "1m"),
+        ),
+        condition_rule(
+            "CeleryBeatMissing",
+            "critical",
+            # The heartbeat vanishes when beat, or its exporter, is gone: CeleryBeatStale cannot see that.
+            expr=f"absent({_CELERY_BEAT_TICK})",
+            duration="5m",
+            summary="Celery beat's heartbeat is missing",
+            description=(
+                f"No target exports {_CELERY_BEAT_TICK} (for 5 minutes): Celery beat is not running, "
+                "or its metrics exporter is not scraped. Nothing periodic is being scheduled."
+            ),
+            area="celery",
+        ),
+        *threshold_rules(
+            "ReminderDeliveryLag",
+            t.REMINDER_DELIVERY_LAG_P95,
+            query=p95("reminder_delivery_lag_seconds_bucket", "15m"),
+            fmt=DURATION,
+            summary="Reminders are going out late",
+            description=(
+                "95% of reminders were delivered up to {value} after they were due, over the last "
+                f"15 minutes (threshold {{limit}}; quiet under {MIN_REMINDERS} reminders)."
+            ),
+            area="celery",
+            durations=("10m", "5m"),
+            guard=f"{increase_sum('reminder_delivery_lag_seconds_count', '15m')} >= {MIN_REMINDERS}",
+        ),
+        condition_rule(
+            "CeleryTaskFailures",
+            "info",
+            expr=f"{increase_sum('celery_tasks_total', '15m', matchers=_FAILED, by=('task',))} > 0",
+            duration="0m",
+            summary="Celery task {{ $labels.task }} failed",
+            description=(
+                "Runs of {{ $labels.task }} that failed, after their own retries, over the last 15 minutes: "
+                '{{ $value | printf "%.0f" }}. The traceback is in the worker\'s logs.'
+            ),
+            area="celery",
+            by=("task",),
+        ),
+    ]
+
+
+def _security() -> list[Rule]:
+    return [
+        *threshold_rules(
+            "FailedLoginSpike",
+            t.FAILED_LOGINS_PER_SECOND,
+            query=rate_sum("authentication_failures_total", "5m", matchers='reason!="mfa_required"'),
+            fmt=PER_SECOND,
+            summary="A spike of refused sign-ins",
+            description=(
+                "Sign-ins were refused at {value} over the last 5 minutes (threshold {limit}; "
+                "mfa_required, the normal first step of two-factor sign-in, excluded): "
+                "credential stuffing or a broken client."
+            ),
+            area="security",
+            durations=("5m", "2m"),
+        ),
+        *threshold_rules(
+            "ForgedRequestSpike",
+            t.FORGED_REQUESTS_PER_SECOND,
+            query=rate_sum("security_event_total", "5m", matchers='kind="forged_request"'),
+            fmt=PER_SECOND,
+            summary="A spike of forged webhooks or OAuth callbacks",
+            description=(
+                "Requests with a bad signature, state or token (Twilio webhooks, OAuth callbacks, the "
+                "Alertmanager webhook) arrived at {value} over the last 5 minutes (threshold {limit})."
+            ),
+            area="security",
+            durations=("5m", "2m"),
+        ),
+    ]
+
+
+def _health() -> list[Rule]:
+    status = t.HEALTH_STATUS
+    core = "|".join(CORE_COMPONENTS)
+    unhealthy = dict(
+        duration="2m",
+        summary="Health check {{ $labels.component }} is unhealthy",
+        description=(
+            "The {{ $labels.component }} health check has reported unhealthy for 2 minutes "
+            "(GET /health/overall shows its last error)."
+        ),
+        area="health",
+        by=("component",),
+        note=f"HEALTH_STATUS.critical = {status.critical:g}: {status.description}",
+    )
+    return [
+        condition_rule(
+            "HealthCheckUnhealthy",
+            "critical",
+            expr=f'min by (component) (health_check_status{{component=~"{core}"}}) < {status.critical:g}',
+            **unhealthy,
+        ),
+        condition_rule(
+            "HealthCheckUnhealthy",
+            "warning",
+            expr=f'min by (component) (health_check_status{{component!~"{core}"}}) < {status.critical:g}',
+            **unhealthy,
+        ),
+        condition_rule(
+            "HealthCheckDegraded",
+            "info",
+            expr=f"min by (component) (health_check_status) < {status.warning:g} >= {status.critical:g}",
+            duration="10m",
+            summary="Health check {{ $labels.component }} is degraded",
+            description=(
+                "The {{ $labels.component }} health check has reported degraded for 10 minutes: it works, "
+                "slowly or partly (GET /health/overall shows why)."
+            ),
+            area="health",
+            by=("component",),
+            note=f"HEALTH_STATUS.warning = {status.warning:g}: {status.description}",
+        ),
+    ]
+
+
+def _monitoring() -> list[Rule]:
+    return [
+        condition_rule(
+            "AlertmanagerNotificationsFailing",
+            "warning",
+            expr=f"{rate_sum('alertmanager_notifications_failed_total', '5m', by=('integration',))} > 0",
+            duration="10m",
+            summary="Alertmanager cannot deliver to {{ $labels.integration }}",
+            description=(
+                'Alertmanager failed {{ $value | printf "%.2f" }} {{ $labels.integration }} notifications '
+                "per second over the last 5 minutes: alerts may not reach people through that channel."
+            ),
+            area="monitoring",
+            by=("integration",),
+        ),
+        condition_rule(
+            "PrometheusRuleEvaluationFailures",
+            "warning",
+            expr=f"{increase_sum('prometheus_rule_evaluation_failures_total', '5m', by=('rule_group',))} > 0",
+            duration="10m",
+            summary="Prometheus fails to evaluate alert rules",
+            description=(
+                "Rules of group {{ $labels.rule_group }} failed to evaluate over the last 5 minutes: "
+                "the alerts they define cannot fire."
+            ),
+            area="monitoring",
+            by=("rule_group",),
+        ),
+    ]
+
+
+def all_rules() -> list[Rule]:
+    return [
+        *_availability(),
+        *_http(),
+        *_hosts(),
+        *_datastores(),
+        *_sms(),
+        *_integrations(),
+        *_celery(),
+        *_security(),
+        *_health(),
+        *_monitoring(),
+    ]
+
+
+# --- YAML ----------------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+_HEADER = """\
+# Prometheus alert rules, severity {severity}: {routing}
+#
+# GENERATED by `python manage.py generate_rules` from monitoring/alerting.py and
+# monitoring/thresholds.py: edit those, regenerate, commit. CI fails when this file is stale.
+# Tests: deploy/prometheus/tests/ (`promtool test rules deploy/prometheus/tests/*.yml`).
+"""
+
+ROUTING = {
+    "critical": "Alertmanager sends these to e-mail and PagerDuty (and the app's webhook).",
+    "warning": "Alertmanager sends these to Slack (and the app's webhook).",
+    "info": "Alertmanager sends these to the info webhook (and the app's webhook).",
+}
+
+
+@dataclass
+class _Group:
+    name: str
+    rules: list[Rule] = field(default_factory=list)
+
+
+def _indent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "".join(pad + line if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+def render_rule_file(severity: str, rules: list[Rule], *, runbook_base_url: str) -> str:
+    groups: dict[str, _Group] = {}
+    for rule in rules:
+        if rule.severity == severity:
+            groups.setdefault(rule.area, _Group(f"{rule.area}-{severity}")).rules.append(rule)
+    out = [_HEADER.format(severity=severity, routing=ROUTING[severity]), "groups:\n"]
+    for group in groups.values():
+        out.append(f"  - name: {group.name}\n    rules:\n")
+        for rule in group.rules:
+            if rule.note:
+                out.append(f"      # {rule.note}\n")
+            text = yaml.dump([rule.as_dict(runbook_base_url)], Dumper=_Dumper, sort_keys=False, width=4096)
+            out.append(_indent(text, 6))
+    return "".join(out)
+
+
+def render_rule_files(*, runbook_base_url: str = RUNBOOK_BASE_URL) -> dict[str, str]:
+    """File name -> content, for critical.yml, warning.yml and info.yml."""
+    rules = all_rules()
+    return {
+        f"{severity}.yml": render_rule_file(severity, rules, runbook_base_url=runbook_base_url)
+        for severity in SEVERITIES
+    }
