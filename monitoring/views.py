@@ -1,4 +1,3 @@
-import hmac
 import os
 from functools import cache
 from importlib import import_module
@@ -11,13 +10,11 @@ from django.utils.module_loading import module_has_submodule
 from django.views.decorators.http import require_GET
 from prometheus_client import multiprocess
 
+from monitoring.auth import bearer_matches
+
 
 def _authorized(request: HttpRequest) -> bool:
-    expected = settings.METRICS_TOKEN
-    if not expected:
-        return True
-    scheme, _, supplied = request.headers.get("Authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(supplied.encode(), expected.encode())
+    return not settings.METRICS_TOKEN or bearer_matches(request, settings.METRICS_TOKEN)
 
 
 def _registry() -> prometheus_client.CollectorRegistry:

@@ -223,6 +223,7 @@ def gunicorn(multiproc_dir: Path, tmp_path: Path) -> Iterator[Gunicorn]:
         SECRET_KEY="gunicorn-test-secret-key",
         ALLOWED_HOSTS="127.0.0.1",
         METRICS_TOKEN=METRICS_TOKEN,
+        ALERTMANAGER_WEBHOOK_TOKEN="multiprocess-test-alerts-token",
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         SECURE_SSL_REDIRECT="False",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",

@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "k3y-" + "x9Q!v" * 12,
     "ALLOWED_HOSTS": "assistant.example.com",
     "METRICS_TOKEN": "scrape-me",
+    "ALERTMANAGER_WEBHOOK_TOKEN": "alerts-come-home",
     "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
 }
 
@@ -34,7 +35,10 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "METRICS_TOKEN", "FIELD_ENCRYPTION_KEYS"])
+@pytest.mark.parametrize(
+    "missing",
+    ["SECRET_KEY", "ALLOWED_HOSTS", "METRICS_TOKEN", "ALERTMANAGER_WEBHOOK_TOKEN", "FIELD_ENCRYPTION_KEYS"],
+)
 def test_production_refuses_to_start_without_a_required_variable(missing):
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
 
@@ -75,6 +79,7 @@ def test_celery_uses_json_time_limits_and_the_database_scheduler():
     assert app.conf.accept_content == ["json"]
     assert 0 < app.conf.task_soft_time_limit < app.conf.task_time_limit
     assert app.conf.task_acks_late
-    assert app.conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+    # django-celery-beat's database scheduler, which also records beat's heartbeat.
+    assert app.conf.beat_scheduler == "monitoring.beat:MonitoredDatabaseScheduler"
     app.loader.import_default_modules()  # what a worker does at start
     assert "assistant.users.tasks.password_reset_email_send" in app.tasks

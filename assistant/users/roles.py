@@ -14,6 +14,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "users.view_securityevent",
         "integrations.view_integration",
         "integrations.change_integration",
+        "monitoring.view_alertevent",
     ],
     Role.OPS: [
         "users.view_user",
@@ -22,6 +23,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "django_celery_beat.*",
         "integrations.view_integration",
         "integrations.change_integration",
+        "monitoring.view_alertevent",
     ],
     Role.ADMIN: ["*"],
 }

@@ -265,7 +265,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Leave print() output (the console email backend's mails) as plain text on stdout rather
 # than turning each line into a log record.
 CELERY_WORKER_REDIRECT_STDOUTS = False
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler, which also records that beat is alive (monitoring).
+CELERY_BEAT_SCHEDULER = "monitoring.beat:MonitoredDatabaseScheduler"
 # --- Reminders ------------------------------------------------------------------------
 REMINDER_DISPATCH_INTERVAL_SECONDS = env.float("REMINDER_DISPATCH_INTERVAL_SECONDS", default=30)
 REMINDER_DISPATCH_BATCH_SIZE = env.int("REMINDER_DISPATCH_BATCH_SIZE", default=500)
@@ -396,12 +397,65 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 PROMETHEUS_EXPORT_MIGRATIONS = False
 
 # --- Monitoring: health checks ------------------------------------------------------------
+# Results are cached per process this long; a probe that finds them older is answered with
+# them while one background run refreshes them, unless they are older than MAX_STALE (then it
+# waits for a run). Kept in memory, not in Redis, so the checks work when Redis is down.
+HEALTH_CHECK_CACHE_SECONDS = env.float("HEALTH_CHECK_CACHE_SECONDS", default=5)
+HEALTH_CHECK_MAX_STALE_SECONDS = env.float("HEALTH_CHECK_MAX_STALE_SECONDS", default=30)
+# Each check's own time limit, in seconds: past it the component reads "timed out" (unhealthy).
+# Short, since a probe waits for the slowest; HEALTH_CHECK_TIMEOUTS='{"database": 5}' overrides.
+HEALTH_CHECK_TIMEOUTS = {
+    "database": 3.0,
+    "migrations": 3.0,
+    "database_performance": 3.0,
+    "cache": 1.5,
+    "broker": 2.0,
+    # A worker's answer to a ping takes about a second over the filesystem transport (both
+    # sides poll); the ping waits 80% of this.
+    "celery_workers": 2.0,
+    "celery_beat": 2.0,
+    "disk": 1.0,
+    "memory": 1.0,
+    **env.json("HEALTH_CHECK_TIMEOUTS", default={}),
+}
+# For apps' checks (their health.py) that name no timeout.
+HEALTH_CHECK_DEFAULT_TIMEOUT_SECONDS = env.float("HEALTH_CHECK_DEFAULT_TIMEOUT_SECONDS", default=2.0)
+# Where the data lives, for the disk check's free space.
+HEALTH_CHECK_DISK_PATH = env("HEALTH_CHECK_DISK_PATH", default=str(BASE_DIR))
 
 # --- Monitoring: Celery metrics ------------------------------------------------------------
+# The worker's and beat's own /metrics exporters (monitoring/celery_metrics.py). 0 or empty
+# turns one off: scripts/run does, since web, worker and beat share one metrics directory
+# there and the web's /metrics already shows it all.
+CELERY_WORKER_METRICS_PORT = int(env("CELERY_WORKER_METRICS_PORT", default="9808") or 0)
+CELERY_BEAT_METRICS_PORT = int(env("CELERY_BEAT_METRICS_PORT", default="9809") or 0)
+# Loopback unless told otherwise; containers set 0.0.0.0 so Prometheus can reach them.
+CELERY_METRICS_ADDR = env("CELERY_METRICS_ADDR", default="127.0.0.1")
+# How often the worker and beat count the messages waiting in each queue (one broker call
+# per queue), rather than on every scrape.
+CELERY_QUEUE_LENGTH_INTERVAL_SECONDS = env.float("CELERY_QUEUE_LENGTH_INTERVAL_SECONDS", default=15)
 
 # --- Monitoring: business metrics and slow queries -----------------------------------------
+# Statements slower than this are counted (database_slow_queries_total) and logged
+# (event=slow_query), with the SQL's shape but never its parameters.
+DATABASE_SLOW_QUERY_MS = env.float("DATABASE_SLOW_QUERY_MS", default=500)
+# The business gauges (active users, retention, adoption) are computed by a beat task this
+# often and read from the cache by /metrics; they describe days and months, so minutes of
+# delay cost nothing, while each run reads the month's messages (monitoring/business.py).
+BUSINESS_METRICS_REFRESH_SECONDS = env.int("BUSINESS_METRICS_REFRESH_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["monitoring-business-metrics"] = {
+    "task": "monitoring.tasks.business_metrics_refresh",
+    "schedule": timedelta(seconds=BUSINESS_METRICS_REFRESH_SECONDS),
+    "options": {"expires": BUSINESS_METRICS_REFRESH_SECONDS},
+}
 
 # --- Monitoring: Alertmanager webhook ------------------------------------------------------
+# Alertmanager sends "Authorization: Bearer <token>" (http_config.authorization); unset, the
+# webhook refuses everything with a 503.
+ALERTMANAGER_WEBHOOK_TOKEN = env("ALERTMANAGER_WEBHOOK_TOKEN", default="")
+# The staff member texted (through the SMS outbox) when a critical alert fires: an active staff
+# account with a verified phone. Unset: nobody is paged by the app.
+ALERT_ONCALL_EMAIL = env("ALERT_ONCALL_EMAIL", default="")
 
 # --- Logging --------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

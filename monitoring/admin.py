@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from monitoring.models import AlertEvent
+
+
+@admin.register(AlertEvent)
+class AlertEventAdmin(admin.ModelAdmin):
+    """What Alertmanager told us, newest first: the history behind the on-call pages."""
+
+    list_display = ["received_at", "alertname", "severity", "status", "summary", "starts_at", "paged_at"]
+    list_filter = ["status", "severity", "alertname"]
+    search_fields = ["alertname", "summary", "fingerprint"]
+    date_hierarchy = "received_at"
+    readonly_fields = [field.name for field in AlertEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AlertEvent | None = None) -> bool:
+        return False

@@ -1,0 +1,112 @@
+"""Alertmanager's notifications, kept as AlertEvent rows, and the on-call page for critical ones."""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from assistant.users.models import User
+from monitoring.models import AlertEvent
+from sms.models import OutboundSMS
+from sms.services import sms_send
+
+logger = logging.getLogger(__name__)
+_SEVERITIES = set(AlertEvent.Severity.values)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    created: list[AlertEvent]
+    repeated: int
+    paged: bool
+
+
+def _event(alert: dict[str, Any]) -> AlertEvent:
+    labels, annotations = alert.get("labels") or {}, alert.get("annotations") or {}
+    ends_at = alert.get("endsAt")
+    severity = labels.get("severity", "")
+    return AlertEvent(
+        fingerprint=alert.get("fingerprint") or "",
+        alertname=labels.get("alertname", "")[:200],
+        status=alert["status"],
+        severity=severity if severity in _SEVERITIES else "",
+        summary=annotations.get("summary", "")[:500],
+        description=annotations.get("description", ""),
+        labels=labels,
+        annotations=annotations,
+        starts_at=alert.get("startsAt"),
+        # Alertmanager sends year 1 as the end of an alert still firing.
+        ends_at=ends_at if ends_at and ends_at.year > 1 else None,
+        generator_url=(alert.get("generatorURL") or "")[:1000],
+    )
+
+
+def _is_new(event: AlertEvent) -> bool:
+    """Insert unless this state change was recorded already: Alertmanager repeats itself until
+    an alert resolves, and retries a webhook that did not answer in time."""
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError:
+        return False
+    return True
+
+
+def alert_notifications_record(*, alerts: Iterable[dict[str, Any]]) -> Recorded:
+    """Keep each alert's new state once; page on-call about critical alerts that just fired."""
+    from monitoring import metrics
+
+    created, repeated = [], 0
+    for alert in alerts:
+        event = _event(alert)
+        if _is_new(event):
+            created.append(event)
+            metrics.alertmanager_notifications_total.labels(
+                status=event.status, severity=event.severity or "other"
+            ).inc()
+        else:
+            repeated += 1
+    firing = [event for event in created if event.status == "firing" and event.severity == "critical"]
+    paged = bool(firing) and _page_oncall(firing)
+    for event in created:
+        logger.info(
+            "alert %s %s",
+            event.alertname,
+            event.status,
+            extra={
+                "event": "alert_received",
+                "alertname": event.alertname,
+                "status": event.status,
+                "severity": event.severity,
+                "paged": event in firing and paged,
+            },
+        )
+    return Recorded(created=created, repeated=repeated, paged=paged)
+
+
+def _oncall() -> User | None:
+    email = settings.ALERT_ONCALL_EMAIL
+    if not email:
+        return None
+    return User.objects.filter(
+        email__iexact=email, is_staff=True, is_active=True, phone_verified=True, phone_number__isnull=False
+    ).first()
+
+
+@transaction.atomic
+def _page_oncall(events: list[AlertEvent]) -> bool:
+    """One SMS for the batch, through the outbox (retried, never lost), to the on-call staff."""
+    person = _oncall()
+    if person is None:
+        logger.warning("critical alert with nobody to page", extra={"event": "alert_page_skipped"})
+        return False
+    names = ", ".join(sorted({event.alertname for event in events}))
+    first = events[0]
+    body = f"CRITICAL {names}: {first.summary or first.description}"[:300]
+    sms_send(to=person.phone_number, body=body, purpose=OutboundSMS.Purpose.NOTICE, user=person)
+    AlertEvent.objects.filter(pk__in=[event.pk for event in events]).update(paged_at=timezone.now())
+    return True
