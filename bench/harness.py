@@ -59,7 +59,7 @@ class Server:
     token: str  # the bench user's bearer token
 
 
-def _env(port: int, workers: int, multiproc_dir: str) -> dict[str, str]:
+def _env(port: int, workers: int, multiproc_dir: str, overrides: dict[str, str]) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -68,6 +68,7 @@ def _env(port: int, workers: int, multiproc_dir: str) -> dict[str, str]:
         "SECRET_KEY": "bench-" + "k" * 60,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "METRICS_TOKEN": "bench",
+        "ALERTMANAGER_WEBHOOK_TOKEN": "bench-alerts",
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "SECURE_SSL_REDIRECT": "False",
         "THROTTLE_USER": "1000000/min",
@@ -79,6 +80,7 @@ def _env(port: int, workers: int, multiproc_dir: str) -> dict[str, str]:
         "WEB_CONCURRENCY": str(workers),
         "PROMETHEUS_MULTIPROC_DIR": multiproc_dir,
         "LOG_LEVEL": "INFO",
+        **overrides,
     }
 
 
@@ -106,14 +108,15 @@ def _login(base_url: str) -> str:
 
 
 @contextmanager
-def server(*, workers: int) -> Iterator[Server]:
-    """Migrate, reset the bench user's data, start gunicorn, sign in; stop it afterwards."""
+def server(*, workers: int, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """Migrate, reset the bench user's data, start gunicorn, sign in; stop it afterwards.
+    `env` overrides the environment (a dead REDIS_URL, a setting switched off)."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
     ensure_database()
     port = free_port()
     multiproc = tempfile.mkdtemp(prefix="bench-prom-")
-    env = _env(port, workers, multiproc)
+    env = _env(port, workers, multiproc, env or {})
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run(

@@ -5,7 +5,7 @@ Celery's signals feed them in whichever process sees each event: a task is `rece
 or `retried` (with its runtime) in the pool child that ran it, or in the web process for a
 task run eagerly. With PROMETHEUS_MULTIPROC_DIR set, each process writes its own files there
 and an exporter serves their sum: the worker's main process on CELERY_WORKER_METRICS_PORT,
-beat on CELERY_BEAT_METRICS_PORT. docs/monitoring-celery.md has the deployment side.
+beat on CELERY_BEAT_METRICS_PORT. docs/monitoring.md ("Celery") has the deployment side.
 
 config/celery_app.py imports this module, which connects the handlers in every process that
 loads the Celery app; none of them touches the database.
