@@ -1,0 +1,1 @@
+"""The production stack on one machine, without Docker: see README.md beside this file."""

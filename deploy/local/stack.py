@@ -1,0 +1,637 @@
+"""The production stack on one machine, without Docker (see README.md beside this file).
+
+    python -m deploy.local.stack up [--fixed-ports] [--fast] [--detach] ...
+    python -m deploy.local.stack status
+    python -m deploy.local.stack down
+
+From Python (tests, benchmarks, fault injection):
+
+    with Stack(StackOptions.for_tests(env={...})) as stack:
+        requests.get(stack.url("web") + "/api/v1/", headers=stack.proxy_headers)
+
+Everything listens on 127.0.0.1. The stack gets its own database (a fresh PostgreSQL database
+on the server of DATABASE_URL, dropped at stop, or an SQLite file) and its own Redis database
+number, and never stops or reconfigures the machine's PostgreSQL or Redis. Each process runs
+in its own session (process group) with an explicit environment and its own log file; stop()
+ends every group it started, on errors and Ctrl-C too.
+"""
+
+import contextlib
+import fcntl
+import os
+import random
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import redis
+import requests
+import yaml
+from cryptography.fernet import Fernet
+
+from deploy.local.render import (
+    AlertmanagerRender,
+    PrometheusRender,
+    RenderError,
+    RouteTiming,
+    SecretFiles,
+    Sink,
+    alertmanager_config,
+    prometheus_config,
+)
+from deploy.local.sink import NotificationSink
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+# The project's own commands come from its virtualenv (the one running this, or .venv).
+VENV_BIN = (
+    Path(sys.executable).parent if (Path(sys.executable).parent / "gunicorn").exists() else ROOT / ".venv/bin"
+)
+
+# The ports of the monitoring contract, used with --fixed-ports.
+FIXED_PORTS: dict[str, int] = {
+    "web": 8000,
+    "worker": 9808,
+    "beat": 9809,
+    "prometheus": 9090,
+    "alertmanager": 9093,
+    "node-exporter": 9100,
+    "postgres-exporter": 9187,
+    "redis-exporter": 9121,
+}
+# Service -> (binary, the Debian package that installs it).
+BINARIES: dict[str, tuple[str, str]] = {
+    "prometheus": ("/usr/bin/prometheus", "prometheus"),
+    "alertmanager": ("/usr/bin/prometheus-alertmanager", "prometheus-alertmanager"),
+    "node-exporter": ("/usr/bin/prometheus-node-exporter", "prometheus-node-exporter"),
+    "postgres-exporter": ("/usr/bin/prometheus-postgres-exporter", "prometheus-postgres-exporter"),
+    "redis-exporter": ("/usr/bin/prometheus-redis-exporter", "prometheus-redis-exporter"),
+}
+# The test suite uses Redis database 1 (.ci/run) and the benchmarks 2 (bench/common.py); each
+# running stack takes the first of these that no other stack holds, and empties only that one.
+REDIS_DATABASES = (3, 4, 5, 6, 7)
+# Free ports are drawn from here up to the kernel's ephemeral range (see _free_port).
+PORT_RANGE_START = 20000
+
+
+class StackError(RuntimeError):
+    """The stack could not start (a missing binary, a process that died or never got ready)."""
+
+
+@dataclass
+class StackOptions:
+    web_workers: int = 2
+    worker_concurrency: int = 2
+    fixed_ports: bool = False  # the contract's ports instead of free ones
+    exporters: bool = True  # node, postgres and redis exporters, when installed
+    # None keeps what deploy/ ships; tests shorten them so a run takes seconds, not minutes.
+    scrape_interval: str | None = None
+    evaluation_interval: str | None = None
+    alert_timing: RouteTiming | None = None
+    # How soon Prometheus sends a firing alert to Alertmanager again (its default: 1m). A reload
+    # briefly leaves Prometheus with no Alertmanager to send to (discovery settles within 5 s),
+    # and an alert that fires then is only sent again after this delay.
+    alert_resend_delay: str | None = None
+    database_url: str | None = field(default_factory=lambda: os.environ.get("DATABASE_URL") or None)
+    redis_url: str | None = field(default_factory=lambda: os.environ.get("REDIS_URL") or None)
+    redis_databases: tuple[int, ...] = REDIS_DATABASES
+    # Production redirects plain HTTP to HTTPS; clients then send X-Forwarded-Proto as nginx
+    # does (see Stack.proxy_headers). Off only for poking at the stack with a browser.
+    ssl_redirect: bool = True
+    collectstatic: bool = False  # the admin's pages need it under production settings
+    env: dict[str, str] = field(default_factory=dict)  # extra app settings (fakes, test knobs)
+    keep_temp: bool = False
+    ready_timeout: float = 90.0
+    deploy_dir: Path = DEPLOY  # where prometheus/ and alertmanager/ are read from
+
+    @classmethod
+    def for_tests(cls, **overrides: Any) -> "StackOptions":
+        """Scrape and evaluate every second, notify within seconds: a proof takes a minute."""
+        fast: dict[str, Any] = {
+            "scrape_interval": "1s",
+            "evaluation_interval": "1s",
+            "alert_timing": RouteTiming(group_wait="1s", group_interval="1s", repeat_interval="2s"),
+            "alert_resend_delay": "1s",
+        }
+        return cls(**{**fast, **overrides})
+
+
+@dataclass
+class Service:
+    """One process of the stack, started in its own session so its whole group can be ended."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    port: int
+    log: Path
+    ready_path: str = "/metrics"
+    ready_headers: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def spawn(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own command line
+                self.command,
+                cwd=ROOT,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def ready(self) -> bool:
+        try:
+            response = requests.get(self.url + self.ready_path, headers=self.ready_headers, timeout=2)
+        except requests.RequestException:
+            return False
+        return response.status_code == 200
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no log)"
+
+    def terminate(self) -> None:
+        """Ask the group's leader to stop: gunicorn and Celery then stop their own children."""
+        if self.running():
+            assert self.process is not None
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGTERM)
+
+    def reap(self, deadline: float) -> None:
+        """Wait for the leader until `deadline`, then kill whatever is left of its group."""
+        if self.process is None:
+            return
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+
+class Database:
+    """The stack's own database: never the one the test suite (or anyone else) uses."""
+
+    def __init__(self, source_url: str | None, directory: Path, stack_id: str) -> None:
+        self.vendor = (
+            "postgresql" if source_url and source_url.startswith(("postgres", "pgsql")) else "sqlite"
+        )
+        self.name = f"assistant_stack_{stack_id}"
+        if self.vendor == "postgresql":
+            assert source_url is not None
+            parts = urlsplit(source_url)
+            self._server_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+            self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
+            self._libpq_url = urlunsplit(parts._replace(scheme="postgresql", path=f"/{self.name}"))
+        else:
+            self.path = directory / "db.sqlite3"
+            self.url = f"sqlite:///{self.path}"
+
+    def create(self) -> None:
+        if self.vendor == "postgresql":
+            with psycopg.connect(self._server_url, autocommit=True, connect_timeout=5) as connection:
+                connection.execute(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        if self.vendor == "postgresql":
+            with psycopg.connect(self._server_url, autocommit=True, connect_timeout=5) as connection:
+                # FORCE ends sessions a killed process may have left behind (PostgreSQL 13+).
+                connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run one statement (placeholders: %s) and return its rows."""
+        if self.vendor == "postgresql":
+            with psycopg.connect(self._libpq_url, autocommit=True, connect_timeout=5) as connection:
+                cursor = connection.execute(sql, params)  # type: ignore[arg-type]
+                return cursor.fetchall() if cursor.description else []
+        with contextlib.closing(sqlite3.connect(self.path, timeout=20, isolation_level=None)) as connection:
+            return connection.execute(sql.replace("%s", "?"), params).fetchall()
+
+    @property
+    def exporter_dsn(self) -> str:
+        """postgres_exporter's lib/pq requires TLS unless told otherwise; loopback needs none."""
+        return self._libpq_url + ("&" if "?" in self._libpq_url else "?") + "sslmode=disable"
+
+
+class Stack:
+    def __init__(self, options: StackOptions | None = None) -> None:
+        self.options = options or StackOptions()
+        self.id = secrets.token_hex(4)
+        self.services: dict[str, Service] = {}
+        self.skipped: dict[str, str] = {}  # service -> why it is not running
+        self.not_installed: dict[str, str] = {}  # exporters this stack would run: service -> package
+        self.metrics_token = secrets.token_urlsafe(24)
+        self.webhook_token = secrets.token_urlsafe(24)
+        self._redis_lock: IO[str] | None = None
+        self.redis_url = self._claim_redis_database()  # first: it may refuse, leaving nothing behind
+        self.temp_dir = Path(tempfile.mkdtemp(prefix=f"assistant-stack-{self.id}-"))
+        self.database = Database(self.options.database_url, self.temp_dir, self.id)
+        self.sink = NotificationSink()
+        self._secrets = SecretFiles(self.temp_dir / "secrets")
+        self.ports = self._ports()
+        self.prometheus: PrometheusRender | None = None
+        self.alertmanager: AlertmanagerRender | None = None
+        self._database_created = False
+        self.app_env = self._app_env()
+
+    # --- what callers use -------------------------------------------------------------------
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def log(self, service: str) -> Path:
+        return self.temp_dir / "logs" / f"{service}.log"
+
+    @property
+    def proxy_headers(self) -> dict[str, str]:
+        """What nginx adds in production: the request came in over HTTPS."""
+        return {"X-Forwarded-Proto": "https"}
+
+    @property
+    def metrics_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.metrics_token}"}
+
+    def sql(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.database.query(query, params)
+
+    def manage(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        """Run a management command with the stack's settings; fails loudly."""
+        return self._run([str(VENV_BIN / "python"), "manage.py", *args], timeout)
+
+    def celery(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """Run the celery command against the stack's broker (`call <task>`, `inspect ping`...)."""
+        return self._run([str(VENV_BIN / "celery"), "-A", "config", *args], timeout)
+
+    def _run(self, command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(  # noqa: S603 - our own command line
+            command,
+            cwd=ROOT,
+            env={**self.app_env, "SERVICE_NAME": "manage"},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise StackError(
+                f"{' '.join(command[1:])} failed ({result.returncode}):\n{result.stderr[-4000:]}"
+            )
+        return result
+
+    def add_rules(self, name: str, groups: list[dict[str, Any]], timeout: float = 30) -> None:
+        """Load more rule groups into the running Prometheus (a test's forced alert, say)."""
+        _write_yaml(self.temp_dir / "prometheus" / "rules" / f"{name}.yml", {"groups": groups})
+        response = requests.post(self.url("prometheus") + "/-/reload", timeout=timeout)
+        if response.status_code != 200:
+            raise StackError(f"Prometheus refused the new rules {name}: {response.text}")
+        wanted = {group["name"] for group in groups}
+        deadline = time.monotonic() + timeout
+        while not wanted <= self._loaded_rule_groups():
+            if time.monotonic() > deadline:
+                raise StackError(f"Prometheus did not load the rule groups {sorted(wanted)}")
+            time.sleep(0.2)
+
+    def _loaded_rule_groups(self) -> set[str]:
+        groups = requests.get(self.url("prometheus") + "/api/v1/rules", timeout=5).json()["data"]["groups"]
+        return {group["name"] for group in groups}
+
+    def failures(self) -> dict[str, str]:
+        """Services that have exited, with the end of their logs (for a test's failure message)."""
+        return {name: service.log_tail() for name, service in self.services.items() if not service.running()}
+
+    # --- lifecycle --------------------------------------------------------------------------
+    def __enter__(self) -> "Stack":
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        try:
+            self._check_binaries()
+            self.sink.start()
+            (self.temp_dir / "logs").mkdir()
+            self.database.create()
+            self._database_created = True
+            if self.redis_url:
+                redis.Redis.from_url(self.redis_url).flushdb()  # this database number only
+            self.manage("migrate", "--noinput", "--verbosity", "0")
+            if self.options.collectstatic:
+                self.manage("collectstatic", "--noinput", "--verbosity", "0")
+            try:
+                self._define_services()
+            except RenderError as error:
+                raise StackError(f"the shipped configuration cannot run here: {error}") from error
+            for service in self.services.values():
+                service.spawn()
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """End every process group started, then the database, Redis keys and temp dir."""
+        deadline = time.monotonic() + 20
+        for service in reversed(self.services.values()):
+            service.terminate()
+        for service in reversed(self.services.values()):
+            service.reap(deadline)
+        with contextlib.suppress(Exception):
+            self.sink.stop()
+        if self._database_created:
+            self.database.drop()
+            self._database_created = False
+        if self.redis_url:
+            with contextlib.suppress(redis.RedisError):
+                redis.Redis.from_url(self.redis_url).flushdb()
+        if self._redis_lock is not None:
+            self._redis_lock.close()  # releases the database for the next stack
+            self._redis_lock = None
+        if not self.options.keep_temp:
+            shutil.rmtree(self.temp_dir, ignore_errors=True)
+
+    # --- setup ------------------------------------------------------------------------------
+    def _claim_redis_database(self) -> str | None:
+        """A Redis database no other stack on this machine uses (a lock file each): two stacks
+        on one database would empty each other's and take each other's Celery tasks."""
+        if not self.options.redis_url:
+            return None
+        server = urlsplit(self.options.redis_url)
+        for number in self.options.redis_databases:
+            name = f"assistant-stack-redis-{server.hostname}-{server.port or 6379}-{number}.lock"
+            lock = (Path(tempfile.gettempdir()) / name).open("w")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.close()
+                continue
+            self._redis_lock = lock
+            return urlunsplit(server._replace(path=f"/{number}"))
+        raise StackError(
+            f"Redis databases {self.options.redis_databases} are all held by other running stacks"
+        )
+
+    def _ports(self) -> dict[str, int]:
+        if self.options.fixed_ports:
+            return dict(FIXED_PORTS)
+        ports: dict[str, int] = {}
+        for name in FIXED_PORTS:
+            ports[name] = _free_port(set(ports.values()))
+        return ports
+
+    def _check_binaries(self) -> None:
+        missing = [
+            f"{binary} (apt-get install {package})"
+            for name, (binary, package) in BINARIES.items()
+            if name in {"prometheus", "alertmanager"} and not os.access(binary, os.X_OK)
+        ]
+        if missing:
+            raise StackError("the native stack needs " + ", ".join(missing))
+
+    def _app_env(self) -> dict[str, str]:
+        """Production settings, every secret generated for this stack, nothing inherited."""
+        env = {
+            "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+            "HOME": os.environ.get("HOME", str(self.temp_dir)),
+            "LANG": "C.UTF-8",
+            "PYTHONUNBUFFERED": "1",
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "METRICS_TOKEN": self.metrics_token,
+            "ALERTMANAGER_WEBHOOK_TOKEN": self.webhook_token,
+            "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "SECURE_SSL_REDIRECT": str(self.options.ssl_redirect),
+            "DATABASE_URL": self.database.url,
+            "PUBLIC_BASE_URL": self.url("web"),
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(self.temp_dir / "mail"),
+            "LOG_LEVEL": "INFO",
+        }
+        if self.redis_url:
+            env.update(REDIS_URL=self.redis_url, CELERY_BROKER_URL=self.redis_url)
+        else:
+            env.update(CELERY_BROKER_URL="filesystem://", CELERY_FILESYSTEM_DIR=str(self.temp_dir / "queue"))
+        return {**env, **self.options.env}
+
+    def _process_env(self, service_name: str, **extra: str) -> dict[str, str]:
+        """Each process has its own metrics folder, as each container has in production."""
+        multiproc = self.temp_dir / "multiproc" / service_name
+        multiproc.mkdir(parents=True)
+        return {**self.app_env, "PROMETHEUS_MULTIPROC_DIR": str(multiproc), **extra}
+
+    def _define_services(self) -> None:
+        options, ports = self.options, self.ports
+        add = self._add
+        add(
+            "web",
+            [str(VENV_BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
+            self._process_env(
+                "web",
+                SERVICE_NAME="assistant-api",
+                GUNICORN_BIND=f"127.0.0.1:{ports['web']}",
+                WEB_CONCURRENCY=str(options.web_workers),
+            ),
+            ready_headers=self.metrics_headers,
+        )
+        celery = [str(VENV_BIN / "celery"), "-A", "config"]
+        add(
+            "worker",
+            [*celery, "worker", "--loglevel=INFO", f"--concurrency={options.worker_concurrency}"],
+            self._process_env(
+                "worker", SERVICE_NAME="celery-worker", CELERY_WORKER_METRICS_PORT=str(ports["worker"])
+            ),
+        )
+        add(
+            "beat",
+            [*celery, "beat", "--loglevel=INFO", f"--schedule={self.temp_dir / 'celerybeat-schedule'}"],
+            self._process_env(
+                "beat", SERVICE_NAME="celery-beat", CELERY_BEAT_METRICS_PORT=str(ports["beat"])
+            ),
+        )
+        if options.exporters:
+            self._define_exporters()
+        self._define_alertmanager()
+        self._define_prometheus()
+
+    def _add(self, name: str, command: list[str], env: dict[str, str], **kwargs: Any) -> None:
+        self.services[name] = Service(name, command, env, self.ports[name], self.log(name), **kwargs)
+
+    def _tool_env(self) -> dict[str, str]:
+        return {"PATH": "/usr/bin:/bin", "HOME": str(self.temp_dir), "LANG": "C.UTF-8"}
+
+    def _define_exporters(self) -> None:
+        wanted = {
+            "node-exporter": None,
+            "postgres-exporter": None if self.database.vendor == "postgresql" else "the stack runs on SQLite",
+            "redis-exporter": None if self.redis_url else "no REDIS_URL: no Redis to export",
+        }
+        for name, absent in wanted.items():
+            binary, package = BINARIES[name]
+            if absent is None and not os.access(binary, os.X_OK):
+                absent = f"{binary} is not installed (apt-get install {package})"
+                self.not_installed[name] = package
+            if absent is not None:
+                self.skipped[name] = absent
+                continue
+            listen = f"127.0.0.1:{self.ports[name]}"
+            env = self._tool_env()
+            if name == "node-exporter":
+                # No systemd here to ask (it would only log an error on every scrape).
+                command = [binary, f"--web.listen-address={listen}", "--no-collector.systemd"]
+            elif name == "postgres-exporter":
+                command = [binary, f"--web.listen-address={listen}"]
+                env["DATA_SOURCE_NAME"] = self.database.exporter_dsn  # not argv: ps would show it
+            else:
+                assert self.redis_url is not None
+                server = urlunsplit(urlsplit(self.redis_url)._replace(path=""))
+                command = [binary, f"-web.listen-address={listen}"]
+                env["REDIS_ADDR"] = server
+            self._add(name, command, env)
+
+    def _define_alertmanager(self) -> None:
+        directory = self.temp_dir / "alertmanager"
+        shipped_dir = self.options.deploy_dir / "alertmanager"
+        self.alertmanager = alertmanager_config(
+            _read_yaml(shipped_dir / "alertmanager.yml"),
+            app_webhook_url=f"{self.url('web')}/monitoring/alerts/webhook",
+            webhook_token_file=self._secrets.write("alertmanager_webhook_token", self.webhook_token),
+            sink=Sink(http_url=self.sink.http_url, smtp_address=self.sink.smtp_address),
+            secrets=self._secrets,
+            timing=self.options.alert_timing,
+            templates_dir=directory / "templates",
+            shipped_dir=shipped_dir,
+        )
+        config = _write_yaml(directory / "alertmanager.yml", self.alertmanager.config)
+        self._add(
+            "alertmanager",
+            [
+                BINARIES["alertmanager"][0],
+                f"--config.file={config}",
+                f"--storage.path={directory / 'data'}",
+                f"--web.listen-address=127.0.0.1:{self.ports['alertmanager']}",
+                "--cluster.listen-address=",  # one instance: no gossip port
+            ],
+            self._tool_env(),
+            ready_path="/-/ready",
+        )
+
+    def _define_prometheus(self) -> None:
+        directory = self.temp_dir / "prometheus"
+        rules = directory / "rules"
+        rules.mkdir(parents=True)
+        shipped_dir = self.options.deploy_dir / "prometheus"
+        for path in sorted((shipped_dir / "rules").glob("*.yml")):
+            shutil.copy(path, rules)
+        addresses = {name: f"127.0.0.1:{self.ports[name]}" for name in (*self.services, "prometheus")}
+        self.prometheus = prometheus_config(
+            _read_yaml(shipped_dir / "prometheus.yml"),
+            addresses=addresses,
+            metrics_token_file=self._secrets.write("metrics_token", self.metrics_token),
+            rule_files=[str(rules / "*.yml")],
+            scrape_interval=self.options.scrape_interval,
+            evaluation_interval=self.options.evaluation_interval,
+            missing=self.skipped,
+        )
+        config = _write_yaml(directory / "prometheus.yml", self.prometheus.config)
+        resend = self.options.alert_resend_delay
+        self._add(
+            "prometheus",
+            [
+                BINARIES["prometheus"][0],
+                f"--config.file={config}",
+                f"--storage.tsdb.path={directory / 'data'}",
+                f"--web.listen-address=127.0.0.1:{self.ports['prometheus']}",
+                "--web.enable-lifecycle",  # add_rules() reloads the configuration
+                *([f"--rules.alert.resend-delay={resend}"] if resend else []),
+            ],
+            self._tool_env(),
+            ready_path="/-/ready",
+        )
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + self.options.ready_timeout
+        pending = dict(self.services)
+        while pending:
+            for name, service in list(pending.items()):
+                if not service.running():
+                    raise StackError(
+                        f"{name} exited before it was ready; its log ends:\n{service.log_tail()}"
+                    )
+                if service.ready():
+                    del pending[name]
+            if pending and time.monotonic() > deadline:
+                tails = "\n\n".join(
+                    f"--- {name} ({s.url}{s.ready_path}):\n{s.log_tail()}" for name, s in pending.items()
+                )
+                raise StackError(
+                    f"not ready after {self.options.ready_timeout:.0f} s: {sorted(pending)}\n{tails}"
+                )
+            if pending:
+                # Each readiness probe already waits on the network; this only spaces the rounds.
+                time.sleep(0.2)
+
+
+def _free_port(taken: set[int]) -> int:
+    """A port free right now, below the kernel's ephemeral range: every process on the machine
+    takes its outgoing connections' ports from that range, and one could take a port between
+    this check and the service binding it (the stack migrates in between)."""
+    ephemeral_low = _ephemeral_range_start()
+    for _ in range(1000):
+        port = random.randrange(PORT_RANGE_START, ephemeral_low)  # noqa: S311 - not a secret
+        if port in taken:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise StackError(f"no free port between {PORT_RANGE_START} and {ephemeral_low}")
+
+
+def _ephemeral_range_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise StackError(f"{path} is missing (the native stack runs the shipped configuration)")
+    return yaml.safe_load(path.read_text()) or {}
+
+
+def _write_yaml(path: Path, data: dict[str, Any]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+if __name__ == "__main__":
+    from deploy.local.cli import main
+
+    sys.exit(main())

@@ -1,0 +1,264 @@
+"""Traffic shaped like real use, sent to a running native stack: accounts and sign-ins, chat,
+todos, reminders, the agenda, phone verification, Twilio's signed webhooks, a Google
+connection and its syncs. Each step goes through the public interfaces only (the API, the
+webhooks, the OAuth redirect), so every counter it moves is moved by the production code path.
+"""
+
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import pyotp
+
+from deploy.local.stack import Stack
+from monitoring.tests.stack_fixtures import StackClient, StackWithFakes, wait_for
+from tests.fakes.twilio_server import TEST_FROM_NUMBER, inbound_sms_request, status_callback_request
+
+PASSWORD = "a long proof passphrase"
+ONCALL_EMAIL = "oncall@example.com"
+ONCALL_PHONE = "+33612345001"
+SMS_USER_PHONE = "+33612345002"
+STRANGER_PHONE = "+33612345999"
+UNSUBSCRIBED_PHONE = "+33612345777"  # Twilio refuses it for good (21610)
+_CODE = re.compile(r"\b(\d{6})\b")
+
+
+@dataclass
+class Traffic:
+    """What the traffic created, for the checks that follow it."""
+
+    sms_user: StackClient
+    chat_user: StackClient
+    reminders: list[int] = field(default_factory=list)  # ids of reminders due within seconds
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def register(env: StackWithFakes, email: str, **profile: str) -> StackClient:
+    anonymous = StackClient(env.stack)
+    anonymous.call(
+        "POST", "/api/v1/auth/register", json={"email": email, "password": PASSWORD, **profile}, expect=201
+    )
+    token = anonymous.call("POST", "/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()[
+        "token"
+    ]
+    return StackClient(env.stack, token)
+
+
+def verify_phone(env: StackWithFakes, client: StackClient, phone: str) -> None:
+    """The real flow: the code goes out by SMS through the worker and the Twilio fake."""
+    client.call("POST", "/api/v1/phone/verify", json={"phone_number": phone}, expect=202)
+
+    def code() -> str | None:
+        for message in reversed(env.twilio.messages):
+            if message["to"] == phone and (found := _CODE.search(message["body"])):
+                return found.group(1)
+        return None
+
+    client.call(
+        "POST", "/api/v1/phone/confirm", json={"code": wait_for(code, f"a code texted to {phone}", env.stack)}
+    )
+
+
+def api_traffic(env: StackWithFakes) -> Traffic:
+    stack = env.stack
+    sms_user = register(
+        env,
+        "sms-user@example.com",
+        timezone="Europe/Paris",
+        phone_number=SMS_USER_PHONE,
+        preferred_channel="sms",
+    )
+    chat_user = register(env, "chat-user@example.com", timezone="America/New_York")
+    oncall = register(env, ONCALL_EMAIL, timezone="UTC", phone_number=ONCALL_PHONE)
+    verify_phone(env, sms_user, SMS_USER_PHONE)
+    verify_phone(env, oncall, ONCALL_PHONE)
+    # Staff is granted in the admin; there is no API for it.
+    stack.sql("UPDATE users_user SET is_staff = %s WHERE email = %s", (True, ONCALL_EMAIL))
+
+    # A number that opted out at Twilio: the code's SMS fails for good.
+    env.twilio.unsubscribed.add(UNSUBSCRIBED_PHONE)
+    chat_user.call("POST", "/api/v1/phone/verify", json={"phone_number": UNSUBSCRIBED_PHONE}, expect=202)
+
+    anonymous = StackClient(stack)
+    anonymous.call(
+        "POST", "/api/v1/auth/login", json={"email": "chat-user@example.com", "password": "wrong"}, expect=401
+    )
+    anonymous.call(
+        "POST", "/api/v1/auth/password/reset", json={"email": "chat-user@example.com"}, expect=(200, 202, 204)
+    )
+
+    # Two-factor: enrol, confirm, and sign in with a code. Each code works once: confirm with
+    # the previous step's (one step of drift is accepted), sign in with the current one.
+    totp = pyotp.TOTP(chat_user.call("POST", "/api/v1/auth/mfa/totp", expect=201).json()["secret"])
+    chat_user.call(
+        "POST", "/api/v1/auth/mfa/totp/confirm", json={"code": totp.at(time.time() - totp.interval)}
+    )
+    anonymous.call(
+        "POST",
+        "/api/v1/auth/login",
+        json={"email": "chat-user@example.com", "password": PASSWORD, "otp_code": totp.now()},
+    )
+
+    # What load balancers and operators probe: plain HTTP from inside the network, no proxy.
+    # A page with dependencies may say 503: on two busy cores a worker can miss the 2 s ping.
+    probe = StackClient(stack, proxied=False)
+    probe.call("GET", "/health/live")
+    for page in ("ready", "overall", "database", "database/performance", "redis", "celery"):
+        probe.call("GET", f"/health/{page}", expect=(200, 503))
+
+    traffic = Traffic(sms_user=sms_user, chat_user=chat_user)
+    for client in (sms_user, chat_user):
+        client.call("GET", "/api/v1/auth/me")
+        for text in ("add call the dentist", "remind me to drink water in 1 minute", "what's next?"):
+            client.call("POST", "/api/v1/chat/messages", json={"text": text}, expect=(200, 201))
+        client.call("GET", "/api/v1/chat/messages")
+
+        todo = client.call("POST", "/api/v1/todos", json={"title": "buy milk"}, expect=201).json()
+        client.call("GET", "/api/v1/todos")
+        client.call("GET", f"/api/v1/todos/{todo['id']}")
+        client.call("PATCH", f"/api/v1/todos/{todo['id']}", json={"status": "done"})
+        doomed = client.call("POST", "/api/v1/todos", json={"title": "never mind"}, expect=201).json()
+        client.call("DELETE", f"/api/v1/todos/{doomed['id']}", expect=204)
+
+        now = datetime.now(UTC)
+        later = client.call(
+            "POST",
+            "/api/v1/reminders",
+            json={"text": "stretch", "due_at": _iso(now + timedelta(hours=2))},
+            expect=201,
+        ).json()
+        client.call("GET", "/api/v1/reminders")
+        client.call("PATCH", f"/api/v1/reminders/{later['id']}", json={"text": "stretch a lot"})
+        client.call(
+            "POST", f"/api/v1/reminders/{later['id']}/snooze", json={"minutes": 10}, expect=(200, 201)
+        )
+        client.call("DELETE", f"/api/v1/reminders/{later['id']}", expect=(200, 204))
+        # Due in a few seconds: beat's dispatcher sends it (chat, or SMS for the SMS user).
+        soon = client.call(
+            "POST",
+            "/api/v1/reminders",
+            json={"text": "take a break", "due_at": _iso(now + timedelta(seconds=3))},
+            expect=201,
+        ).json()
+        traffic.reminders.append(soon["id"])
+
+        for day in ("today", "tomorrow", "week"):
+            client.call("GET", f"/api/v1/agenda?day={day}")
+    return traffic
+
+
+def sms_traffic(env: StackWithFakes) -> None:
+    """Twilio's side: signed inbound messages (from a user, a keyword, a stranger), a forged one,
+    a reply Twilio first answers with a 500 (the outbox retries it), and status callbacks: the
+    first message undelivered (carrier error 30003), the others delivered with their price."""
+    twilio = StackClient(env.stack)
+    for sender, body in (
+        (SMS_USER_PHONE, "add water the plants"),
+        (SMS_USER_PHONE, "HELP"),
+        (STRANGER_PHONE, "hello?"),
+    ):
+        _inbound(env, twilio, sender, body)
+    _inbound(env, twilio, SMS_USER_PHONE, "forged", signature="forged", expect=403)
+    env.twilio.fail_next(500)
+    _inbound(env, twilio, SMS_USER_PHONE, "what's next?")
+
+    status_url = f"{twilio.public_url}/sms/twilio/status"
+    for index, message in enumerate(list(env.twilio.messages)):
+        final = ("undelivered", {"error_code": 30003}) if index == 0 else ("delivered", {"price": "-0.07980"})
+        for status, extra in (("sent", {}), final):
+            params, signature = status_callback_request(
+                status_url,
+                env.twilio.auth_token,
+                message_sid=message["sid"],
+                status=status,
+                to=message["to"],
+                from_=message["from"] or TEST_FROM_NUMBER,
+                **extra,
+            )
+            headers = {"X-Twilio-Signature": signature}
+            twilio.call("POST", "/sms/twilio/status", data=params, headers=headers, expect=(200, 204))
+
+
+def _inbound(
+    env: StackWithFakes,
+    twilio: StackClient,
+    sender: str,
+    body: str,
+    *,
+    signature: str = "",
+    expect: int = 200,
+) -> None:
+    """A text to our number, as Twilio posts it (signed on the URL the app sees behind the proxy)."""
+    url = f"{twilio.public_url}/sms/twilio/inbound"
+    params, signed = inbound_sms_request(
+        url,
+        env.twilio.auth_token,
+        message_sid=f"SM{uuid.uuid4().hex}",
+        from_=sender,
+        to=TEST_FROM_NUMBER,
+        body=body,
+    )
+    headers = {"X-Twilio-Signature": signature or signed}
+    twilio.call("POST", "/sms/twilio/inbound", data=params, headers=headers, expect=expect)
+
+
+def integration_traffic(env: StackWithFakes, client: StackClient) -> None:
+    """Google as a person and Google itself go through it: a refused consent, a connection and
+    its first sync, a sync that meets an expired token (refreshed), and a grant the user
+    revoked at Google (the refresh fails, the integration needs a new consent)."""
+    google, stack = env.google, env.stack
+    google.add_event("Dentist", datetime.now(UTC) + timedelta(hours=3))
+    google.deny_next_consent = True
+    _consent(env, client, expect=400)
+    _consent(env, client, expect=200)
+    client.call("GET", "/api/v1/integrations")
+    wait_for(lambda: _integration(stack, "last_synced_at IS NOT NULL"), "the first Google sync", stack)
+
+    google.expire_access_tokens()
+    synced_before = _last_synced(stack)
+    client.call("POST", "/api/v1/integrations/google/sync", expect=202)
+    # The whole sync, not just its refresh: revoking the grant mid-sync would make Google refuse
+    # the fresh token instead of the refresh after it.
+    wait_for(lambda: _last_synced(stack) != synced_before, "a sync through a token refresh", stack)
+    assert _refreshes(env) == 1
+
+    google.revoke_grants()
+    client.call("POST", "/api/v1/integrations/google/sync", expect=202)
+    wait_for(lambda: _integration(stack, "status = 'needs_reauth'"), "the revoked grant to be noticed", stack)
+    assert _refreshes(env) == 2
+
+
+def _consent(env: StackWithFakes, client: StackClient, *, expect: int) -> None:
+    """Our connect API, the consent page at Google (the fake consents or refuses), our callback."""
+    authorization = client.call("POST", "/api/v1/integrations/google/connect").json()["authorization_url"]
+    callback = urlsplit(env.google.authorize(authorization))
+    StackClient(env.stack).call("GET", f"{callback.path}?{callback.query}", expect=expect)
+
+
+def _last_synced(stack: Stack) -> object:
+    return stack.sql("SELECT last_synced_at FROM integrations_integration")
+
+
+def _integration(stack: Stack, condition: str) -> bool:
+    return bool(stack.sql(f"SELECT 1 FROM integrations_integration WHERE {condition}"))  # noqa: S608 - ours
+
+
+def _refreshes(env: StackWithFakes) -> int:
+    return sum(
+        r.path == "/token" and (r.form or {}).get("grant_type") == "refresh_token"
+        for r in env.google.requests
+    )
+
+
+def celery_traffic(env: StackWithFakes) -> None:
+    """What beat would do a minute from now, and a task that fails: through the celery command,
+    as an operator would. The outbox sweep sets the backlog gauge; the failure proves the
+    failed-task series and panels work (the task rejects an argument it does not take)."""
+    env.stack.celery("call", "sms.tasks.sms_outbox_sweep")
+    env.stack.celery("call", "assistant.users.tasks.auth_tokens_purge_expired", "--args", '["unexpected"]')
