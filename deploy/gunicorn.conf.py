@@ -67,3 +67,11 @@ def child_exit(server: Any, worker: Any) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker: Any) -> None:
+    """Run the health checks once in the background as the worker starts, so the first probe
+    (an orchestrator's readiness check) is answered from results rather than waiting for them."""
+    from monitoring.health import monitor
+
+    monitor.peek()

@@ -348,27 +348,26 @@ def _hosts() -> list[Rule]:
 
 
 def _datastores() -> list[Rule]:
-    hits = rate_sum("redis_keyspace_hits_total", "5m", by=("instance",))
-    misses = rate_sum("redis_keyspace_misses_total", "5m", by=("instance",))
-    lookups = (
-        f"{increase_sum('redis_keyspace_hits_total', '5m', by=('instance',))}"
-        f" + {increase_sum('redis_keyspace_misses_total', '5m', by=('instance',))}"
-    )
+    # The app's own cache reads (django-prometheus), not redis_exporter's server-wide keyspace
+    # counters: those also count the Celery broker and any other client of that Redis.
+    hits = rate_sum("django_cache_get_hits_total", "5m", by=("instance",))
+    reads = rate_sum("django_cache_get_total", "5m", by=("instance",))
+    lookups = increase_sum("django_cache_get_total", "5m", by=("instance",))
     return [
         *threshold_rules(
             "LowCacheHitRate",
             t.CACHE_HIT_RATIO,
-            query=ratio(hits, f"({hits} + {misses})"),
+            query=ratio(hits, reads),
             fmt=PERCENT,
-            summary="Redis cache hit rate low on {{ $labels.instance }}",
+            summary="Cache hit rate low on {{ $labels.instance }}",
             description=(
-                "Only {value} of Redis key lookups on {{ $labels.instance }} found their key over the last "
-                f"5 minutes (threshold {{limit}}; quiet under {MIN_CACHE_LOOKUPS} lookups)."
+                "Only {value} of the app's cache reads on {{ $labels.instance }} found their key over the "
+                f"last 5 minutes (threshold {{limit}}; quiet under {MIN_CACHE_LOOKUPS} reads)."
             ),
             area="datastores",
             durations=("15m", "10m"),
             by=("instance",),
-            guard=f"({lookups}) >= {MIN_CACHE_LOOKUPS}",
+            guard=f"{lookups} >= {MIN_CACHE_LOOKUPS}",
         ),
         *threshold_rules(
             "SlowDatabaseQueries",

@@ -37,7 +37,11 @@ DISK_IO_BUSY_RATIO = Threshold(
 
 # Data stores
 CACHE_HIT_RATIO = Threshold(
-    0.8, 0.5, "percentunit", "Redis keyspace hits / (hits + misses).", lower_is_worse=True
+    0.8,
+    0.5,
+    "percentunit",
+    "Share of the app's cache reads that found their key (django-prometheus: hits / reads).",
+    lower_is_worse=True,
 )
 DB_SLOW_QUERIES_PER_SECOND = Threshold(
     0.1, 1.0, "short", "Queries slower than DATABASE_SLOW_QUERY_MS, per second."

@@ -22,6 +22,8 @@ from cryptography.fernet import Fernet
 from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.services import free_port
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 METRICS_TOKEN = "multiprocess-test-metrics-token"
@@ -144,12 +146,6 @@ def test_counts_of_a_dead_process_neither_vanish_nor_double(multiproc_dir: Path,
 # --- Real gunicorn ------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _http(port: int, method: str, path: str, body: str | None = None, **headers: str) -> tuple[int, bytes]:
     # A new connection per request, so the kernel hands each one to whichever worker accepts.
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -212,7 +208,7 @@ def gunicorn(multiproc_dir: Path, tmp_path: Path) -> Iterator[Gunicorn]:
     stale_pid = _send_logins(2, _django_env(multiproc_dir, tmp_path))
     assert stale_pid in _file_pids(multiproc_dir)
 
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ)
     env.pop("GUNICORN_CONTROL_SOCKET", None)
     env.update(

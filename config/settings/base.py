@@ -410,10 +410,10 @@ HEALTH_CHECK_TIMEOUTS = {
     "database_performance": 3.0,
     "cache": 1.5,
     "broker": 2.0,
-    # The ping waits 80% of this for the first answer: over Redis or RabbitMQ one comes in
-    # milliseconds, over the embedded filesystem transport (both sides poll) in about a second.
-    # Under 2 s, so a cold probe answers within 2 s even with no worker at all.
-    "celery_workers": 1.5,
+    # The ping waits 80% of this for the first answer; the broker's reply polling can take about
+    # a second. gunicorn runs the checks as each worker starts (deploy/gunicorn.conf.py), so
+    # probes are answered from results and never wait for this.
+    "celery_workers": 2.0,
     "celery_beat": 2.0,
     "disk": 1.0,
     "memory": 1.0,

@@ -1,6 +1,7 @@
 """Application: the API's traffic, latency and errors, its database and cache, sign-ins, and logs."""
 
 from monitoring import thresholds
+from monitoring.alerting import NOT_USER_TRAFFIC
 from monitoring.dashboards.base import DashboardSpec, Section
 from monitoring.dashboards.logql import LOG_QUERIES
 from monitoring.dashboards.panels import (
@@ -21,7 +22,10 @@ LATENCY = "django_http_requests_latency_seconds_by_view_method"
 SERVER_ERROR = 'status=~"5.."'
 REFUSED_SIGN_IN = 'reason!="mfa_required"'  # the first step of a two-factor sign-in, not a failure
 
-ERROR_RATIO = ratio(sum_rate(RESPONSES, SERVER_ERROR), sum_rate(RESPONSES))
+# The same traffic as the HighErrorRate alert: a health probe's 503 is the probe doing its job.
+ERROR_RATIO = ratio(
+    sum_rate(RESPONSES, f"{SERVER_ERROR}, {NOT_USER_TRAFFIC}"), sum_rate(RESPONSES, NOT_USER_TRAFFIC)
+)
 SIGN_INS = sum_rate("user_login_total", window="1h")
 SIGN_IN_SUCCESS = ratio(
     SIGN_INS, f"({SIGN_INS} + {sum_rate('authentication_failures_total', REFUSED_SIGN_IN, window='1h')})"
@@ -47,7 +51,8 @@ def sections() -> list[Section]:
                 ),
                 stat_panel(
                     "5xx error ratio",
-                    "Share of responses with a 5xx status, last 5 minutes.",
+                    "Share of API responses with a 5xx status, last 5 minutes (/metrics and health probes "
+                    "left out, as in the HighErrorRate alert).",
                     Prom(ERROR_RATIO),
                     threshold=thresholds.HTTP_ERROR_RATIO,
                 ),
@@ -112,7 +117,8 @@ def sections() -> list[Section]:
             [
                 timeseries_panel(
                     "5xx error ratio over time",
-                    "Share of responses with a 5xx status, last 5 minutes at each point.",
+                    "Share of API responses with a 5xx status, last 5 minutes at each point "
+                    "(probes left out).",
                     Prom(ERROR_RATIO, "5xx share"),
                     threshold=thresholds.HTTP_ERROR_RATIO,
                     width=THIRD,

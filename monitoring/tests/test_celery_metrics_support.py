@@ -4,7 +4,6 @@ subprocess with its metrics exporter."""
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from pathlib import Path
 import pytest
 from celery import Celery, Task, shared_task
 from prometheus_client.parser import text_string_to_metric_families
+
+from tests.services import free_port  # noqa: F401 - re-exported for the Celery tests
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "monitoring.tests.celery_metrics."
@@ -62,12 +63,6 @@ def filesystem_broker(folder: Path) -> Celery:
         "control_folder": str(folder / "control"),
     }
     return app
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Samples:
