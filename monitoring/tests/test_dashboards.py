@@ -1,7 +1,7 @@
 """The six generated Grafana dashboards and `manage.py generate_dashboards`.
 
-Schemas come from ../shared/schemas (beside the repository, in CI too) and the "Key Metrics"
-lists from ../shared/spec/monitoring-guide.md; PromQL is parsed by promtool (Debian package
+Schemas come from the shared reference folder (tests/shared.py) and the "Key Metrics"
+lists from its spec/monitoring-guide.md; PromQL is parsed by promtool (Debian package
 `prometheus`), which CI installs: without it these tests fail, they never skip.
 """
 
@@ -31,9 +31,9 @@ from monitoring.dashboards.output import (
     generated_files,
     panel_queries,
 )
+from tests.shared import SCHEMAS, SHARED
 
-SHARED = Path(settings.BASE_DIR).parent / "shared"
-GRAFANA_SCHEMAS = SHARED / "schemas" / "grafana"
+GRAFANA_SCHEMAS = SCHEMAS / "grafana"
 GUIDE = SHARED / "spec" / "monitoring-guide.md"
 COMMITTED = Path(settings.BASE_DIR) / "deploy" / "grafana"
 THRESHOLD_REFERENCE = re.compile(r"\((\w+) in monitoring/thresholds\.py\)")

@@ -11,7 +11,6 @@ import copy
 import json
 import re
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,8 +33,9 @@ from tests.fakes.twilio_server import (
     inbound_sms_request,
     status_callback_request,
 )
+from tests.shared import SCHEMAS
 
-OPENAPI_PATH = Path("/work/shared/schemas/twilio/messages_v2010.openapi.json")
+OPENAPI_PATH = SCHEMAS / "twilio" / "messages_v2010.openapi.json"
 OPENAPI_URI = "urn:twilio:api_v2010:messages"
 MESSAGE_POINTER = "#/components/schemas/api.v2010.account.message"
 TO = "+15551234567"
