@@ -88,3 +88,10 @@ def test_the_page_refreshes_from_the_overall_endpoint():
     assert '<meta http-equiv="refresh" content="10">' in html  # inside <noscript>
     # The admin's own scripts, served by us: nothing from a CDN.
     assert all(src.startswith("/static/") for src in re.findall(r'<script src="([^"]+)"', html))
+
+
+def test_the_admin_index_links_to_the_board():
+    page = signed_in(is_staff=True).get("/admin/")
+
+    assert page.status_code == 200
+    assert 'href="/monitoring/status/"' in page.content.decode()
