@@ -60,11 +60,19 @@ def _missing(request: HttpRequest, *fields: str) -> list[str]:
     return [field for field in fields if field not in request.POST]
 
 
+def _has_nul(request: HttpRequest) -> bool:
+    """Twilio never sends NUL characters, and PostgreSQL cannot store (or even compare) them."""
+    return any("\x00" in value for _, values in request.POST.lists() for value in values)
+
+
 @twilio_signed
 def inbound(request: HttpRequest) -> HttpResponse:
     if missing := _missing(request, "MessageSid", "From", "To", "Body"):
         metrics.sms_received_total.labels(result="invalid").inc()
         return _plain(400, f"Missing fields: {', '.join(missing)}.")
+    if _has_nul(request):
+        metrics.sms_received_total.labels(result="invalid").inc()
+        return _plain(400, "Fields must not contain NUL characters.")
     body = request.POST["Body"]
     if len(body) > MAX_BODY:
         metrics.sms_received_total.labels(result="invalid").inc()
@@ -87,6 +95,8 @@ def inbound(request: HttpRequest) -> HttpResponse:
 def status_callback(request: HttpRequest) -> HttpResponse:
     if missing := _missing(request, "MessageSid", "MessageStatus"):
         return _plain(400, f"Missing fields: {', '.join(missing)}.")
+    if _has_nul(request):
+        return _plain(400, "Fields must not contain NUL characters.")
     services.sms_status_apply(
         message_sid=request.POST["MessageSid"][:64],
         status=request.POST["MessageStatus"],

@@ -45,3 +45,20 @@ def test_request_id_is_returned_and_generated_when_missing(api_client):
 
     assert supplied["X-Request-ID"] == "abc-123"
     assert len(generated["X-Request-ID"]) == 32
+
+
+def test_a_body_over_the_upload_limit_is_a_413_in_the_error_shape(api_client, settings):
+    """Regression (fuzz): Django answered RequestDataTooBig with its HTML 400 page."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    body = '{"email": "' + "a" * 2000 + '"}'
+
+    response = api_client.post("/api/v1/auth/login", body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "error": {
+            "code": "request_too_large",
+            "message": "Request body larger than 1024 bytes.",
+            "fields": {},
+        }
+    }

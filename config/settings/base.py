@@ -205,6 +205,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
+# Request bodies larger than this are refused before they are read: a 413 in the error shape on
+# the API. The largest real body, a 5000-character chat message, is under 64 KiB even with every
+# character JSON-escaped; nginx refuses anything over 1 MB before it reaches us.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
 # Opaque tokens, stored only as a hash, revocable one by one (see README "Tokens").
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env.int("AUTH_TOKEN_TTL_DAYS", default=30)),
@@ -449,6 +453,9 @@ CELERY_BEAT_SCHEDULE["monitoring-business-metrics"] = {
     "schedule": timedelta(seconds=BUSINESS_METRICS_REFRESH_SECONDS),
     "options": {"expires": BUSINESS_METRICS_REFRESH_SECONDS},
 }
+# Off only to measure what our own instrumentation costs (bench/load_bench.py): no JSON request
+# log line and no slow-query wrapper. django-prometheus' framework metrics stay on.
+OBSERVABILITY_ENABLED = env.bool("OBSERVABILITY_ENABLED", default=True)
 
 # --- Monitoring: Alertmanager webhook ------------------------------------------------------
 # Alertmanager sends "Authorization: Bearer <token>" (http_config.authorization); unset, the

@@ -34,6 +34,19 @@ def test_a_verified_user_talks_to_the_assistant(client, texter):
     assert OutboundSMS.objects.get(purpose="reply").status == "sent"
 
 
+@pytest.mark.parametrize("field", ["Body", "MessageSid", "From"])
+def test_a_nul_character_is_a_400_not_a_500(client, texter, field):
+    """Regression (fuzz): PostgreSQL cannot store or compare text holding NUL (a 500)."""
+    params = inbound_params(sid="SM" + "7" * 32, sender=PHONE, body="add milk")
+    params[field] += "\x00"
+
+    response = signed_post(client, INBOUND, params)
+
+    assert response.status_code == 400
+    assert b"NUL" in response.content
+    assert not InboundSMS.objects.exists()
+
+
 def test_a_reminder_made_by_sms(client, texter):
     reply = reply_of(text(client, "remind me to take my meds every day at 8"))
 

@@ -185,6 +185,15 @@ class TestStatusCallbacks:
         params = {"MessageSid": "SM" + "f" * 32, "MessageStatus": "delivered"}
         assert signed_post(client, STATUS, params).status_code == 204
 
+    def test_a_nul_character_is_a_400_not_a_500(self, client, sent):
+        """Regression (fuzz): PostgreSQL cannot even compare a MessageSid holding NUL (a 500)."""
+        response = self.callback(client, sent, "delivered", MessageSid=sent.provider_sid + "\x00")
+
+        assert response.status_code == 400
+        assert b"NUL" in response.content
+        sent.refresh_from_db()
+        assert sent.status == "sent"
+
     def test_unsigned_callbacks_are_refused(self, client, sent):
         response = client.post(STATUS, {"MessageSid": sent.provider_sid, "MessageStatus": "delivered"})
 

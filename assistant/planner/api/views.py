@@ -38,7 +38,8 @@ class TodoInput(serializers.Serializer):
     due_date = serializers.DateField(required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Todo.Priority.choices, required=False)
     status = serializers.ChoiceField(choices=Todo.Status.choices, required=False)
-    position = serializers.IntegerField(min_value=0, required=False)
+    # The column is a PositiveIntegerField: past its maximum PostgreSQL refuses the write (a 500).
+    position = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
 
 
 class TodoFilter(serializers.Serializer):

@@ -59,6 +59,18 @@ class TestTodos:
         assert field in response.json()["error"]["fields"]
         assert not Todo.objects.exists()
 
+    def test_a_position_past_the_columns_range_is_a_400_not_a_500(self, auth_client):
+        """Regression (fuzz): PATCH position=13630384235255084 was a 500 on PostgreSQL."""
+        todo_id = auth_client.post("/api/v1/todos", {"title": "a"}, format="json").json()["id"]
+
+        too_far = auth_client.patch(f"/api/v1/todos/{todo_id}", {"position": 2**31}, format="json")
+        last = auth_client.patch(f"/api/v1/todos/{todo_id}", {"position": 2**31 - 1}, format="json")
+
+        assert too_far.status_code == 400
+        assert "position" in too_far.json()["error"]["fields"]
+        assert last.status_code == 200
+        assert last.json()["position"] == 2**31 - 1
+
     def test_bad_filter_is_a_400(self, auth_client):
         response = auth_client.get("/api/v1/todos?status=maybe")
 
