@@ -10,9 +10,6 @@ signature check, dedup, routing, the chat engine and the TwiML answer.
 import argparse
 import sys
 from pathlib import Path
-from urllib.parse import urlencode
-
-from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import harness
@@ -22,11 +19,8 @@ TEXTS = ["what's next?", "list", "help", "remind me to stretch in 2 hours", "rem
 
 def signed_requests_lua(base_url: str, count: int, threads: int) -> str:
     """A wrk script cycling through `count` pre-signed requests; thread n takes every n-th."""
-    url = f"{base_url}/sms/twilio/inbound"
-    validator = RequestValidator(harness.TWILIO_AUTH_TOKEN)
-    rows = []
-    for i in range(count):
-        params = {
+    forms = [
+        {
             "MessageSid": f"SM{i:032x}",
             "AccountSid": "AC" + "b" * 32,
             "From": harness.PHONE,
@@ -34,29 +28,10 @@ def signed_requests_lua(base_url: str, count: int, threads: int) -> str:
             "Body": TEXTS[i % len(TEXTS)],
             "NumSegments": "1",
         }
-        signature = validator.compute_signature(url, params)
-        rows.append(f'{{"{urlencode(params)}", "{signature}"}}')
-    return (
-        f"local stride = {threads}\n"
-        "local requests = {\n" + ",\n".join(rows) + "\n}\n"
-        """
-local counter = 1
-local threads = {}
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("id", #threads)
-end
-function init(args)
-  counter = id
-end
-request = function()
-  local r = requests[(counter - 1) % #requests + 1]
-  counter = counter + stride
-  return wrk.format("POST", "/sms/twilio/inbound",
-    {["Content-Type"] = "application/x-www-form-urlencoded", ["X-Twilio-Signature"] = r[2]}, r[1])
-end
-"""
-    )
+        for i in range(count)
+    ]
+    url = f"{base_url}/sms/twilio/inbound"
+    return harness.signed_form_lua(url, forms, auth_token=harness.TWILIO_AUTH_TOKEN, threads=threads)
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 import prometheus_client
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.backends.signals import connection_created
 
 
@@ -10,6 +11,9 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         # The *_created gauges double the series count and no dashboard or rule reads them.
         prometheus_client.disable_created_metrics()
+
+        if not settings.OBSERVABILITY_ENABLED:
+            return  # bench/load_bench.py measures the app without it
 
         from monitoring.db import install_slow_query_wrapper
 
