@@ -1,0 +1,88 @@
+"""PostgreSQL stopped and started again on the same port, under light load.
+
+Injected: `pg_ctl stop -m fast` on the stack's PostgreSQL (a cluster of this test's own, never
+the machine's), kept down until the failures are measured, then `pg_ctl start` on the same
+port. Measured: how long API calls take to fail while it is down (they must fail, 5xx, well
+before gunicorn's 30 s timeout, never hang), /health/overall (503) and /health/live (200)
+meanwhile, and how long after the restart the API and /health/overall answer 200 again.
+"""
+
+import time
+
+import pytest
+
+from monitoring.tests.stack_fixtures import wait_for
+from monitoring.tests.stack_traffic import register
+from tests.faults.support import LightLoad, fault_stack, health, report, wait_for_health
+from tests.services import RedisServer, postgres_server
+
+# DATABASE_POOL_TIMEOUT (3 s) plus a margin for a busy machine: a request that fails must say so
+# long before gunicorn's 30 s timeout.
+FAIL_FAST_SECONDS = 6
+DOWN_SECONDS = 12  # long enough for the load's calls to meet the pool's 10 s timeout
+# psycopg's pool retries connecting with an exponential backoff: after an outage of N s the
+# next attempt may come up to about N s after the database is back.
+RECOVERY_SECONDS = 60
+
+
+def test_requests_fail_fast_while_postgres_is_down_and_recover_after(
+    own_redis: RedisServer, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with postgres_server(tmp_path) as postgres, fault_stack(own_redis.url, database_url=postgres.url) as env:
+        stack = env.stack
+        client = register(env, "steady@example.com")
+        wait_for_health(stack, "healthy", timeout=60)
+        with LightLoad(client) as load:
+            wait_for(lambda: len(load.samples) >= 10, "the load to start", stack, timeout=20)
+            postgres.stop("fast")  # returns once the server is down
+            stopped = load.now()
+            down_at = time.monotonic()
+            time.sleep(DOWN_SECONDS - 2)  # the outage itself: the load measures it
+            probed = time.monotonic()
+            down_live = health(stack, "live")
+            live_seconds = time.monotonic() - probed
+            down_overall, down_ready = health(stack), health(stack, "ready")
+            restarted = load.now()
+            down_seconds = time.monotonic() - down_at
+            postgres.start()
+            back_health = wait_for_health(stack, "healthy", timeout=RECOVERY_SECONDS)
+            wait_for(
+                lambda: any(s.status == 200 for s in load.between(restarted, load.now())),
+                "an API call to succeed after the restart",
+                stack,
+                timeout=RECOVERY_SECONDS,
+            )
+            first_ok = next(s.at for s in load.samples if s.at >= restarted and s.status == 200) - restarted
+            time.sleep(1)  # a few more calls after recovery
+            ended = load.now()
+        # Calls that began while the database was down (some end after it is back).
+        during = load.between(stopped, restarted)
+        after = load.between(restarted + first_ok, ended)
+
+    failed = [s for s in during if s.status != 200]
+    report(
+        capsys,
+        "PostgreSQL restarted",
+        {
+            "injected": f"pg_ctl stop -m fast, down {down_seconds:.1f} s then pg_ctl start on the same port",
+            "database": "own PostgreSQL cluster",
+            "during": LightLoad.summary(during),
+            "health_overall_down": down_overall,
+            "health_ready_down": down_ready,
+            "health_live_down": down_live,
+            "health_live_down_s": round(live_seconds, 2),
+            "api_200_after_restart_s": round(first_ok, 2),
+            "health_healthy_after_restart_s": round(back_health, 2),
+            "after": LightLoad.summary(after),
+        },
+    )
+    assert during, "no call was made while the database was down"
+    assert failed, "every call succeeded while PostgreSQL was down: the fault was not injected"
+    assert all(s.status is not None and s.status >= 500 for s in failed), (
+        f"while PostgreSQL was down calls must fail with a 5xx, got {LightLoad.summary(failed)}"
+    )
+    slowest = max(s.seconds for s in failed)
+    assert slowest < FAIL_FAST_SECONDS, f"a call took {slowest:.1f} s to fail with the database down (hang)"
+    assert down_overall[0] == 503, f"/health/overall answered {down_overall} with the database down"
+    assert down_live == (200, "healthy"), f"/health/live answered {down_live} with the database down"
+    assert all(s.status == 200 for s in after), f"after recovery: {LightLoad.summary(after)}"
