@@ -275,7 +275,8 @@ def integration_tokens_store(
     transaction.on_commit(
         metrics.oauth_integration_total.labels(provider=provider.name, result="connected").inc
     )
-    transaction.on_commit(lambda: _enqueue_sync(integration.pk))
+    # robust: with the broker down, beat's integrations_sync_due picks the integration up later.
+    transaction.on_commit(lambda: _enqueue_sync(integration.pk), robust=True)
     _log(
         "oauth connected",
         integration,
@@ -661,7 +662,8 @@ def integration_sync_request(*, integration: Integration) -> None:
     if integration.status == Status.NEEDS_REAUTH:
         raise ServiceError("needs_reauth", "Connect this integration again before syncing it.", status=409)
     Integration.objects.filter(pk=integration.pk).update(next_sync_at=timezone.now())
-    transaction.on_commit(lambda: _enqueue_sync(integration.pk))
+    # robust: with the broker down, beat's integrations_sync_due picks the integration up later.
+    transaction.on_commit(lambda: _enqueue_sync(integration.pk), robust=True)
 
 
 # --- Applying a provider's changes ---------------------------------------------------------

@@ -100,7 +100,9 @@ def _outbox_add(messages: list[tuple[User | None, str, str]], *, purpose: str) -
             )
         )
     created = OutboundSMS.objects.bulk_create(rows)
-    transaction.on_commit(lambda: [sms_outbound_send.delay(row.pk) for row in created])
+    # robust: with the broker down the rows stay queued and the sweep sends them later; the
+    # request that queued them must not fail over it.
+    transaction.on_commit(lambda: [sms_outbound_send.delay(row.pk) for row in created], robust=True)
     return created
 
 
@@ -163,6 +165,8 @@ def sms_outbound_deliver(*, sms_id: int) -> float | None:
             attempts=outbound.attempts,
             base_seconds=settings.SMS_RETRY_BASE_SECONDS,
             retry_after=error.retry_after,
+            # Messages are nudges due now: after an outage they must catch up within minutes.
+            max_seconds=settings.SMS_RETRY_MAX_SECONDS,
         )
         OutboundSMS.objects.filter(pk=outbound.pk).update(
             status=Status.QUEUED,
@@ -268,7 +272,7 @@ def sms_resend(*, sms_ids: list[int]) -> int:
             error_message="",
             updated_at=timezone.now(),
         )
-        transaction.on_commit(lambda pk=outbound.pk: sms_outbound_send.delay(pk))
+        transaction.on_commit(lambda pk=outbound.pk: sms_outbound_send.delay(pk), robust=True)
         resent += 1
     return resent
 

@@ -93,7 +93,9 @@ if _db["ENGINE"].endswith("postgresql"):
     _db.setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
         "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
-        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        # How long a request waits for a connection. Short: with the database down, every
+        # request waits this long before failing, and holds its worker meanwhile.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=3.0),
     }
     _db["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 else:
@@ -298,6 +300,7 @@ SMS_STATUS_CALLBACK_URL = env(
 SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=4)
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=8)
 SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", default=30)
+SMS_RETRY_MAX_SECONDS = env.float("SMS_RETRY_MAX_SECONDS", default=300)
 SMS_SWEEP_GRACE_SECONDS = env.int("SMS_SWEEP_GRACE_SECONDS", default=300)
 # USD per segment by country calling code (longest prefix wins), for estimates until
 # Twilio's callback gives the real price.
