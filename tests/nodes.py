@@ -11,27 +11,21 @@ and at the end; without REDIS_URL, a throwaway redis-server (tests.services.redi
 """
 
 import contextlib
-import fcntl
 import os
 import secrets
-import signal
-import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
 
-import psycopg
 import redis
 import requests
 from cryptography.fernet import Fernet
 
-from deploy.local.stack import REDIS_DATABASES
+from deploy.local.stack import Database, Service, claim_redis_database
 from tests.services import free_port, redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,97 +34,6 @@ BIN = Path(sys.executable).parent
 
 class NodeError(AssertionError):
     """A node died or never got ready; the message carries the end of its log."""
-
-
-@dataclass
-class Process:
-    name: str
-    command: list[str]
-    env: dict[str, str]
-    log: Path
-    port: int = 0
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def spawn(self) -> None:
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                self.command,
-                cwd=ROOT,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own group: gunicorn's and Celery's children end with it
-            )
-
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def output(self) -> str:
-        try:
-            return self.log.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-
-    def tail(self, lines: int = 40) -> str:
-        return "\n".join(self.output().splitlines()[-lines:])
-
-    def stop(self, deadline: float) -> None:
-        """SIGTERM to the leader, wait until `deadline`, then SIGKILL whatever is left of the group."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-
-class SharedDatabase:
-    """The nodes' own database on the server of DATABASE_URL, or an SQLite file."""
-
-    def __init__(self, source_url: str | None, directory: Path) -> None:
-        self.postgres = bool(source_url and source_url.startswith(("postgres", "pgsql")))
-        self.name = f"assistant_nodes_{secrets.token_hex(4)}"
-        if self.postgres:
-            assert source_url is not None
-            parts = urlsplit(source_url)
-            self._server = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-            self._libpq = urlunsplit(parts._replace(scheme="postgresql", path=f"/{self.name}"))
-            self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
-        else:
-            self.path = directory / "nodes.sqlite3"
-            self.url = f"sqlite:///{self.path}"
-        self.created = False
-
-    def create(self) -> None:
-        if self.postgres:
-            with psycopg.connect(self._server, autocommit=True, connect_timeout=5) as connection:
-                connection.execute(f'CREATE DATABASE "{self.name}"')
-        self.created = True
-
-    def drop(self) -> None:
-        if self.postgres and self.created:
-            with psycopg.connect(self._server, autocommit=True, connect_timeout=5) as connection:
-                # FORCE ends the sessions of pools a killed process left behind (PostgreSQL 13+).
-                connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        self.created = False
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """One statement (placeholders: %s); its rows."""
-        if self.postgres:
-            with psycopg.connect(self._libpq, autocommit=True, connect_timeout=5) as connection:
-                cursor = connection.execute(sql, params)  # type: ignore[arg-type]
-                return cursor.fetchall() if cursor.description else []
-        with contextlib.closing(sqlite3.connect(self.path, timeout=20, isolation_level=None)) as connection:
-            return connection.execute(sql.replace("%s", "?"), params).fetchall()
 
 
 @contextlib.contextmanager
@@ -142,21 +45,7 @@ def shared_redis(directory: Path) -> Iterator[str]:
         with redis_server(directory) as url:
             yield url
         return
-    server = urlsplit(source)
-    lock: IO[str] | None = None
-    for number in REDIS_DATABASES:
-        # The same lock files as deploy/local/stack.py: a stack running meanwhile takes another.
-        name = f"assistant-stack-redis-{server.hostname}-{server.port or 6379}-{number}.lock"
-        candidate = (Path(tempfile.gettempdir()) / name).open("w")
-        try:
-            fcntl.flock(candidate, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            candidate.close()
-            continue
-        lock, url = candidate, urlunsplit(server._replace(path=f"/{number}"))
-        break
-    if lock is None:
-        raise NodeError(f"Redis databases {REDIS_DATABASES} are all held by running stacks")
+    lock, url = claim_redis_database(source)  # the stacks' lock files: a running one takes another
     try:
         redis.Redis.from_url(url).flushdb()
         yield url
@@ -172,12 +61,12 @@ class Cluster:
     concurrency 1), production settings, one database, one Redis, one set of secrets."""
 
     directory: Path
-    database: SharedDatabase
+    database: Database
     redis_url: str
     settings: dict[str, str] = field(default_factory=dict)  # extra app settings, every process
     metrics_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-    web: dict[str, Process] = field(default_factory=dict)
-    workers: dict[str, Process] = field(default_factory=dict)
+    web: dict[str, Service] = field(default_factory=dict)
+    workers: dict[str, Service] = field(default_factory=dict)
 
     # What nginx adds in front of every node: the request came in over HTTPS.
     proxy_headers = {"X-Forwarded-Proto": "https"}
@@ -261,34 +150,35 @@ class Cluster:
             port = free_port()
             multiproc = self.directory / "multiproc" / node  # one per host, as in production
             multiproc.mkdir(parents=True)
-            self.web[node] = Process(
-                f"web-{node}",
-                [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
-                {
+            self.web[node] = Service(
+                name=f"web-{node}",
+                command=[str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
+                env={
                     **self.env,
                     "SERVICE_NAME": "assistant-api",
                     "GUNICORN_BIND": f"127.0.0.1:{port}",
                     "WEB_CONCURRENCY": "2",
                     "PROMETHEUS_MULTIPROC_DIR": str(multiproc),
                 },
-                self.directory / "logs" / f"web-{node}.log",
+                log=self.directory / "logs" / f"web-{node}.log",
                 port=port,
             )
             worker_multiproc = self.directory / "multiproc" / f"worker-{node}"
             worker_multiproc.mkdir(parents=True)
-            self.workers[node] = Process(
-                f"worker-{node}",
-                [
+            self.workers[node] = Service(
+                name=f"worker-{node}",
+                command=[
                     *(str(BIN / "celery"), "-A", "config", "worker"),
                     *("--concurrency", "1", "--hostname", f"node-{node}@%h", "--loglevel", "INFO"),
                     *("--without-mingle", "--without-gossip"),
                 ],
-                {
+                env={
                     **self.env,
                     "SERVICE_NAME": "celery-worker",
                     "PROMETHEUS_MULTIPROC_DIR": str(worker_multiproc),
                 },
-                self.directory / "logs" / f"worker-{node}.log",
+                log=self.directory / "logs" / f"worker-{node}.log",
+                port=0,
             )
         for process in self.processes():
             process.spawn()
@@ -301,14 +191,12 @@ class Cluster:
     def stop(self) -> None:
         deadline = time.monotonic() + 20
         for process in self.processes():
-            if process.running():
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(process.process.pid, signal.SIGTERM)  # type: ignore[union-attr]
+            process.terminate()
         for process in self.processes():
-            process.stop(deadline)
+            process.reap(deadline)
         self.database.drop()
 
-    def processes(self) -> list[Process]:
+    def processes(self) -> list[Service]:
         return [*self.web.values(), *self.workers.values()]
 
     def _web_ready(self, node: str) -> bool:
@@ -324,10 +212,10 @@ class Cluster:
             if dead := [p for p in self.processes() if p.process is not None and not p.running()]:
                 raise NodeError(
                     f"{dead[0].name} exited ({dead[0].process.returncode}) before {what}:\n"  # type: ignore[union-attr]
-                    + dead[0].tail()
+                    + dead[0].log_tail()
                 )
             if time.monotonic() > deadline:
-                tails = "\n\n".join(f"--- {p.name}:\n{p.tail(15)}" for p in self.processes())
+                tails = "\n\n".join(f"--- {p.name}:\n{p.log_tail(15)}" for p in self.processes())
                 raise NodeError(f"no {what} after {seconds:.0f} s\n{tails}")
             time.sleep(0.1)
 
@@ -338,7 +226,10 @@ def cluster(directory: Path, settings: dict[str, str] | None = None) -> Iterator
     the Redis database at the end, failures included."""
     with shared_redis(directory) as redis_url:
         nodes = Cluster(
-            directory, SharedDatabase(os.environ.get("DATABASE_URL"), directory), redis_url, settings or {}
+            directory,
+            Database(os.environ.get("DATABASE_URL"), directory, f"nodes_{secrets.token_hex(4)}"),
+            redis_url,
+            settings or {},
         )
         try:
             nodes.start()

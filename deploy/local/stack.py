@@ -167,11 +167,14 @@ class Service:
             return False
         return response.status_code == 200
 
-    def log_tail(self, lines: int = 40) -> str:
+    def output(self) -> str:
         try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+            return self.log.read_text(errors="replace")
         except FileNotFoundError:
-            return "(no log)"
+            return ""
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.output().splitlines()[-lines:]) or "(no log)"
 
     def terminate(self) -> None:
         """Ask the group's leader to stop: gunicorn and Celery then stop their own children."""
@@ -374,24 +377,10 @@ class Stack:
 
     # --- setup ------------------------------------------------------------------------------
     def _claim_redis_database(self) -> str | None:
-        """A Redis database no other stack on this machine uses (a lock file each): two stacks
-        on one database would empty each other's and take each other's Celery tasks."""
         if not self.options.redis_url:
             return None
-        server = urlsplit(self.options.redis_url)
-        for number in self.options.redis_databases:
-            name = f"assistant-stack-redis-{server.hostname}-{server.port or 6379}-{number}.lock"
-            lock = (Path(tempfile.gettempdir()) / name).open("w")
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                lock.close()
-                continue
-            self._redis_lock = lock
-            return urlunsplit(server._replace(path=f"/{number}"))
-        raise StackError(
-            f"Redis databases {self.options.redis_databases} are all held by other running stacks"
-        )
+        self._redis_lock, url = claim_redis_database(self.options.redis_url, self.options.redis_databases)
+        return url
 
     def _ports(self) -> dict[str, int]:
         if self.options.fixed_ports:
@@ -592,6 +581,23 @@ class Stack:
             if pending:
                 # Each readiness probe already waits on the network; this only spaces the rounds.
                 time.sleep(0.2)
+
+
+def claim_redis_database(source_url: str, numbers: Sequence[int] = REDIS_DATABASES) -> tuple[IO[str], str]:
+    """A database number on source_url's Redis that nothing else started from here uses (one
+    lock file each, held until the returned file is closed): two users of one database would
+    empty each other's keys and take each other's Celery tasks."""
+    server = urlsplit(source_url)
+    for number in numbers:
+        name = f"assistant-stack-redis-{server.hostname}-{server.port or 6379}-{number}.lock"
+        lock = (Path(tempfile.gettempdir()) / name).open("w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue
+        return lock, urlunsplit(server._replace(path=f"/{number}"))
+    raise StackError(f"Redis databases {tuple(numbers)} are all held by other running stacks")
 
 
 def _free_port(taken: set[int]) -> int:
