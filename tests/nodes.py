@@ -146,6 +146,8 @@ class Cluster:
     def start(self, nodes: Sequence[str] = ("a", "b")) -> None:
         self.database.create()
         self.manage("migrate", "--noinput", "--verbosity", "0")
+        # Production settings serve the admin's static files from the collected manifest.
+        self.manage("collectstatic", "--noinput", "--verbosity", "0")
         for node in nodes:
             port = free_port()
             multiproc = self.directory / "multiproc" / node  # one per host, as in production

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -33,21 +33,26 @@ class ExchangeOutput(serializers.Serializer):
     reply = MessageOutput(help_text="The assistant's answer.")
 
 
+class MessageFilter(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+
+
 class MessagesView(ListAPIView):
     """Talk to the assistant; read the conversation."""
 
     serializer_class = MessageOutput
 
     def get_queryset(self):
-        return selectors.messages_for_user(
-            user=self.request.user, channel=self.request.query_params.get("channel")
-        )
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Message.objects.none()
+        filters = validated(MessageFilter, self.request.query_params)
+        return selectors.messages_for_user(user=self.request.user, channel=filters.get("channel"))
 
     @extend_schema(
         tags=["chat"],
         summary="Your conversation history, newest first",
-        parameters=[OpenApiParameter("channel", enum=Channel.values, required=False)],
-        responses={200: MessageOutput(many=True), **error_responses(401, 404)},
+        parameters=[MessageFilter],
+        responses={200: MessageOutput(many=True), **error_responses(400, 401, 404)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)

@@ -137,3 +137,15 @@ def test_french_gets_a_french_answer(auth_client):
     assert body["message"]["intent"] == "remind"
     assert "je te rappellerai" in body["reply"]["text"]
     assert Reminder.objects.get().text == "prendre mes médicaments"
+
+
+def test_the_history_filters_by_channel_and_refuses_an_unknown_one(auth_client):
+    auth_client.post(URL, {"text": "add water the plants"}, format="json")
+
+    by_api = auth_client.get(URL, {"channel": "api"})
+    unknown = auth_client.get(URL, {"channel": "sms\x00"})  # PostgreSQL cannot even compare a NUL
+
+    assert by_api.status_code == 200
+    assert {message["channel"] for message in by_api.json()["results"]} == {"api"}
+    assert unknown.status_code == 400
+    assert list(unknown.json()["error"]["fields"]) == ["channel"]
