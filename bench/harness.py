@@ -27,6 +27,7 @@ from twilio.request_validator import RequestValidator
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.common import DATABASE_URL, REDIS_URL, ensure_database
+from deploy.local.stack import free_port
 
 EMAIL, PASSWORD, PHONE = "bench@example.com", "bench passphrase 1234", "+33612345678"
 TWILIO_AUTH_TOKEN = "bench-twilio-auth-token"
@@ -47,12 +48,6 @@ OutboundSMS.objects.all().delete()
 for i in range(10):
     Todo.objects.create(user=user, title=f"todo {{i}}", position=i)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

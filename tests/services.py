@@ -4,7 +4,6 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -13,12 +12,7 @@ from pathlib import Path
 
 import redis
 
-
-def free_port() -> int:
-    """A loopback port free right now; whoever needs it binds it soon after."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from deploy.local.stack import free_port
 
 
 class RedisServer:

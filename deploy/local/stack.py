@@ -387,7 +387,7 @@ class Stack:
             return dict(FIXED_PORTS)
         ports: dict[str, int] = {}
         for name in FIXED_PORTS:
-            ports[name] = _free_port(set(ports.values()))
+            ports[name] = free_port(set(ports.values()))
         return ports
 
     def _check_binaries(self) -> None:
@@ -600,7 +600,7 @@ def claim_redis_database(source_url: str, numbers: Sequence[int] = REDIS_DATABAS
     raise StackError(f"Redis databases {tuple(numbers)} are all held by other running stacks")
 
 
-def _free_port(taken: set[int]) -> int:
+def free_port(taken: frozenset[int] | set[int] = frozenset()) -> int:
     """A port free right now, below the kernel's ephemeral range: every process on the machine
     takes its outgoing connections' ports from that range, and one could take a port between
     this check and the service binding it (the stack migrates in between)."""
