@@ -45,7 +45,7 @@ celery_app.conf.task_always_eager = False
 celery_app.conf.broker_url = "memory://"
 
 delivered: list[str] = []
-notifications.channel_register("bench", lambda batch: delivered.extend(text for _, text in batch))
+notifications.channel_register("bench", lambda batch: delivered.extend(n.text for n in batch))
 
 
 def run(channel: str, *, reminders: int, users: list[User]) -> float:

@@ -9,5 +9,6 @@ class SmsConfig(AppConfig):
         from assistant.planner.notifications import channel_register
         from sms import services
 
-        # Reminders for users who prefer SMS now go through the outbox.
-        channel_register("sms", services.sms_notifications_deliver)
+        # Reminders for users who prefer SMS go through the outbox; deferred: it reports each
+        # delivery later (sent, delivered, or failed over to chat).
+        channel_register("sms", services.sms_notifications_deliver, deferred=True)

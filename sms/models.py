@@ -88,6 +88,14 @@ class OutboundSMS(ExportModelOperationsMixin("outbound_sms"), models.Model):
     error_message = models.CharField(max_length=500, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=now)
+    # The reminder occurrence this SMS delivers: its failure fails the delivery over to chat.
+    reminder_delivery = models.ForeignKey(
+        "planner.ReminderDelivery",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outbound_sms",
+    )
     created_at = models.DateTimeField(default=now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -28,6 +28,7 @@ from assistant.core.errors import ServiceError
 from assistant.core.masking import mask_phone
 from assistant.core.phone import phone_normalize
 from assistant.planner.notifications import Notification, notify_many
+from assistant.planner.services import reminder_deliveries_fail, reminder_delivery_progress
 from assistant.users.models import AuditEvent, User
 from assistant.users.services import audit_event_record
 from sms import metrics
@@ -41,6 +42,8 @@ STOP_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_KEYWORDS = {"START", "UNSTOP"}
 HELP_KEYWORDS = {"HELP"}
 OPTED_OUT_CODE = "opted_out"
+OPTED_OUT_MESSAGE = "The recipient texted STOP."
+NO_VERIFIED_PHONE_MESSAGE = "No verified phone number to text."
 
 Status = OutboundSMS.Status
 # A status callback only ever moves a row forward along this order.
@@ -81,12 +84,15 @@ def estimate_cost_usd(*, to: str, segments: int) -> Decimal:
 # --- Outbox --------------------------------------------------------------------------------
 
 
-def _outbox_add(messages: list[tuple[User | None, str, str]], *, purpose: str) -> list[OutboundSMS]:
-    """Queue (user, number, text) messages for sending after commit, in one insert."""
+def _outbox_add(
+    messages: list[tuple[User | None, str, str, int | None]], *, purpose: str
+) -> list[OutboundSMS]:
+    """Queue (user, number, text, reminder delivery id) messages for sending after commit, in
+    one insert."""
     from sms.tasks import sms_outbound_send
 
     rows = []
-    for user, to, text in messages:
+    for user, to, text, delivery_id in messages:
         body = fit(text, settings.SMS_MAX_SEGMENTS)
         segments = segments_count(body)
         rows.append(
@@ -97,6 +103,7 @@ def _outbox_add(messages: list[tuple[User | None, str, str]], *, purpose: str) -
                 purpose=purpose,
                 segments=segments,
                 cost_usd=estimate_cost_usd(to=to, segments=segments),
+                reminder_delivery_id=delivery_id,
             )
         )
     created = OutboundSMS.objects.bulk_create(rows)
@@ -122,9 +129,9 @@ def sms_send(*, to: str, body: str, purpose: str, user: User | None = None) -> O
             segments=segments_count(body),
             status=Status.FAILED,
             error_code=OPTED_OUT_CODE,
-            error_message="The recipient texted STOP.",
+            error_message=OPTED_OUT_MESSAGE,
         )
-    (outbound,) = _outbox_add([(user, to, body)], purpose=purpose)
+    (outbound,) = _outbox_add([(user, to, body, None)], purpose=purpose)
     return outbound
 
 
@@ -144,12 +151,7 @@ def sms_outbound_deliver(*, sms_id: int) -> float | None:
     if outbound is None:
         return None
     if is_opted_out(outbound.to_number):  # opted out while it waited
-        _give_up(
-            outbound,
-            code=OPTED_OUT_CODE,
-            message="The recipient texted STOP.",
-            counted_as="refused_opted_out",
-        )
+        _give_up(outbound, code=OPTED_OUT_CODE, message=OPTED_OUT_MESSAGE, counted_as="refused_opted_out")
         return None
     try:
         result = get_backend().send(
@@ -159,7 +161,8 @@ def sms_outbound_deliver(*, sms_id: int) -> float | None:
         )
     except TransientSmsError as error:
         if outbound.attempts >= settings.SMS_MAX_ATTEMPTS:
-            _give_up(outbound, code=str(error.code or "transient"), message=str(error))
+            message = f"Gave up after {outbound.attempts} attempts: {error}"
+            _give_up(outbound, code=str(error.code or "transient"), message=message)
             return None
         delay = retry_delay(
             attempts=outbound.attempts,
@@ -194,16 +197,26 @@ def sms_outbound_deliver(*, sms_id: int) -> float | None:
                 phone_number=outbound.to_number, defaults={"keyword": "carrier"}
             )
         return None
-    _finish(
-        outbound, status=Status.SENT, provider_sid=result.sid, segments=result.segments or outbound.segments
-    )
+    with transaction.atomic():
+        _finish(
+            outbound,
+            status=Status.SENT,
+            provider_sid=result.sid,
+            segments=result.segments or outbound.segments,
+        )
+        if outbound.reminder_delivery_id is not None:
+            reminder_delivery_progress(delivery_id=outbound.reminder_delivery_id, outcome=Status.SENT)
     metrics.sms_sent_total.labels(status="sent").inc()
     metrics.sms_segments_total.labels(direction="outbound").inc(result.segments or outbound.segments)
     return None
 
 
 def _give_up(outbound: OutboundSMS, *, code: str, message: str, counted_as: str = "failed") -> None:
-    _finish(outbound, status=Status.FAILED, error_code=code, error_message=message)
+    """The message will not be sent: a reminder it carried goes to chat instead, at once."""
+    with transaction.atomic():
+        _finish(outbound, status=Status.FAILED, error_code=code, error_message=message)
+        if outbound.reminder_delivery_id is not None:
+            reminder_deliveries_fail(delivery_ids=[outbound.reminder_delivery_id], reason=message)
     metrics.sms_sent_total.labels(status=counted_as).inc()
 
 
@@ -230,18 +243,25 @@ def sms_outbox_sweep() -> int:
 
     A row left in `sending` means a worker died during the provider call: it may or may not
     have gone out, and sending it again could send it twice, so it is marked failed for a
-    person to look at (the admin's "resend") rather than retried blindly.
+    person to look at (the admin's "resend") rather than retried blindly. A reminder it
+    carried is marked failed too, not failed over: the person may have it already.
     """
     from sms.tasks import sms_outbound_send
 
     now = timezone.now()
     stale = now - timedelta(seconds=settings.SMS_SWEEP_GRACE_SECONDS)
-    OutboundSMS.objects.filter(status=Status.SENDING, updated_at__lt=now - timedelta(minutes=10)).update(
-        status=Status.FAILED,
-        error_code="unknown_outcome",
-        error_message="A worker stopped while sending; check before resending.",
-        updated_at=now,
-    )
+    message = "A worker stopped while sending; check before resending."
+    with transaction.atomic():
+        interrupted = dict(
+            OutboundSMS.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.SENDING, updated_at__lt=now - timedelta(minutes=10))
+            .values_list("pk", "reminder_delivery_id")
+        )
+        OutboundSMS.objects.filter(pk__in=interrupted).update(
+            status=Status.FAILED, error_code="unknown_outcome", error_message=message, updated_at=now
+        )
+        if deliveries := [pk for pk in interrupted.values() if pk is not None]:
+            reminder_deliveries_fail(delivery_ids=deliveries, reason=message, fall_back=False)
     lost = list(
         OutboundSMS.objects.filter(status=Status.QUEUED, next_attempt_at__lt=stale).values_list(
             "pk", flat=True
@@ -313,11 +333,24 @@ def sms_status_apply(
             if price_unit.upper() == "USD":
                 outbound.cost_usd, outbound.cost_estimated = abs(outbound.price), False
     outbound.save()
+    if outbound.reminder_delivery_id is not None:
+        _reminder_delivery_follow(outbound, status=status.lower())
     if _STATUS_RANK[new_status] == 3 and outbound.cost_usd is not None:
         cost = float(outbound.cost_usd)
         transaction.on_commit(lambda: metrics.sms_cost_usd_total.inc(cost))
     transaction.on_commit(metrics.sms_delivery_status_total.labels(status=new_status).inc)
     return new_status
+
+
+def _reminder_delivery_follow(outbound: OutboundSMS, *, status: str) -> None:
+    """Carry a status callback over to the reminder delivery the message carries."""
+    if outbound.status in (Status.UNDELIVERED, Status.FAILED):
+        code = f" (error {outbound.error_code})" if outbound.error_code else ""
+        reminder_deliveries_fail(
+            delivery_ids=[outbound.reminder_delivery_id], reason=f"Twilio reported the SMS {status}{code}."
+        )
+    else:
+        reminder_delivery_progress(delivery_id=outbound.reminder_delivery_id, outcome=outbound.status)
 
 
 def sms_usage_by_user_day(*, start: datetime, end: datetime) -> list[dict]:
@@ -337,14 +370,35 @@ def sms_usage_by_user_day(*, start: datetime, end: datetime) -> list[dict]:
 
 def sms_notifications_deliver(notifications: list[Notification]) -> None:
     """The notification service's "sms" channel: outbox rows for users SMS can reach (one
-    insert for the batch), chat for the others (no verified phone, or it texted STOP)."""
+    insert for the batch), chat for the others (no verified phone, or it texted STOP). A
+    reminder's delivery is linked to its outbox row, or failed over to chat with the reason."""
     phones = {n.user.phone_number for n in notifications if n.user.phone_number and n.user.phone_verified}
-    reachable = phones - set(
+    opted_out = set(
         PhoneOptOut.objects.filter(phone_number__in=phones).values_list("phone_number", flat=True)
     )
-    by_sms = [n for n in notifications if n.user.phone_verified and n.user.phone_number in reachable]
-    notify_many(notifications=[n for n in notifications if n not in by_sms], channel="chat")
-    _outbox_add([(n.user, n.user.phone_number, n.text) for n in by_sms], purpose=OutboundSMS.Purpose.REMINDER)
+    by_sms: list[Notification] = []
+    by_chat: list[Notification] = []  # not a reminder: nothing to fail over
+    unreachable: dict[str, list[int]] = {OPTED_OUT_MESSAGE: [], NO_VERIFIED_PHONE_MESSAGE: []}
+    for notification in notifications:
+        if not (notification.user.phone_verified and notification.user.phone_number):
+            reason = NO_VERIFIED_PHONE_MESSAGE
+        elif notification.user.phone_number in opted_out:
+            reason = OPTED_OUT_MESSAGE
+        else:
+            by_sms.append(notification)
+            continue
+        if notification.delivery_id is None:
+            by_chat.append(notification)
+        else:
+            unreachable[reason].append(notification.delivery_id)
+    notify_many(notifications=by_chat, channel="chat")
+    for reason, delivery_ids in unreachable.items():
+        if delivery_ids:
+            reminder_deliveries_fail(delivery_ids=delivery_ids, reason=reason)
+    _outbox_add(
+        [(n.user, n.user.phone_number, n.text, n.delivery_id) for n in by_sms],
+        purpose=OutboundSMS.Purpose.REMINDER,
+    )
 
 
 # --- Inbound -------------------------------------------------------------------------------

@@ -9,9 +9,21 @@ reminder_created_total = Counter(
 )
 reminder_sent_total = Counter(
     "reminder_sent_total",
-    "Reminder delivery attempts, by channel (chat, sms) and result (sent, retry, failed).",
+    "Reminders handed over, by channel (chat, sms) and result (sent, retry, failed): sent when the "
+    "channel took it (chat: stored; sms: accepted by Twilio), failed when it never will.",
     ["channel", "result"],
 )
+DELIVERY_CHANNELS = ("chat", "sms")
+DELIVERY_OUTCOMES = ("queued", "sent", "delivered", "failed", "failed_over")
+reminder_delivery_total = Counter(
+    "reminder_delivery_total",
+    "Reminder deliveries (one per occurrence and channel) reaching an outcome, by channel "
+    "(chat, sms) and outcome (queued, sent, delivered, failed, failed_over).",
+    ["channel", "outcome"],
+)
+for _channel in DELIVERY_CHANNELS:
+    for _outcome in DELIVERY_OUTCOMES:
+        reminder_delivery_total.labels(channel=_channel, outcome=_outcome)
 reminder_delivery_lag_seconds = Histogram(
     "reminder_delivery_lag_seconds",
     "How late a reminder went out: sent_at minus the time it was due (or snoozed to).",

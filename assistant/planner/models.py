@@ -85,3 +85,47 @@ class Reminder(ExportModelOperationsMixin("reminder"), models.Model):
     @property
     def recurring(self) -> bool:
         return bool(self.rrule)
+
+
+class ReminderDelivery(ExportModelOperationsMixin("reminder_delivery"), models.Model):
+    """What became of one occurrence of a reminder on one channel.
+
+    Written by the dispatcher in the transaction that hands the reminder to its channel: chat
+    takes it at once (delivered); SMS queues it, and the sms app reports what Twilio did
+    (sent, delivered) or that it failed for good, which fails it over to chat at once (a second
+    row, channel chat, `fallback_for` this one). One row per (reminder, occurrence, channel):
+    the constraint is also what keeps a late or repeated failure from telling the person twice.
+    """
+
+    class Outcome(models.TextChoices):
+        QUEUED = "queued"  # handed to a channel that confirms later (SMS: in the outbox)
+        SENT = "sent"  # the provider accepted it
+        DELIVERED = "delivered"  # in the chat conversation, or the carrier confirmed the SMS
+        FAILED = "failed"  # not delivered on this channel and not failed over (see reason)
+        FAILED_OVER = "failed_over", "failed over"  # not delivered here; sent by chat instead
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
+    # The due time or snooze that fired (for "send now" before it was due: when it was sent).
+    occurrence = models.DateTimeField()
+    channel = models.CharField(max_length=8, choices=Reminder.Channel)
+    outcome = models.CharField(max_length=16, choices=Outcome)
+    reason = models.CharField(max_length=500, blank=True)
+    fallback_for = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="fallback"
+    )
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-occurrence", "-id"]
+        verbose_name_plural = "reminder deliveries"
+        constraints = [
+            # Also the reminder's detail: its deliveries by occurrence.
+            models.UniqueConstraint(
+                fields=["reminder", "occurrence", "channel"], name="reminder_delivery_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["outcome", "created_at"])]  # the admin's outcome filter
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.get_outcome_display()} at {self.occurrence:%Y-%m-%d %H:%M}"

@@ -5,6 +5,11 @@ never imports them. A channel's deliver function takes a batch of notifications 
 writes to the database (chat messages, SMS outbox rows) inside the caller's transaction: the
 reminders are marked sent in that same transaction, which is what makes delivery happen
 exactly once. Taking a batch lets a channel write it in a few statements.
+
+A reminder's notification carries the id of its ReminderDelivery. A channel that delivers
+in the caller's transaction (chat) has delivered it on return; a channel registered as
+`deferred` (sms) has only queued it, and reports later through the planner's delivery
+services (sent, delivered, or failed, which fails it over to chat).
 """
 
 from collections.abc import Callable
@@ -16,12 +21,14 @@ from assistant.users.models import User
 class Notification(NamedTuple):
     user: User
     text: str
+    delivery_id: int | None = None  # the ReminderDelivery it fulfils, for a reminder
 
 
 DeliverFn = Callable[[list[Notification]], None]
 
 FALLBACK_CHANNEL = "chat"
 _channels: dict[str, DeliverFn] = {}
+_deferred: set[str] = set()
 
 
 class DeliveryError(Exception):
@@ -35,13 +42,27 @@ class PermanentDeliveryError(DeliveryError):
     """A channel will never take this message (e.g. the number opted out): do not retry."""
 
 
-def channel_register(name: str, deliver: DeliverFn) -> None:
+def channel_register(name: str, deliver: DeliverFn, *, deferred: bool = False) -> None:
+    """deferred: the channel only queues what it is given and confirms each delivery later."""
     _channels[name] = deliver
+    if deferred:
+        _deferred.add(name)
+    else:
+        _deferred.discard(name)
+
+
+def channel_resolve(channel: str) -> str:
+    """The channel that will carry a notification asked for on `channel`: it, or the fallback."""
+    return channel if channel in _channels else FALLBACK_CHANNEL
+
+
+def channel_is_deferred(channel: str) -> bool:
+    return channel in _deferred
 
 
 def notify_many(*, notifications: list[Notification], channel: str) -> str:
     """Deliver on channel (or the chat fallback when it is absent); returns the channel used."""
-    used = channel if channel in _channels else FALLBACK_CHANNEL
+    used = channel_resolve(channel)
     if notifications:
         _channels[used](notifications)
     return used

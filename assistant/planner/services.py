@@ -18,8 +18,16 @@ from assistant.core.backoff import retry_delay
 from assistant.core.errors import ServiceError
 from assistant.core.recurrence import next_occurrence, rrule_validate
 from assistant.planner import metrics
-from assistant.planner.models import Reminder, Todo
-from assistant.planner.notifications import DeliveryError, Notification, PermanentDeliveryError, notify_many
+from assistant.planner.models import Reminder, ReminderDelivery, Todo
+from assistant.planner.notifications import (
+    FALLBACK_CHANNEL,
+    DeliveryError,
+    Notification,
+    PermanentDeliveryError,
+    channel_is_deferred,
+    channel_resolve,
+    notify_many,
+)
 from assistant.planner.selectors import Agenda, agenda_for_user
 from assistant.users.models import Channel as UserChannel
 from assistant.users.models import User
@@ -259,6 +267,7 @@ class DispatchResult:
     failed: int = 0
     outcomes: list[tuple[str, str]] = field(default_factory=list, repr=False)
     lags: list[float] = field(default_factory=list, repr=False)
+    deliveries: list[tuple[str, str]] = field(default_factory=list, repr=False)  # (channel, outcome)
 
     def count(self, channel: str, outcome: str, *, lag: float | None = None) -> None:
         self.sent += outcome == "sent"
@@ -324,26 +333,100 @@ def _advance(reminder: Reminder, now: datetime) -> float:
     return max(lag, 0.0)
 
 
+def _occurrence(reminder: Reminder, now: datetime) -> datetime:
+    """The occurrence a dispatch delivers: the due time or the snooze that fired. "Send now"
+    of a reminder not due (or already done with) is an occurrence of its own, at now."""
+    if reminder.status == Reminder.Status.SCHEDULED:
+        if reminder.due_at <= now:
+            return reminder.due_at
+        if reminder.snoozed_until is not None and reminder.snoozed_until <= now:
+            return reminder.snoozed_until
+    return now
+
+
+def _occurrences_delivered(occurrences: dict[int, datetime]) -> set[tuple[int, datetime]]:
+    """Which of these (reminder, occurrence) already have a delivery, on any channel."""
+    return set(
+        ReminderDelivery.objects.filter(
+            reminder_id__in=occurrences, occurrence__in=set(occurrences.values())
+        ).values_list("reminder_id", "occurrence")
+    )
+
+
 def _deliver(reminders: list[Reminder], channel: str, now: datetime, result: "DispatchResult") -> None:
-    """Deliver reminders that share a channel in one call; on failure each is retried."""
-    notifications = [Notification(reminder.user, reminder.text) for reminder in reminders]
-    try:
-        used = notify_many(notifications=notifications, channel=channel)
-    except DeliveryError as error:
-        for reminder in reminders:
-            result.count(reminder.channel, _record_failure(reminder, error, now))
-        return
+    """Deliver reminders that share a channel in one call, each with its delivery record; on
+    failure each is retried (its record dropped: nothing went out) or given up (record failed).
+
+    An occurrence that already has a record is never delivered again, only moved on."""
+    used = channel_resolve(channel)
+    occurrences = {reminder.pk: _occurrence(reminder, now) for reminder in reminders}
+    delivered = _occurrences_delivered(occurrences)
+    fresh = []
     for reminder in reminders:
+        if (reminder.pk, occurrences[reminder.pk]) in delivered:
+            _advance(reminder, now)
+            logger.warning(
+                "reminder occurrence already delivered",
+                extra={"event": "reminder_duplicate_skipped", "reminder_id": reminder.pk},
+            )
+        else:
+            fresh.append(reminder)
+    outcome = (
+        ReminderDelivery.Outcome.QUEUED if channel_is_deferred(used) else ReminderDelivery.Outcome.DELIVERED
+    )
+    deliveries = ReminderDelivery.objects.bulk_create(
+        ReminderDelivery(
+            reminder=reminder, occurrence=occurrences[reminder.pk], channel=used, outcome=outcome
+        )
+        for reminder in fresh
+    )
+    notifications = [
+        Notification(reminder.user, reminder.text, delivery.pk)
+        for reminder, delivery in zip(fresh, deliveries, strict=True)
+    ]
+    try:
+        notify_many(notifications=notifications, channel=used)
+    except DeliveryError as error:
+        _deliveries_undo(fresh, deliveries, error, now, result)
+        return
+    for reminder in fresh:
         result.count(used, "sent", lag=_advance(reminder, now))
+        result.deliveries.append((used, outcome))
         logger.info(
             "reminder sent", extra={"event": "reminder_sent", "reminder_id": reminder.pk, "channel": used}
         )
 
 
+def _deliveries_undo(
+    reminders: list[Reminder],
+    deliveries: list[ReminderDelivery],
+    error: DeliveryError,
+    now: datetime,
+    result: "DispatchResult",
+) -> None:
+    """The channel took none of them: a retried one keeps no record, a given-up one says why."""
+    retried, given_up = [], []
+    for reminder, delivery in zip(reminders, deliveries, strict=True):
+        outcome = _record_failure(reminder, error, now)
+        result.count(reminder.channel, outcome)
+        (given_up if outcome == "failed" else retried).append(delivery)
+    if retried:
+        ReminderDelivery.objects.filter(pk__in=[delivery.pk for delivery in retried]).delete()
+    if given_up:
+        ReminderDelivery.objects.filter(pk__in=[delivery.pk for delivery in given_up]).update(
+            outcome=ReminderDelivery.Outcome.FAILED, reason=_error_text(error), updated_at=timezone.now()
+        )
+        result.deliveries += [(delivery.channel, ReminderDelivery.Outcome.FAILED) for delivery in given_up]
+
+
+def _error_text(error: DeliveryError) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
+
+
 def _record_failure(reminder: Reminder, error: DeliveryError, now: datetime) -> str:
     """Schedule a retry with backoff, or give up; returns "retry" or "failed"."""
     reminder.attempts += 1
-    reminder.last_error = f"{type(error).__name__}: {error}"[:500]
+    reminder.last_error = _error_text(error)
     if isinstance(error, PermanentDeliveryError) or reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS:
         reminder.status = Reminder.Status.FAILED
         result = "failed"
@@ -368,9 +451,13 @@ def _record_failure(reminder: Reminder, error: DeliveryError, now: datetime) -> 
 def _count_on_commit(result: DispatchResult) -> None:
     def count() -> None:
         for channel, outcome in result.outcomes:
-            metrics.reminder_sent_total.labels(channel=channel, result=outcome).inc()
+            # A channel that confirms later (sms) counts its "sent" when the provider takes it.
+            if not (outcome == "sent" and channel_is_deferred(channel)):
+                metrics.reminder_sent_total.labels(channel=channel, result=outcome).inc()
         for lag in result.lags:
             metrics.reminder_delivery_lag_seconds.observe(lag)
+        for channel, outcome in result.deliveries:
+            metrics.reminder_delivery_total.labels(channel=channel, outcome=outcome).inc()
 
     transaction.on_commit(count)
 
@@ -437,3 +524,114 @@ def reminders_send_now(*, reminder_ids: list[int]) -> DispatchResult:
     """Deliver these reminders at once, whatever their schedule (the admin's "send now")."""
     result, _ = _dispatch_batch(now=timezone.now(), limit=len(reminder_ids), ids=reminder_ids)
     return result
+
+
+# --- Deliveries ----------------------------------------------------------------------------
+# A deferred channel (sms) reports here what became of the deliveries it queued, in its own
+# transaction: forward only (queued -> sent -> delivered), or failed, which tells the person
+# by chat at once. Each report is idempotent: a repeated callback or a retried task finds the
+# row already past that point (the row lock orders concurrent ones) and changes nothing.
+
+Outcome = ReminderDelivery.Outcome
+_PROGRESS_FROM = {
+    # `failed` (the outcome was unknown, no fallback) moves on if staff resend the message.
+    Outcome.SENT: (Outcome.QUEUED, Outcome.FAILED),
+    Outcome.DELIVERED: (Outcome.QUEUED, Outcome.SENT, Outcome.FAILED),
+}
+_FAIL_FROM = (Outcome.QUEUED, Outcome.SENT, Outcome.FAILED)
+_FAIL_FROM_UNKNOWN = (Outcome.QUEUED, Outcome.SENT)  # an unknown outcome cannot undo a known one
+
+
+def _count_deliveries(counts: list[tuple[str, str]], sent: list[tuple[str, str]]) -> None:
+    def count() -> None:
+        for channel, outcome in counts:
+            metrics.reminder_delivery_total.labels(channel=channel, outcome=outcome).inc()
+        for channel, result in sent:
+            metrics.reminder_sent_total.labels(channel=channel, result=result).inc()
+
+    transaction.on_commit(count)
+
+
+@transaction.atomic
+def reminder_delivery_progress(*, delivery_id: int, outcome: str) -> bool:
+    """The channel's provider took the message (sent) or confirmed it (delivered). Returns
+    whether the delivery moved: never backwards, and never out of failed_over."""
+    delivery = ReminderDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+    if delivery is None or delivery.outcome not in _PROGRESS_FROM[Outcome(outcome)]:
+        return False
+    first_taken = delivery.outcome in (Outcome.QUEUED, Outcome.FAILED)
+    delivery.outcome, delivery.reason = outcome, ""
+    delivery.save(update_fields=["outcome", "reason", "updated_at"])
+    _count_deliveries([(delivery.channel, outcome)], [(delivery.channel, "sent")] if first_taken else [])
+    logger.info(
+        "reminder delivery %s",
+        outcome,
+        extra={
+            "event": "reminder_delivery",
+            "delivery_id": delivery.pk,
+            "reminder_id": delivery.reminder_id,
+            "channel": delivery.channel,
+            "outcome": outcome,
+        },
+    )
+    return True
+
+
+@transaction.atomic
+def reminder_deliveries_fail(*, delivery_ids: list[int], reason: str, fall_back: bool = True) -> int:
+    """These deliveries will not reach the person on their channel. With fall_back (a refusal,
+    retries exhausted, an undelivered callback, an opted-out or unverified number) each is
+    failed_over and its reminder's text is delivered by chat now, in the caller's transaction;
+    without (the outcome is unknown: it may have gone out) each is only marked failed.
+
+    Deliveries already delivered or failed over are left alone, so the person is told once
+    however often the failure is reported. Returns how many deliveries failed."""
+    deliveries = list(
+        ReminderDelivery.objects.select_for_update(of=("self",))
+        .filter(pk__in=delivery_ids, outcome__in=_FAIL_FROM if fall_back else _FAIL_FROM_UNKNOWN)
+        .select_related("reminder__user")
+        .order_by("reminder__user_id", "pk")
+    )
+    if not deliveries:
+        return 0
+    outcome = Outcome.FAILED_OVER if fall_back else Outcome.FAILED
+    reason = reason[:500]
+    ReminderDelivery.objects.filter(pk__in=[delivery.pk for delivery in deliveries]).update(
+        outcome=outcome, reason=reason, updated_at=timezone.now()
+    )
+    counts = [(delivery.channel, outcome) for delivery in deliveries]
+    sent = [(delivery.channel, "failed") for delivery in deliveries]
+    if fall_back:
+        fallbacks = ReminderDelivery.objects.bulk_create(
+            ReminderDelivery(
+                reminder=delivery.reminder,
+                occurrence=delivery.occurrence,
+                channel=FALLBACK_CHANNEL,
+                outcome=Outcome.DELIVERED,
+                fallback_for=delivery,
+            )
+            for delivery in deliveries
+        )
+        notify_many(
+            notifications=[
+                Notification(delivery.reminder.user, delivery.reminder.text, fallback.pk)
+                for delivery, fallback in zip(deliveries, fallbacks, strict=True)
+            ],
+            channel=FALLBACK_CHANNEL,
+        )
+        counts += [(FALLBACK_CHANNEL, Outcome.DELIVERED)] * len(fallbacks)
+        sent += [(FALLBACK_CHANNEL, "sent")] * len(fallbacks)
+    _count_deliveries(counts, sent)
+    for delivery in deliveries:
+        logger.warning(
+            "reminder delivery %s",
+            outcome,
+            extra={
+                "event": "reminder_delivery",
+                "delivery_id": delivery.pk,
+                "reminder_id": delivery.reminder_id,
+                "channel": delivery.channel,
+                "outcome": outcome,
+            },
+        )
+    return len(deliveries)

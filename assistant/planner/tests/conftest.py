@@ -16,7 +16,7 @@ class FlakyChannel:
             self.failures -= 1
             error = notifications.PermanentDeliveryError if self.permanent else notifications.DeliveryError
             raise error("far end refused")
-        self.delivered.extend((user.pk, text) for user, text in batch)
+        self.delivered.extend((n.user.pk, n.text) for n in batch)
 
 
 @pytest.fixture
