@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from assistant.core.masking import mask_phone
 from sms import services
@@ -42,17 +44,32 @@ class OutboundSMSAdmin(ReadOnly):
         "cost_usd",
         "error_code",
     ]
-    list_filter = ["status", "purpose", "error_code", ("created_at", admin.DateFieldListFilter)]
+    list_filter = [
+        "status",
+        "purpose",
+        "error_code",
+        "reminder_delivery__outcome",
+        ("created_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["provider_sid", "user__email", "to_number"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
-    exclude = ["to_number"]
-    readonly_fields = ["recipient"]
+    exclude = ["to_number", "reminder_delivery"]
+    readonly_fields = ["recipient", "delivery"]
     actions = ["resend"]
 
     @admin.display(description="to")
     def recipient(self, outbound: OutboundSMS) -> str:
         return mask_phone(outbound.to_number)
+
+    @admin.display(description="reminder delivery")
+    def delivery(self, outbound: OutboundSMS) -> str:
+        """The reminder occurrence this message delivers, and what became of it."""
+        delivery = outbound.reminder_delivery
+        if delivery is None:
+            return "-"
+        url = reverse("admin:planner_reminderdelivery_change", args=[delivery.pk])
+        return format_html('<a href="{}">{}</a> of "{}"', url, delivery, delivery.reminder)
 
     @admin.action(description="Resend (failed or undelivered only)")
     def resend(self, request: HttpRequest, queryset: QuerySet[OutboundSMS]) -> None:

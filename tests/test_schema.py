@@ -24,6 +24,7 @@ ENDPOINTS = {
     "/api/v1/reminders": {"get", "post"},
     "/api/v1/reminders/{id}": {"get", "patch", "delete"},
     "/api/v1/reminders/{id}/snooze": {"post"},
+    "/api/v1/reminders/{id}/deliveries": {"get"},
     "/api/v1/agenda": {"get"},
     "/api/v1/phone/verify": {"post"},
     "/api/v1/phone/confirm": {"post"},

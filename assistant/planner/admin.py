@@ -1,9 +1,15 @@
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.contrib.admin.utils import quote
+from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
 
 from assistant.planner import services
-from assistant.planner.models import Reminder, Todo
+from assistant.planner.models import Reminder, ReminderDelivery, Todo
+
+# A reminder's page lists its latest deliveries; the deliveries list has them all.
+INLINE_DELIVERIES = 50
 
 
 @admin.register(Todo)
@@ -24,10 +30,129 @@ class TodoAdmin(admin.ModelAdmin):
         self.message_user(request, "Marked done.", messages.SUCCESS)
 
 
+def _admin_link(obj: Model) -> str:
+    opts = obj._meta
+    try:
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
+    except NoReverseMatch:  # not in the admin
+        return str(obj)
+    return format_html('<a href="{}">{}</a>', url, obj)
+
+
+def _channel_record_accessors() -> list[str]:
+    """What channels keep for a delivery (sms: its OutboundSMS) points at it with a foreign
+    key. This app never imports the channels, so it finds those relations on the model."""
+    return [
+        relation.get_accessor_name()
+        for relation in ReminderDelivery._meta.related_objects
+        if relation.related_model is not ReminderDelivery
+    ]
+
+
+class _DeliveryDisplay:
+    @admin.display(description="channel record")
+    def channel_record(self, delivery: ReminderDelivery) -> str:
+        records = [record for name in _channel_record_accessors() for record in getattr(delivery, name).all()]
+        return format_html_join(", ", "{}", ((_admin_link(record),) for record in records)) or "-"
+
+    @admin.display(description="failed over from")
+    def failed_over_from(self, delivery: ReminderDelivery) -> str:
+        return _admin_link(delivery.fallback_for) if delivery.fallback_for else "-"
+
+
+_DELIVERY_FIELDS = [
+    "occurrence",
+    "channel",
+    "outcome",
+    "reason",
+    "failed_over_from",
+    "channel_record",
+    "created_at",
+    "updated_at",
+]
+
+
+class ReminderDeliveryInline(_DeliveryDisplay, admin.TabularInline):
+    model = ReminderDelivery
+    fk_name = "reminder"
+    fields = _DELIVERY_FIELDS
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    verbose_name_plural = f"deliveries (the latest {INLINE_DELIVERIES})"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReminderDelivery]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("fallback_for")
+            .prefetch_related(*_channel_record_accessors())
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Reminder | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Reminder | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Reminder | None = None) -> bool:
+        return False
+
+
+@admin.register(ReminderDelivery)
+class ReminderDeliveryAdmin(_DeliveryDisplay, admin.ModelAdmin):
+    """Read-only: deliveries change only through the dispatcher and the channels' reports."""
+
+    list_display = ["occurrence", "reminder", "user", "channel", "outcome", "reason", "updated_at"]
+    list_filter = ["outcome", "channel", ("occurrence", admin.DateFieldListFilter)]
+    search_fields = ["reminder__text", "reminder__user__email"]
+    list_select_related = ["reminder__user"]
+    date_hierarchy = "occurrence"
+    fields = ["reminder", *_DELIVERY_FIELDS]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReminderDelivery]:
+        return super().get_queryset(request).prefetch_related(*_channel_record_accessors())
+
+    @admin.display(ordering="reminder__user__email")
+    def user(self, delivery: ReminderDelivery) -> str:
+        return str(delivery.reminder.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ReminderDelivery | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ReminderDelivery | None = None) -> bool:
+        return False
+
+
+class LastDeliveryFilter(admin.SimpleListFilter):
+    title = "last delivery"
+    parameter_name = "last_delivery"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return ReminderDelivery.Outcome.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Reminder]) -> QuerySet[Reminder]:
+        return queryset.filter(last_delivery_outcome=self.value()) if self.value() else queryset
+
+
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["text", "user", "status", "channel", "fire_at", "rrule", "sent_at", "attempts"]
-    list_filter = ["status", "channel", ("fire_at", admin.DateFieldListFilter)]
+    list_display = [
+        "text",
+        "user",
+        "status",
+        "channel",
+        "fire_at",
+        "rrule",
+        "sent_at",
+        "attempts",
+        "last_delivery",
+    ]
+    list_filter = ["status", "channel", LastDeliveryFilter, ("fire_at", admin.DateFieldListFilter)]
     search_fields = ["text", "user__email"]
     list_select_related = ["user"]
     # Schedules change through the services (the API, chat, the actions below), which keep
@@ -46,11 +171,38 @@ class ReminderAdmin(admin.ModelAdmin):
         "sent_at",
         "attempts",
         "last_error",
+        "all_deliveries",
         "created_at",
         "updated_at",
     ]
     readonly_fields = [name for name in fields if name not in ("text", "channel")]
+    inlines = [ReminderDeliveryInline]
     actions = ["send_now", "snooze_ten_minutes", "cancel"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Reminder]:
+        # The outcome of the latest occurrence on the reminder's channel (not its chat fallback).
+        last = ReminderDelivery.objects.filter(reminder=OuterRef("pk"), fallback_for__isnull=True)
+        outcome = Subquery(last.order_by("-occurrence", "-id").values("outcome")[:1])
+        return super().get_queryset(request).annotate(last_delivery_outcome=outcome)
+
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: Reminder, inline: admin.options.InlineModelAdmin, prefix: str
+    ) -> dict:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, ReminderDeliveryInline):
+            latest = ReminderDelivery.objects.filter(reminder=obj).order_by("-occurrence", "-id")
+            kwargs["queryset"] = kwargs["queryset"].filter(pk__in=latest.values("pk")[:INLINE_DELIVERIES])
+        return kwargs
+
+    @admin.display(description="last delivery", ordering="last_delivery_outcome")
+    def last_delivery(self, reminder: Reminder) -> str:
+        outcome = reminder.last_delivery_outcome
+        return ReminderDelivery.Outcome(outcome).label if outcome else "-"
+
+    @admin.display(description="deliveries")
+    def all_deliveries(self, reminder: Reminder) -> str:
+        url = reverse("admin:planner_reminderdelivery_changelist") + f"?reminder__id__exact={reminder.pk}"
+        return format_html('<a href="{}">All deliveries of this reminder</a>', url)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

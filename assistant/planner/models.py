@@ -102,7 +102,7 @@ class ReminderDelivery(ExportModelOperationsMixin("reminder_delivery"), models.M
         SENT = "sent"  # the provider accepted it
         DELIVERED = "delivered"  # in the chat conversation, or the carrier confirmed the SMS
         FAILED = "failed"  # not delivered on this channel and not failed over (see reason)
-        FAILED_OVER = "failed_over", "failed over"  # not delivered here; sent by chat instead
+        FAILED_OVER = "failed_over", "Failed over"  # not delivered here; sent by chat instead
 
     reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
     # The due time or snooze that fired (for "send now" before it was due: when it was sent).

@@ -4,10 +4,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from assistant.planner.agenda import AgendaEntry, agenda_entries, agenda_next_event
-from assistant.planner.models import Reminder, Todo
+from assistant.planner.models import Reminder, ReminderDelivery, Todo
 from assistant.users.models import User
 
 
@@ -45,6 +45,46 @@ def reminders_for_user(
     return reminders.order_by("fire_at", "id")
 
 
+# Newest first; an occurrence has at most two rows (its delivery and a chat fallback).
+_DELIVERY_ORDER = ("-occurrence", "-id")
+
+
+def _recent_deliveries() -> Prefetch:
+    return Prefetch(
+        "deliveries",
+        queryset=ReminderDelivery.objects.order_by(*_DELIVERY_ORDER)[:2],
+        to_attr="recent_deliveries",
+    )
+
+
+def reminders_with_last_delivery(*, reminders: QuerySet[Reminder]) -> QuerySet[Reminder]:
+    """The reminders with what reminder_last_delivery reads, in one more query for them all."""
+    return reminders.prefetch_related(_recent_deliveries())
+
+
+@dataclass(frozen=True)
+class LastDelivery:
+    delivery: ReminderDelivery  # the latest occurrence, on the reminder's channel
+    fallback: ReminderDelivery | None  # the chat delivery it failed over to, if it did
+
+
+def reminder_last_delivery(*, reminder: Reminder) -> LastDelivery | None:
+    """What became of the reminder's latest occurrence (None before its first)."""
+    recent = getattr(reminder, "recent_deliveries", None)
+    if recent is None:  # not loaded with reminders_with_last_delivery: one query
+        recent = list(reminder.deliveries.order_by(*_DELIVERY_ORDER)[:2])
+    delivery = next((row for row in recent if row.fallback_for_id is None), None)
+    if delivery is None:
+        return None
+    fallback = next((row for row in recent if row.fallback_for_id == delivery.pk), None)
+    return LastDelivery(delivery=delivery, fallback=fallback)
+
+
+def reminder_deliveries(*, reminder: Reminder) -> QuerySet[ReminderDelivery]:
+    """Every delivery of the reminder, newest occurrence first."""
+    return reminder.deliveries.order_by(*_DELIVERY_ORDER)
+
+
 def reminder_last_sent(*, user: User, since: datetime | None = None) -> Reminder | None:
     """The reminder the user most recently received: what "snooze" and "done" refer to."""
     reminders = Reminder.objects.filter(user=user, sent_at__isnull=False)
@@ -78,13 +118,15 @@ def agenda_for_user(*, user: User, now: datetime, days_ahead: int = 0, days: int
     tasks due by the last day (overdue ones included, since they still need doing)."""
     start, end, last_day = _local_days(user, now, days_ahead, days)
     reminders = list(
-        Reminder.objects.filter(
-            user=user,
-            origin=Reminder.Origin.USER,
-            status=Reminder.Status.SCHEDULED,
-            fire_at__gte=max(start, now),
-            fire_at__lt=end,
-        ).order_by("fire_at")
+        reminders_with_last_delivery(
+            reminders=Reminder.objects.filter(
+                user=user,
+                origin=Reminder.Origin.USER,
+                status=Reminder.Status.SCHEDULED,
+                fire_at__gte=max(start, now),
+                fire_at__lt=end,
+            ).order_by("fire_at")
+        )
     )
     todos = list(
         Todo.objects.filter(user=user, status=Todo.Status.OPEN)

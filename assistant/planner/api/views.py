@@ -1,7 +1,7 @@
 """Todos, reminders and the agenda over REST. Views validate, call a service, shape output."""
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from assistant.core.api import error_responses, validated
 from assistant.planner import selectors, services
-from assistant.planner.models import Reminder, Todo
+from assistant.planner.models import Reminder, ReminderDelivery, Todo
 
 # --- Todos ---------------------------------------------------------------------------------
 
@@ -129,7 +129,49 @@ class TodoViewSet(_OwnRowsViewSet):
 # --- Reminders -----------------------------------------------------------------------------
 
 
+class ReminderDeliveryOutput(serializers.ModelSerializer):
+    occurrence = serializers.DateTimeField(read_only=True, help_text="The due time or snooze it was for.")
+    outcome = serializers.ChoiceField(
+        choices=ReminderDelivery.Outcome.choices,
+        read_only=True,
+        help_text="queued (SMS in our outbox), sent (Twilio took it), delivered, failed (see reason), "
+        "failed_over (not delivered on this channel: sent by chat instead).",
+    )
+    reason = serializers.CharField(read_only=True, help_text="Why it failed, when it did.")
+    fallback_for = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="For a chat fallback: the delivery that failed over to it."
+    )
+
+    class Meta:
+        model = ReminderDelivery
+        fields = [
+            "id",
+            "occurrence",
+            "channel",
+            "outcome",
+            "reason",
+            "fallback_for",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class LastDeliveryOutput(ReminderDeliveryOutput):
+    fallback = ReminderDeliveryOutput(
+        allow_null=True, help_text="The chat delivery it failed over to (outcome failed_over), else null."
+    )
+
+    class Meta(ReminderDeliveryOutput.Meta):
+        fields = [*ReminderDeliveryOutput.Meta.fields, "fallback"]
+        read_only_fields = fields
+
+
 class ReminderOutput(serializers.ModelSerializer):
+    last_delivery = serializers.SerializerMethodField(
+        help_text="What became of the latest occurrence (null before the first)."
+    )
+
     class Meta:
         model = Reminder
         fields = [
@@ -144,9 +186,18 @@ class ReminderOutput(serializers.ModelSerializer):
             "sent_at",
             "attempts",
             "last_error",
+            "last_delivery",
             "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(LastDeliveryOutput(allow_null=True))
+    def get_last_delivery(self, reminder: Reminder) -> dict | None:
+        last = selectors.reminder_last_delivery(reminder=reminder)
+        if last is None:
+            return None
+        fallback = ReminderDeliveryOutput(last.fallback).data if last.fallback else None
+        return {**ReminderDeliveryOutput(last.delivery).data, "fallback": fallback}
 
 
 class ReminderInput(serializers.Serializer):
@@ -200,7 +251,8 @@ class ReminderViewSet(_OwnRowsViewSet):
 
     def rows(self):
         filters = validated(ReminderFilter, self.request.query_params) if self.action == "list" else {}
-        return selectors.reminders_for_user(user=self.request.user, **filters)
+        reminders = selectors.reminders_for_user(user=self.request.user, **filters)
+        return selectors.reminders_with_last_delivery(reminders=reminders)
 
     def create(self, request: Request) -> Response:
         reminder = services.reminder_create(user=request.user, **self._valid_input())
@@ -224,6 +276,15 @@ class ReminderViewSet(_OwnRowsViewSet):
         minutes = validated(SnoozeInput, request.data)["minutes"]
         reminder = services.reminder_snooze(reminder=self.get_object(), minutes=minutes)
         return self._output(reminder)
+
+    @extend_schema(
+        summary="What became of each occurrence of a reminder, on each channel",
+        responses={200: ReminderDeliveryOutput(many=True), **error_responses(401, 404)},
+    )
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request: Request, pk: str) -> Response:
+        page = self.paginate_queryset(selectors.reminder_deliveries(reminder=self.get_object()))
+        return self.get_paginated_response(ReminderDeliveryOutput(page, many=True).data)
 
 
 # --- Agenda --------------------------------------------------------------------------------

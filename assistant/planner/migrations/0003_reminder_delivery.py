@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('occurrence', models.DateTimeField()),
                 ('channel', models.CharField(choices=[('chat', 'Chat'), ('sms', 'Sms')], max_length=8)),
-                ('outcome', models.CharField(choices=[('queued', 'Queued'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('failed', 'Failed'), ('failed_over', 'failed over')], max_length=16)),
+                ('outcome', models.CharField(choices=[('queued', 'Queued'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('failed', 'Failed'), ('failed_over', 'Failed over')], max_length=16)),
                 ('reason', models.CharField(blank=True, max_length=500)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('updated_at', models.DateTimeField(auto_now=True)),

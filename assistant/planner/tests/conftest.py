@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 
 from assistant.planner import notifications
@@ -25,3 +27,35 @@ def flaky_channel(monkeypatch):
     channel = FlakyChannel()
     monkeypatch.setitem(notifications._channels, "flaky", channel)
     return channel
+
+
+class PagerChannel:
+    """A deferred channel, like sms: it only queues what it is given and reports back later."""
+
+    def __init__(self) -> None:
+        self.queued: list[notifications.Notification] = []
+
+    def __call__(self, batch: list[notifications.Notification]) -> None:
+        self.queued.extend(batch)
+
+
+@pytest.fixture
+def pager_channel(monkeypatch):
+    """Registered as the deferred "pager" channel for the test only."""
+    channel = PagerChannel()
+    monkeypatch.setitem(notifications._channels, "pager", channel)
+    monkeypatch.setattr(notifications, "_deferred", notifications._deferred | {"pager"})
+    return channel
+
+
+@pytest.fixture
+def failed_over(user, pager_channel):
+    """A "take meds" reminder whose pager delivery failed for good and went to chat instead."""
+    from assistant.planner import services
+    from assistant.planner.tests.test_dispatch import NOW, make
+
+    reminder = make(user, text="take meds", channel="pager")
+    services.reminders_dispatch(now=NOW + timedelta(minutes=1))
+    (notification,) = pager_channel.queued
+    services.reminder_deliveries_fail(delivery_ids=[notification.delivery_id], reason="number refused")
+    return reminder

@@ -9,6 +9,8 @@ from assistant.chat.models import Message
 from assistant.chat.services import chat_message_handle
 from assistant.planner import services
 from assistant.planner.models import Reminder, Todo
+from assistant.planner.tests.test_api import DUE
+from assistant.planner.tests.test_dispatch import make
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +80,40 @@ def test_planner_and_chat_lists_open_with_filters(staff_client, user):
         assert staff_client.get(reverse(f"admin:{name}_changelist") + "?q=x").status_code == 200
     assert Todo.objects.count() == 1
     assert Reminder.objects.count() == 1
+
+
+class TestDeliveries:
+    def test_the_reminder_page_lists_its_deliveries_read_only(self, staff_client, failed_over):
+        page = staff_client.get(reverse("admin:planner_reminder_change", args=[failed_over.pk]))
+
+        assert page.status_code == 200
+        content = page.content.decode()
+        assert "Failed over" in content
+        assert "number refused" in content
+        assert "All deliveries of this reminder" in content
+        assert 'name="deliveries-0-outcome"' not in content  # shown, not editable
+
+    def test_the_reminder_list_shows_and_filters_by_the_last_outcome(self, staff_client, user, failed_over):
+        delivered = make(user, text="stretch")
+        services.reminders_dispatch(now=DUE)
+        changelist = reverse("admin:planner_reminder_changelist")
+
+        everything = staff_client.get(changelist).content.decode()
+        only_failed_over = staff_client.get(changelist + "?last_delivery=failed_over").content.decode()
+
+        assert "Failed over" in everything
+        assert "delivered" in everything
+        assert "take meds" in only_failed_over
+        assert delivered.text not in only_failed_over
+
+    def test_the_deliveries_list_filters_by_outcome_and_reminder(self, staff_client, user, failed_over):
+        make(user, text="stretch")
+        services.reminders_dispatch(now=DUE)
+        changelist = reverse("admin:planner_reminderdelivery_changelist")
+
+        by_outcome = staff_client.get(changelist + "?outcome__exact=failed_over")
+        by_reminder = staff_client.get(changelist + f"?reminder__id__exact={failed_over.pk}")
+
+        assert by_outcome.status_code == by_reminder.status_code == 200
+        assert by_outcome.context["cl"].result_count == 1
+        assert by_reminder.context["cl"].result_count == 2  # the failed one and its chat fallback

@@ -4,11 +4,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from assistant.planner import services
 from assistant.planner.models import Reminder, Todo
+from assistant.planner.tests.test_dispatch import make
 from assistant.users.tests.factories import UserFactory
 from assistant.users.tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
+
+
+DUE = datetime(2026, 11, 27, 10, 1, tzinfo=UTC)  # when test_dispatch's make() is due
 
 
 def in_an_hour() -> str:
@@ -161,6 +166,80 @@ class TestReminders:
 
         assert response.status_code == 404
         assert Reminder.objects.get(pk=theirs["id"]).snoozed_until is None
+
+
+class TestReminderDeliveries:
+    def test_a_reminder_not_yet_due_has_no_last_delivery(self, auth_client):
+        created = auth_client.post("/api/v1/reminders", {"text": "x", "due_at": in_an_hour()}, format="json")
+
+        assert created.json()["last_delivery"] is None
+        assert auth_client.get(f"/api/v1/reminders/{created.json()['id']}").json()["last_delivery"] is None
+
+    def test_a_delivered_reminder_says_so(self, auth_client, user):
+        reminder = make(user)
+        services.reminders_dispatch(now=DUE)
+
+        last = auth_client.get(f"/api/v1/reminders/{reminder.pk}").json()["last_delivery"]
+
+        assert (last["channel"], last["outcome"], last["reason"], last["fallback"]) == (
+            "chat",
+            "delivered",
+            "",
+            None,
+        )
+        assert datetime.fromisoformat(last["occurrence"]) == DUE
+
+    def test_a_failed_over_reminder_shows_why_and_where_it_went(self, auth_client, failed_over):
+        body = auth_client.get(f"/api/v1/reminders/{failed_over.pk}").json()
+
+        last = body["last_delivery"]
+        assert (last["channel"], last["outcome"], last["reason"]) == (
+            "pager",
+            "failed_over",
+            "number refused",
+        )
+        assert (last["fallback"]["channel"], last["fallback"]["outcome"]) == ("chat", "delivered")
+        assert last["fallback"]["fallback_for"] == last["id"]
+
+    def test_the_deliveries_of_a_reminder_newest_first(self, auth_client, failed_over):
+        response = auth_client.get(f"/api/v1/reminders/{failed_over.pk}/deliveries")
+
+        assert response.status_code == 200
+        rows = response.json()["results"]
+        assert [(row["channel"], row["outcome"]) for row in rows] == [
+            ("chat", "delivered"),
+            ("pager", "failed_over"),
+        ]
+
+    def test_another_users_deliveries_are_a_404(self, auth_client, password):
+        other = UserFactory(password=password)
+        theirs = make(other)
+        services.reminders_dispatch(now=DUE)
+
+        assert auth_client.get(f"/api/v1/reminders/{theirs.pk}/deliveries").status_code == 404
+
+    def test_the_list_reads_every_last_delivery_in_one_query(
+        self, auth_client, user, django_assert_num_queries
+    ):
+        def listed() -> list:
+            return auth_client.get("/api/v1/reminders").json()["results"]
+
+        make(user, rrule="FREQ=HOURLY")
+        services.reminders_dispatch(now=DUE)
+        with django_assert_num_queries(LIST_QUERIES):
+            assert len(listed()) == 1
+        for i in range(5):
+            make(user, text=f"reminder {i}", rrule="FREQ=HOURLY")
+        services.reminders_dispatch(now=DUE)
+
+        with django_assert_num_queries(LIST_QUERIES):
+            rows = listed()
+        assert len(rows) == 6
+        assert all(row["last_delivery"]["outcome"] == "delivered" for row in rows)
+
+
+# The token with its user, the page's count, the page, the page's last deliveries.
+LIST_QUERIES = 4
 
 
 def midday_zone() -> str:
