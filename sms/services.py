@@ -276,7 +276,8 @@ def sms_outbox_sweep() -> int:
 
 
 def sms_resend(*, sms_ids: list[int]) -> int:
-    """Queue failed or undelivered messages again (the admin's "resend")."""
+    """Queue failed or undelivered messages again (the admin's "resend"). A reminder that
+    already failed over keeps that outcome: resending it tells the person a second time."""
     from sms.tasks import sms_outbound_send
 
     resent = 0
