@@ -146,14 +146,14 @@ def test_start_opts_back_in(client, texter, start):
     assert not PhoneOptOut.objects.exists()
 
 
-def test_help_keyword(client, texter, settings):
-    assert reply_of(text(client, " help ")) == settings.SMS_HELP_MESSAGE
+def test_help_keyword(client, texter):
+    assert reply_of(text(client, " help ")).startswith("TDAH Assistant keeps your todos and reminders.")
 
 
-def test_help_is_answered_even_after_stop(client, texter, settings):
+def test_help_is_answered_even_after_stop(client, texter):
     text(client, "STOP")
 
-    assert reply_of(text(client, "HELP", sid="SM" + "d" * 32)) == settings.SMS_HELP_MESSAGE
+    assert "Reply STOP to unsubscribe" in reply_of(text(client, "HELP", sid="SM" + "d" * 32))
 
 
 @pytest.mark.parametrize(
