@@ -7,6 +7,7 @@ machine can build them:
     python -m assistant.core.translations                 # compile every stale .po into .mo
     python -m assistant.core.translations --force         # compile them all
     python -m assistant.core.translations update assistant/chat   # (re)write an app's catalogues
+    python -m assistant.core.translations check           # what tests/test_translations.py checks
 
 `update` extracts the app's messages (Python and templates) and writes its four catalogues:
 translations already there are kept, new messages come in with an empty msgstr (the English
@@ -16,6 +17,7 @@ catalogue gets the msgid itself), and messages the code no longer uses are dropp
 import argparse
 import io
 import os
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +26,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import PoFileError, read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("en", "fr", "es", "pt")
@@ -94,8 +96,12 @@ def locale_dirs_find(*, root: Path = ROOT) -> list[Path]:
 
 
 def catalogue_read(path: Path) -> Catalog:
+    """A .po file's catalogue; a malformed one is an error that names it."""
     with path.open("rb") as po:
-        return read_po(po, locale=path.parents[1].name, abort_invalid=True)
+        try:
+            return read_po(po, locale=path.parents[1].name, abort_invalid=True)
+        except PoFileError as error:
+            raise ValueError(f"{path}: {error}") from None
 
 
 def catalogues_compile(*, root: Path = ROOT, force: bool = False) -> list[Path]:
@@ -201,12 +207,95 @@ def catalogues_update(*, app_dir: Path, root: Path = ROOT) -> list[Path]:
     return written
 
 
+# %(name)s with its conversion, a positional %s / %d, or a {name} / {} of str.format.
+_PLACEHOLDER = re.compile(r"%\(\w+\)[#0+-]*\d*(?:\.\d+)?[a-zA-Z]|%[#0+-]*\d*(?:\.\d+)?[a-zA-Z]|\{\w*\}")
+
+
+def placeholders(text: str) -> list[str]:
+    """The substitutions a text expects, sorted ('%%' is a literal percent sign, not one)."""
+    return sorted(match.group(0) for match in _PLACEHOLDER.finditer(text.replace("%%", "")))
+
+
+def _catalogue_problems(path: Path, language: str) -> list[str]:
+    catalog = catalogue_read(path)
+    problems = []
+    if catalog.plural_forms != PLURAL_FORMS[language]:
+        problems.append(f"Plural-Forms is {catalog.plural_forms!r}, not {PLURAL_FORMS[language]!r}")
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = list(message.id) if message.pluralizable else [message.id]
+        strings = list(message.string) if message.pluralizable else [message.string]
+        label = repr(ids[0])
+        if message.fuzzy:
+            problems.append(f"{label} is marked fuzzy")
+        if message.pluralizable and len(strings) != catalog.num_plurals:
+            problems.append(f"{label} has {len(strings)} plural forms, not {catalog.num_plurals}")
+        if not all(strings):
+            problems.append(f"{label} is not translated")
+            continue
+        expected = sorted(set().union(*(placeholders(text) for text in ids)))
+        for string in strings:
+            if sorted(set(placeholders(string))) != expected:
+                problems.append(
+                    f"{label}: {string!r} has placeholders {placeholders(string)}, not {expected}"
+                )
+    return problems
+
+
+def catalogues_check(*, root: Path = ROOT) -> list[str]:
+    """What is wrong with the catalogues under root, as sentences; [] when nothing is.
+
+    Each folder with a locale/ has a complete catalogue in every language (translated, no fuzzy
+    entry, every plural form, the language's Plural-Forms, the msgid's placeholders), holding
+    every message the code under that folder uses (Python and templates) and no other."""
+    problems = []
+    used: dict[Path, dict[tuple[str, str | None], Message]] = {}
+    for message in messages_extract(root=root):
+        owner = catalogue_owner(message.path, root=root)
+        where = f"{message.path.relative_to(root)}:{message.lineno}"
+        if owner is None:
+            problems.append(f"{where}: {message.msgid!r} has no locale/ folder in its app to go in")
+            continue
+        used.setdefault(owner, {})[message.key] = message
+    for owner in sorted({path.parent for path in locale_dirs_find(root=root)} | set(used)):
+        messages = used.get(owner, {})
+        for language in LANGUAGES:
+            path = owner / "locale" / language / "LC_MESSAGES" / "django.po"
+            name = path.relative_to(root)
+            if not path.exists():
+                problems.append(f"{name} is missing")
+                continue
+            problems += [f"{name}: {problem}" for problem in _catalogue_problems(path, language)]
+            catalog = catalogue_read(path)
+            for key, message in messages.items():
+                entry = catalog.get(*key)
+                if entry is None:
+                    problems.append(f"{name} lacks {message.msgid!r} ({message.path.relative_to(root)})")
+                elif entry.pluralizable != (message.plural is not None) or (
+                    entry.pluralizable and entry.id[1] != message.plural
+                ):
+                    problems.append(f"{name}: {message.msgid!r} differs in its plural from the code's")
+            for entry in catalog:
+                if (
+                    entry.id
+                    and (entry.id[0] if entry.pluralizable else entry.id, entry.context) not in messages
+                ):
+                    problems.append(f"{name} keeps {entry.id!r}, which the code no longer uses")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant.core.translations", description=__doc__)
-    parser.add_argument("action", nargs="?", choices=["compile", "update"], default="compile")
+    parser.add_argument("action", nargs="?", choices=["compile", "update", "check"], default="compile")
     parser.add_argument("apps", nargs="*", type=Path, help="update: the app folders to rewrite")
     parser.add_argument("--force", action="store_true", help="compile: every catalogue, stale or not")
     args = parser.parse_args(argv)
+    if args.action == "check":
+        _setup_django()
+        problems = catalogues_check()
+        sys.stdout.writelines(f"{problem}\n" for problem in problems)
+        return 1 if problems else 0
     if args.action == "update":
         if not args.apps:
             parser.error("update needs the app folders, e.g. assistant/chat")
