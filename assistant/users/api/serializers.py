@@ -48,6 +48,12 @@ class RegisterInput(serializers.Serializer):
 
 
 class UserOutput(serializers.ModelSerializer):
+    language = serializers.ChoiceField(
+        choices=Language.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The language we write to you in; empty until known (English meanwhile).",
+    )
     roles = serializers.SerializerMethodField()
     mfa_enabled = serializers.SerializerMethodField()
 
