@@ -1,6 +1,8 @@
 """A person's language: chosen or guessed at registration, shown and changed with /auth/me,
 exported, and the language of the e-mails we send them."""
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -138,3 +140,21 @@ def test_the_admin_shows_and_filters_by_language(client, user):
     assert admin.email in changelist
     assert user.email not in changelist
     assert 'name="language"' in change
+
+
+def test_the_reset_pages_are_in_the_persons_language(client, api_client, django_capture_on_commit_callbacks):
+    user = UserFactory(language="fr")
+    message = _reset_email(api_client, user, django_capture_on_commit_callbacks)
+    link = re.search(r"http://\S+/account/reset/\S+/", message.body).group(0)
+
+    page = client.get(link, follow=True)
+    done = client.post(
+        page.redirect_chain[-1][0],
+        {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"},
+        follow=True,
+    )
+
+    assert page["Content-Language"] == "fr"
+    assert "Nouveau mot de passe" in page.content.decode()
+    assert done["Content-Language"] == "fr"
+    assert "Votre mot de passe a été défini." in done.content.decode()
