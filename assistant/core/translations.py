@@ -53,7 +53,8 @@ KEYWORDS = {
 }
 TEMPLATE_SUFFIXES = {".html", ".txt"}
 # Never searched: virtualenvs and other hidden folders (a virtualenv holds Django's own
-# catalogues), caches, collected static files, tests (their strings are no one's texts).
+# catalogues), caches, collected static files, migrations, and tests (their strings are no
+# one's texts).
 _SKIPPED_DIRS = {"node_modules", "__pycache__", "staticfiles", "tests", "migrations"}
 
 
@@ -216,8 +217,7 @@ def placeholders(text: str) -> list[str]:
     return sorted(match.group(0) for match in _PLACEHOLDER.finditer(text.replace("%%", "")))
 
 
-def _catalogue_problems(path: Path, language: str) -> list[str]:
-    catalog = catalogue_read(path)
+def _catalogue_problems(catalog: Catalog, language: str) -> list[str]:
     problems = []
     if catalog.plural_forms != PLURAL_FORMS[language]:
         problems.append(f"Plural-Forms is {catalog.plural_forms!r}, not {PLURAL_FORMS[language]!r}")
@@ -266,8 +266,8 @@ def catalogues_check(*, root: Path = ROOT) -> list[str]:
             if not path.exists():
                 problems.append(f"{name} is missing")
                 continue
-            problems += [f"{name}: {problem}" for problem in _catalogue_problems(path, language)]
             catalog = catalogue_read(path)
+            problems += [f"{name}: {problem}" for problem in _catalogue_problems(catalog, language)]
             for key, message in messages.items():
                 entry = catalog.get(*key)
                 if entry is None:
