@@ -6,6 +6,14 @@ import pytest
 from rest_framework.test import APIClient
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the message catalogues that are missing or older than their .po, so a bare
+    `pytest` sees the texts people get (scripts/test and the install step compile them too)."""
+    from assistant.core.translations import catalogues_compile
+
+    catalogues_compile()
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """With DATABASE_URL or REDIS_URL set (as in CI), those services must answer: fail, never skip."""
     from django.conf import settings

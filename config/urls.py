@@ -1,10 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from assistant.core.views import api_root
-from assistant.users.views import PasswordResetConfirmView
+from assistant.users.views import PasswordResetCompleteView, PasswordResetConfirmView
 from monitoring.views import metrics_export
 
 api_v1 = [
@@ -34,7 +33,7 @@ urlpatterns = [
     ),
     path(
         "account/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
 ]

@@ -17,7 +17,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 from social_core.exceptions import AuthAssociationError, AuthCanceled, SocialAuthBaseException
 
 from assistant.core.backoff import retry_delay
@@ -26,7 +27,7 @@ from assistant.core.masking import mask_email
 from assistant.planner import services as planner
 from assistant.planner.models import Reminder
 from assistant.planner.notifications import DeliveryError, notify
-from assistant.users.models import AuditEvent, SecurityEvent, User
+from assistant.users.models import DEFAULT_LANGUAGE, AuditEvent, SecurityEvent, User
 from assistant.users.services import audit_event_record, security_event_record
 from integrations import metrics
 from integrations.models import AuthorizationRequest, Event, ExternalTask, Integration
@@ -116,7 +117,8 @@ def integration_connect_start(*, user: User, provider: Provider) -> Authorizatio
 @dataclass(frozen=True)
 class ConnectOutcome:
     result: str  # connected, denied, invalid_state, already_linked, error
-    message: str
+    message: str  # in `language`, which the page around it is shown in too
+    language: str
     integration: Integration | None = None
 
     @property
@@ -141,12 +143,30 @@ def _claimed_authorization(provider: Provider, state: str) -> AuthorizationReque
 
 
 def integration_connect_complete(
-    *, provider: Provider, params: Mapping[str, str], ip: str | None, signed_in_user: User | None = None
+    *,
+    provider: Provider,
+    params: Mapping[str, str],
+    ip: str | None,
+    signed_in_user: User | None = None,
+    browser_language: str = DEFAULT_LANGUAGE,
 ) -> ConnectOutcome:
-    """The provider sent the browser back: check the state, exchange the code, keep the tokens."""
+    """The provider sent the browser back: check the state, exchange the code, keep the tokens.
+
+    The outcome is told in the language of the person who started connecting; a refused
+    callback, whose person we do not know, in the browser's."""
     pending = _claimed_authorization(provider, params.get("state", ""))
     if pending is None or (signed_in_user is not None and signed_in_user != pending.user):
-        return _connect_refused(provider, ip, reason="unknown_state" if pending is None else "user_mismatch")
+        with translation.override(browser_language):
+            return _connect_refused(
+                provider, ip, reason="unknown_state" if pending is None else "user_mismatch"
+            )
+    with translation.override(pending.user.effective_language):
+        return _connect_finish(provider, pending, params)
+
+
+def _connect_finish(
+    provider: Provider, pending: AuthorizationRequest, params: Mapping[str, str]
+) -> ConnectOutcome:
     backend = backend_for(provider, redirect_uri=callback_url(provider), session=pending.session, data=params)
     try:
         backend.complete(user=pending.user)
@@ -155,36 +175,44 @@ def integration_connect_complete(
             provider,
             pending.user,
             "denied",
-            f"You didn't allow access to {provider.title}, so nothing was connected. "
-            "You can try again any time.",
+            gettext(
+                "You didn't allow access to %(provider)s, so nothing was connected. "
+                "You can try again any time."
+            )
+            % {"provider": provider.title},
         )
     except AuthAssociationError:
         return _connect_failed(
             provider,
             pending.user,
             "already_linked",
-            f"This {provider.title} account is already connected to another account here.",
+            gettext("This %(provider)s account is already connected to another account here.")
+            % {"provider": provider.title},
         )
     except SocialAuthBaseException as error:
         later = error.recovery == "retry_later"
         message = (
-            f"{provider.title} didn't answer properly. Please try again in a few minutes."
+            gettext("%(provider)s didn't answer properly. Please try again in a few minutes.")
             if later
-            else f"We couldn't connect {provider.title}. Please start again from the app."
-        )
+            else gettext("We couldn't connect %(provider)s. Please start again from the app.")
+        ) % {"provider": provider.title}
         return _connect_failed(provider, pending.user, "error", message, code=error.code, stage=error.stage)
     integration = Integration.objects.get(user=pending.user, provider=provider.name)
     # Naming both accounts lets whoever consented see whose assistant now reads their calendar.
-    message = (
-        f"{provider.title} ({integration.account or 'your account'}) is connected to the assistant account "
-        f"{mask_email(pending.user.email)}. Your agenda will show it within a minute."
-    )
+    message = gettext(
+        "%(provider)s (%(account)s) is connected to the assistant account %(email)s. "
+        "Your agenda will show it within a minute."
+    ) % {
+        "provider": provider.title,
+        "account": integration.account or gettext("your account"),
+        "email": mask_email(pending.user.email),
+    }
     if not integration.refresh_token and integration.token_expires_at is not None:
-        message += (
-            f" {provider.title} did not grant lasting access, so you will be asked to connect again when this"
-            " access ends."
-        )
-    return ConnectOutcome("connected", message, integration)
+        message += " " + gettext(
+            "%(provider)s did not grant lasting access, so you will be asked to connect again when this "
+            "access ends."
+        ) % {"provider": provider.title}
+    return ConnectOutcome("connected", message, translation.get_language(), integration)
 
 
 def _connect_refused(provider: Provider, ip: str | None, *, reason: str) -> ConnectOutcome:
@@ -198,7 +226,9 @@ def _connect_refused(provider: Provider, ip: str | None, *, reason: str) -> Conn
     metrics.oauth_integration_total.labels(provider=provider.name, result="invalid_state").inc()
     _log("oauth callback refused", provider.name, result="invalid_state", reason=reason)
     return ConnectOutcome(
-        "invalid_state", "This link has expired or was already used. Start connecting again from the app."
+        "invalid_state",
+        gettext("This link has expired or was already used. Start connecting again from the app."),
+        translation.get_language(),
     )
 
 
@@ -207,7 +237,7 @@ def _connect_failed(
 ) -> ConnectOutcome:
     metrics.oauth_integration_total.labels(provider=provider.name, result=result).inc()
     _log("oauth connect failed", provider.name, result=result, user_id=user.pk, **details)
-    return ConnectOutcome(result, message)
+    return ConnectOutcome(result, message, translation.get_language())
 
 
 def _expiry(token_response: Mapping[str, Any], now: datetime) -> datetime | None:
@@ -370,10 +400,11 @@ def integration_mark_needs_reauth(
 
 def _tell_user(integration: Integration) -> bool:
     provider = PROVIDERS[integration.provider]
-    text = (
-        f"Your {provider.title} connection stopped working, so I can't see what's coming up there. "
-        "Connect it again in the app to get your event nudges back."
-    )
+    with translation.override(integration.user.effective_language):
+        text = gettext(
+            "Your %(provider)s connection stopped working, so I can't see what's coming up there. "
+            "Connect it again in the app to get your event nudges back."
+        ) % {"provider": provider.title}
     try:
         notify(user=integration.user, text=text, channel=integration.user.preferred_channel)
     except DeliveryError as error:
@@ -800,10 +831,15 @@ def _apply_tasks(integration: Integration, changes: SyncChanges) -> int:
 
 
 def _nudge_text(event: Event, fire_at: datetime, user: User) -> str:
+    """The nudge ("In 15 min: Dentist at 10:00 (Main St)") in the user's language."""
     minutes = max(round((event.starts_at - fire_at).total_seconds() / 60), 1)
     at = event.starts_at.astimezone(ZoneInfo(user.timezone)).strftime("%H:%M")
+    with translation.override(user.effective_language):
+        text = ngettext(
+            "In %(minutes)d min: %(title)s at %(time)s", "In %(minutes)d min: %(title)s at %(time)s", minutes
+        ) % {"minutes": minutes, "title": event.title, "time": at}
     where = f" ({event.location})" if event.location else ""
-    return f"In {minutes} min: {event.title} at {at}{where}"[:200]
+    return f"{text}{where}"[:200]
 
 
 def _nudge_schedule(event: Event, user: User) -> None:

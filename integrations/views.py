@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -21,13 +22,16 @@ def authorization_callback(request: HttpRequest, provider: str) -> HttpResponse:
         params={key: request.GET.get(key, "") for key in request.GET},
         ip=client_ip(request),
         signed_in_user=request.user if request.user.is_authenticated else None,
+        browser_language=translation.get_language_from_request(request),
     )
-    response = render(
-        request,
-        "integrations/callback.html",
-        {"provider": found, "outcome": outcome},
-        status=200 if outcome.ok else 400,
-    )
+    with translation.override(outcome.language):
+        response = render(
+            request,
+            "integrations/callback.html",
+            {"provider": found, "outcome": outcome},
+            status=200 if outcome.ok else 400,
+        )
+        response["Content-Language"] = outcome.language
     # The URL held an authorization code: keep it out of Referer headers.
     response["Referrer-Policy"] = "no-referrer"
     return response

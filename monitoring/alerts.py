@@ -7,7 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from assistant.users.models import User
 from monitoring.models import AlertEvent
@@ -106,7 +107,13 @@ def _page_oncall(events: list[AlertEvent]) -> bool:
         return False
     names = ", ".join(sorted({event.alertname for event in events}))
     first = events[0]
-    body = f"CRITICAL {names}: {first.summary or first.description}"[:300]
+    # The frame is in the person's language; alert names and summaries are the rules' own words.
+    with translation.override(person.effective_language):
+        body = gettext("CRITICAL %(alerts)s: %(summary)s") % {
+            "alerts": names,
+            "summary": first.summary or first.description,
+        }
+    body = body[:300]
     sms_send(to=person.phone_number, body=body, purpose=OutboundSMS.Purpose.NOTICE, user=person)
     AlertEvent.objects.filter(pk__in=[event.pk for event in events]).update(paged_at=timezone.now())
     return True

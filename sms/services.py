@@ -19,7 +19,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from assistant.chat.models import Channel as ChatChannel
 from assistant.chat.services import chat_message_handle
@@ -33,14 +34,12 @@ from assistant.users.models import AuditEvent, User
 from assistant.users.services import audit_event_record
 from sms import metrics
 from sms.backends import PermanentSmsError, TransientSmsError, get_backend
+from sms.keywords import Action, Keyword, keyword_match, stranger_language
 from sms.models import InboundSMS, OutboundSMS, PhoneOptOut, PhoneVerification
 from sms.segments import fit, segments_count
 
 logger = logging.getLogger(__name__)
 
-STOP_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
-START_KEYWORDS = {"START", "UNSTOP"}
-HELP_KEYWORDS = {"HELP"}
 OPTED_OUT_CODE = "opted_out"
 OPTED_OUT_MESSAGE = "The recipient texted STOP."
 NO_VERIFIED_PHONE_MESSAGE = "No verified phone number to text."
@@ -405,36 +404,57 @@ def sms_notifications_deliver(notifications: list[Notification]) -> None:
 # --- Inbound -------------------------------------------------------------------------------
 
 
-def _keyword(body: str) -> str | None:
-    word = " ".join(body.split()).upper()
-    return word if word in STOP_KEYWORDS | START_KEYWORDS | HELP_KEYWORDS else None
+def _verified_user(number: str) -> User | None:
+    return User.objects.filter(phone_number=number, phone_verified=True, is_active=True).first()
+
+
+# The answers below are rendered in the active language. An operator's SMS_*_MESSAGE setting
+# replaces ours as given, in every language.
 
 
 def _signup_reply(number: str) -> str:
     """Tell a stranger how to sign up, once a day per number, so nobody can make us spend."""
-    if cache.add(f"sms:signup-reply:{hashlib.sha256(number.encode()).hexdigest()[:32]}", 1, 86400):
-        return settings.SMS_SIGNUP_MESSAGE
-    return ""
+    if not cache.add(f"sms:signup-reply:{hashlib.sha256(number.encode()).hexdigest()[:32]}", 1, 86400):
+        return ""
+    return settings.SMS_SIGNUP_MESSAGE or gettext(
+        "Hi! This is the TDAH Assistant. We don't know this number yet: sign up at %(url)s "
+        "and verify your phone, then text us again."
+    ) % {"url": settings.SMS_SIGNUP_URL}
+
+
+def _keyword_answer(keyword: Keyword, sender: str) -> str:
+    """Act on a keyword; returns its answer."""
+    if keyword.action == Action.STOP:
+        PhoneOptOut.objects.get_or_create(phone_number=sender, defaults={"keyword": keyword.word})
+        return settings.SMS_STOP_MESSAGE or gettext(
+            "You're unsubscribed from TDAH Assistant. Reply START to resubscribe."
+        )
+    if keyword.action == Action.START:
+        PhoneOptOut.objects.filter(phone_number=sender).delete()
+        return settings.SMS_START_MESSAGE or gettext("Welcome back to TDAH Assistant. Reply HELP for help.")
+    # Carriers expect HELP answered even after STOP.
+    return settings.SMS_HELP_MESSAGE or gettext(
+        'TDAH Assistant keeps your todos and reminders. Try: "add call the dentist", '
+        '"remind me to take my meds every day at 8", "what\'s next". Reply STOP to unsubscribe.'
+    )
 
 
 def _route(*, inbound: InboundSMS, sender: str | None) -> tuple[str, str]:
     """Decide the answer to one new inbound message; returns (result, reply)."""
     if sender is None:
         return InboundSMS.Result.UNKNOWN_SENDER, ""
-    keyword = _keyword(inbound.body)
-    if keyword in STOP_KEYWORDS:
-        PhoneOptOut.objects.get_or_create(phone_number=sender, defaults={"keyword": keyword})
-        return InboundSMS.Result.KEYWORD, settings.SMS_STOP_MESSAGE
-    if keyword in START_KEYWORDS:
-        PhoneOptOut.objects.filter(phone_number=sender).delete()
-        return InboundSMS.Result.KEYWORD, settings.SMS_START_MESSAGE
-    if keyword in HELP_KEYWORDS:  # carriers expect HELP answered even after STOP
-        return InboundSMS.Result.KEYWORD, settings.SMS_HELP_MESSAGE
+    if (keyword := keyword_match(inbound.body)) is not None:
+        # Answered in the sender's language; a stranger's is guessed from the word and the number.
+        known = _verified_user(sender)
+        language = (known and known.language) or stranger_language(number=sender, keyword=keyword)
+        with translation.override(language):
+            return InboundSMS.Result.KEYWORD, _keyword_answer(keyword, sender)
     if is_opted_out(sender):
         return InboundSMS.Result.OPTED_OUT, ""
-    user = User.objects.filter(phone_number=sender, phone_verified=True, is_active=True).first()
+    user = _verified_user(sender)
     if user is None:
-        return InboundSMS.Result.UNKNOWN_SENDER, _signup_reply(sender)
+        with translation.override(stranger_language(number=sender)):
+            return InboundSMS.Result.UNKNOWN_SENDER, _signup_reply(sender)
     inbound.user = user
     reply = chat_message_handle(user=user, text=inbound.body, channel=ChatChannel.SMS)
     return InboundSMS.Result.ROUTED, reply.text
@@ -533,12 +553,14 @@ def phone_verification_start(*, user: User, phone_number: str) -> PhoneVerificat
         code_hash=_code_hash(user.pk, phone_number, code),
         expires_at=now + timedelta(seconds=settings.PHONE_VERIFICATION_TTL_SECONDS),
     )
-    sms_send(
-        to=phone_number,
-        body=settings.PHONE_VERIFICATION_MESSAGE.format(code=code),
-        purpose=OutboundSMS.Purpose.VERIFICATION,
-        user=user,
-    )
+    minutes = max(settings.PHONE_VERIFICATION_TTL_SECONDS // 60, 1)
+    with translation.override(user.effective_language):
+        body = ngettext(
+            "Your TDAH Assistant code is %(code)s. It expires in %(minutes)d minute.",
+            "Your TDAH Assistant code is %(code)s. It expires in %(minutes)d minutes.",
+            minutes,
+        ) % {"code": code, "minutes": minutes}
+    sms_send(to=phone_number, body=body, purpose=OutboundSMS.Purpose.VERIFICATION, user=user)
     logger.info(
         "phone verification sent", extra={"event": "phone_verification_sent", "to": mask_phone(phone_number)}
     )

@@ -20,20 +20,38 @@ class UserAdmin(DjangoUserAdmin):
         "phone_number",
         "phone_verified",
         "preferred_channel",
+        "language",
         "timezone",
         "is_staff",
         "is_active",
         "date_joined",
         "last_login",
     ]
-    list_filter = ["is_staff", "is_superuser", "is_active", "phone_verified", "preferred_channel", "groups"]
+    list_filter = [
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "phone_verified",
+        "preferred_channel",
+        "language",
+        "groups",
+    ]
     search_fields = ["email", "display_name", "phone_number"]
     readonly_fields = ["date_joined", "last_login"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (
             "Profile",
-            {"fields": ["display_name", "phone_number", "phone_verified", "timezone", "preferred_channel"]},
+            {
+                "fields": [
+                    "display_name",
+                    "phone_number",
+                    "phone_verified",
+                    "timezone",
+                    "preferred_channel",
+                    "language",
+                ]
+            },
         ),
         ("Roles", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["date_joined", "last_login"]}),

@@ -14,6 +14,19 @@ class Channel(models.TextChoices):
     CHAT = "chat", "Chat"
 
 
+class Language(models.TextChoices):
+    """The languages people are written to in (settings.LANGUAGES), named in themselves."""
+
+    EN = "en", "English"
+    FR = "fr", "Français"
+    ES = "es", "Español"
+    PT = "pt", "Português"
+
+
+# Until a person's language is known (it is set at registration or from their first messages).
+DEFAULT_LANGUAGE: str = Language.EN.value
+
+
 class Role(models.TextChoices):
     """Roles are Django groups of these names (see roles.py for their permissions)."""
 
@@ -56,6 +69,15 @@ class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixi
         max_length=64, default="UTC", validators=[validate_timezone], help_text="IANA time zone name"
     )
     preferred_channel = models.CharField(max_length=8, choices=Channel, default=Channel.CHAT)
+    # "" until known: set at registration (asked, or the browser's Accept-Language) or from the
+    # person's first messages; every text we send them is in it (see effective_language).
+    language = models.CharField(
+        max_length=8,
+        choices=Language,
+        blank=True,
+        default="",
+        help_text="en, fr, es or pt; empty until known (English is used meanwhile)",
+    )
     # How long before a calendar event the "in N minutes" nudge comes; 0 turns it off.
     event_nudge_minutes = models.PositiveSmallIntegerField(
         default=15,
@@ -82,6 +104,11 @@ class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixi
         super().clean()
         # Forms submit "" for an empty number; only NULL is exempt from the unique constraint.
         self.phone_number = self.phone_number or None
+
+    @property
+    def effective_language(self) -> str:
+        """The language to write to this person in: theirs, or English while it is not known."""
+        return self.language or DEFAULT_LANGUAGE
 
     def get_full_name(self) -> str:
         return self.display_name or self.email

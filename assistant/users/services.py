@@ -20,9 +20,11 @@ from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext
+from django.utils.translation.trans_real import parse_accept_lang_header
 from knox.settings import knox_settings
 
 from assistant.core.errors import ServiceError
@@ -158,6 +160,20 @@ def _save_unique(user: User, **save_kwargs: Any) -> None:
         raise ServiceError.invalid("email", "An account with this email or phone already exists.") from None
 
 
+def _accept_language_match(header: str) -> str:
+    """The first of our languages the browser's Accept-Language header asks for, or ""."""
+    for code, quality in parse_accept_lang_header(header):
+        if code == "*":
+            break
+        if quality <= 0:  # "fr;q=0" means "not French"
+            continue
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return ""
+
+
 @transaction.atomic
 def user_register(
     *,
@@ -167,14 +183,19 @@ def user_register(
     phone_number: str | None = None,
     timezone_name: str = "UTC",
     preferred_channel: str = Channel.CHAT,
+    language: str = "",
+    accept_language: str = "",
     ip: str | None = None,
 ) -> User:
+    """Create an account. Its language is the one asked for, else the best match of the
+    request's Accept-Language header, else unknown ("") until the person's first messages."""
     user = User(
         email=User.objects.normalize_email(email).lower(),
         display_name=display_name,
         phone_number=phone_number or None,
         timezone=timezone_name,
         preferred_channel=preferred_channel,
+        language=language or _accept_language_match(accept_language),
     )
     errors = _profile_errors(user)
     if password_errors := _password_errors(password, user):
@@ -191,7 +212,14 @@ def user_register(
 @transaction.atomic
 def user_update(*, user: User, ip: str | None, **changes: Any) -> User:
     """Change profile fields; a new phone number must be verified again."""
-    allowed = {"display_name", "phone_number", "timezone", "preferred_channel", "event_nudge_minutes"}
+    allowed = {
+        "display_name",
+        "phone_number",
+        "timezone",
+        "preferred_channel",
+        "event_nudge_minutes",
+        "language",
+    }
     changed = sorted(name for name in allowed & changes.keys() if getattr(user, name) != changes[name])
     if not changed:
         return user
@@ -236,6 +264,7 @@ def user_data_export(*, user: User, ip: str | None) -> dict[str, Any]:
             "phone_verified": user.phone_verified,
             "timezone": user.timezone,
             "preferred_channel": user.preferred_channel,
+            "language": user.language,
             "date_joined": user.date_joined.isoformat(),
             "roles": selectors.user_roles(user=user),
             "mfa_enabled": selectors.user_totp_device(user=user) is not None,
@@ -442,12 +471,10 @@ def password_reset_email_send(*, user_id: int) -> None:
         "link": f"{settings.PUBLIC_BASE_URL}{path}",
         "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
     }
-    send_mail(
-        subject="Reset your TDAH Assistant password",
-        message=render_to_string("users/password_reset_email.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    with translation.override(user.effective_language):
+        subject = gettext("Reset your TDAH Assistant password")
+        message = render_to_string("users/password_reset_email.txt", context)
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
 
 
 def password_reset_user(*, uid: str, token: str) -> User | None:

@@ -1,14 +1,42 @@
-"""The HTML page a password-reset email links to."""
+"""The HTML pages a password-reset email links to, in the person's language (Django's own
+catalogues translate these pages)."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import SimpleTemplateResponse
+from django.utils import translation
 
 from assistant.core.net import client_ip
 from assistant.users import services
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """Django's page, but the password is set by the same service as the API's."""
+class _InLanguage:
+    """Render the page in page_language(), which a language cookie carries to the next page."""
+
+    def page_language(self, request: HttpRequest, **kwargs: object) -> str:
+        return translation.get_language_from_request(request)
+
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        language = self.page_language(request, **kwargs)
+        with translation.override(language):
+            response = super().dispatch(request, *args, **kwargs)
+            if isinstance(response, SimpleTemplateResponse):
+                response.render()
+        response["Content-Language"] = language
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", secure=request.is_secure(), httponly=True
+        )
+        return response
+
+
+class PasswordResetConfirmView(_InLanguage, auth_views.PasswordResetConfirmView):
+    """Django's page, in the person's language, but the password is set by the same service
+    as the API's."""
+
+    def page_language(self, request: HttpRequest, **kwargs: object) -> str:
+        user = self.get_user(kwargs["uidb64"])
+        return user.effective_language if user is not None else super().page_language(request)
 
     def form_valid(self, form) -> HttpResponse:
         services.password_reset_complete(
@@ -16,3 +44,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         )
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetCompleteView(_InLanguage, auth_views.PasswordResetCompleteView):
+    """ "Your password has been set", in the language of the page before it (its cookie)."""

@@ -169,7 +169,10 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / ".mail"))  # fil
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="assistant@localhost")
 
 # --- I18N / static --------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# The languages people are written to in (User.language). Each app keeps its catalogues in
+# <app>/locale/<lang>/LC_MESSAGES/django.po; `python -m assistant.core.translations` compiles them.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("pt", "Português")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -309,24 +312,15 @@ SMS_RATES_USD = env.json(
     default={"1": 0.0083, "33": 0.0798, "34": 0.0730, "351": 0.0410, "44": 0.0463, "default": 0.08},
 )
 SMS_SIGNUP_URL = env("SMS_SIGNUP_URL", default=f"{PUBLIC_BASE_URL}/api/docs/")
-SMS_SIGNUP_MESSAGE = env(
-    "SMS_SIGNUP_MESSAGE",
-    default=f"Hi! This is the TDAH Assistant. We don't know this number yet: sign up at {SMS_SIGNUP_URL} "
-    "and verify your phone, then text us again.",
-)
-SMS_HELP_MESSAGE = env(
-    "SMS_HELP_MESSAGE",
-    default='TDAH Assistant keeps your todos and reminders. Try: "add call the dentist", '
-    '"remind me to take my meds every day at 8", "what\'s next". Reply STOP to unsubscribe.',
-)
-SMS_STOP_MESSAGE = env(
-    "SMS_STOP_MESSAGE", default="You're unsubscribed from TDAH Assistant. Reply START to resubscribe."
-)
-SMS_START_MESSAGE = env("SMS_START_MESSAGE", default="Welcome back to TDAH Assistant. Reply HELP for help.")
+# What strangers and the keywords (HELP, STOP, START) are answered. Empty (the default): our
+# texts, in the person's language (sms/locale). Set: that text as given, in every language.
+SMS_SIGNUP_MESSAGE = env("SMS_SIGNUP_MESSAGE", default="")
+SMS_HELP_MESSAGE = env("SMS_HELP_MESSAGE", default="")
+SMS_STOP_MESSAGE = env("SMS_STOP_MESSAGE", default="")
+SMS_START_MESSAGE = env("SMS_START_MESSAGE", default="")
 PHONE_VERIFICATION_TTL_SECONDS = 600
 PHONE_VERIFICATION_MAX_ATTEMPTS = 5
 PHONE_VERIFICATION_RESEND_SECONDS = env.int("PHONE_VERIFICATION_RESEND_SECONDS", default=60)
-PHONE_VERIFICATION_MESSAGE = "Your TDAH Assistant code is {code}. It expires in 10 minutes."
 
 # --- Integrations (Google, Microsoft, Notion) ---------------------------------------------
 # Client credentials of the apps registered with each provider; a provider without them is

@@ -340,6 +340,8 @@ class Stack:
             self._database_created = True
             if self.redis_url:
                 redis.Redis.from_url(self.redis_url).flushdb()  # this database number only
+            # The message catalogues, as the Docker image compiles them (only those that changed).
+            self._run([str(VENV_BIN / "python"), "-m", "assistant.core.translations"], 60)
             self.manage("migrate", "--noinput", "--verbosity", "0")
             if self.options.collectstatic:
                 self.manage("collectstatic", "--noinput", "--verbosity", "0")

@@ -101,6 +101,17 @@ def test_critical_alerts_text_the_on_call_staff_member_once(client, settings):
     assert AlertEvent.objects.filter(paged_at__isnull=False).count() == 2
 
 
+def test_the_page_is_framed_in_the_on_call_persons_language(client, settings):
+    oncall = staff_member(phone_number=ONCALL_PHONE, phone_verified=True, language="fr")
+    settings.ALERT_ONCALL_EMAIL = oncall.email
+
+    post(client, notification(alert("ServiceDown")))
+
+    # The alert's name and summary are the rules' own (English) words.
+    page = OutboundSMS.objects.get(to_number=ONCALL_PHONE)
+    assert page.body == "CRITIQUE ServiceDown : ServiceDown summary"
+
+
 def test_warnings_page_nobody(client, settings):
     oncall = staff_member(phone_number=ONCALL_PHONE, phone_verified=True)
     settings.ALERT_ONCALL_EMAIL = oncall.email

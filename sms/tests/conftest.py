@@ -19,7 +19,7 @@ PHONE = "+33612345678"
 
 @pytest.fixture
 def texter(db):
-    """A user whose verified phone is PHONE and who prefers SMS."""
+    """A user whose verified (French) phone is PHONE, who prefers SMS and reads English."""
     from assistant.users.tests.factories import UserFactory
 
-    return UserFactory(phone_number=PHONE, preferred_channel="sms", phone_verified=True)
+    return UserFactory(phone_number=PHONE, preferred_channel="sms", phone_verified=True, language="en")

@@ -1,5 +1,9 @@
+from xml.etree import ElementTree
+
 from django.conf import settings
 from twilio.request_validator import RequestValidator
+
+from sms.tests.conftest import PHONE
 
 INBOUND = "/sms/twilio/inbound"
 STATUS = "/sms/twilio/status"
@@ -24,3 +28,15 @@ def inbound_params(*, sid: str, sender: str, body: str) -> dict[str, str]:
         "NumSegments": "1",
         "ApiVersion": "2010-04-01",
     }
+
+
+def text(client, body, *, sid="SM" + "1" * 32, sender=PHONE):
+    """Twilio posting one inbound SMS to our webhook."""
+    return signed_post(client, INBOUND, inbound_params(sid=sid, sender=sender, body=body))
+
+
+def reply_of(response) -> str:
+    """The SMS our TwiML answer sends back ("" for none)."""
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "text/xml"
+    return ElementTree.fromstring(response.content).findtext("Message") or ""

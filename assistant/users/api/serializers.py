@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from assistant.core.phone import phone_normalize
 from assistant.users import selectors
-from assistant.users.models import Channel, User
+from assistant.users.models import Channel, Language, User
 from assistant.users.validators import validate_timezone
 
 
@@ -37,9 +37,23 @@ class RegisterInput(serializers.Serializer):
     phone_number = PhoneNumberField(required=False, default=None)
     timezone = TimezoneField(required=False, default="UTC")
     preferred_channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.CHAT)
+    language = serializers.ChoiceField(
+        choices=Language.choices,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="The language we write to you in. Left out: the best match of the request's "
+        "Accept-Language header, else found from your first messages.",
+    )
 
 
 class UserOutput(serializers.ModelSerializer):
+    language = serializers.ChoiceField(
+        choices=Language.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The language we write to you in; empty until known (English meanwhile).",
+    )
     roles = serializers.SerializerMethodField()
     mfa_enabled = serializers.SerializerMethodField()
 
@@ -54,6 +68,7 @@ class UserOutput(serializers.ModelSerializer):
             "timezone",
             "preferred_channel",
             "event_nudge_minutes",
+            "language",
             "roles",
             "mfa_enabled",
             "date_joined",
@@ -77,6 +92,11 @@ class MeUpdateInput(serializers.Serializer):
         max_value=240,
         required=False,
         help_text="Minutes before a calendar event to nudge; 0: never.",
+    )
+    language = serializers.ChoiceField(
+        choices=Language.choices,
+        required=False,
+        help_text="The language of every reply, reminder, text message and e-mail we send you.",
     )
 
 

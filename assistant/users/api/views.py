@@ -46,6 +46,8 @@ class RegisterView(PublicAuthView):
             phone_number=data["phone_number"],
             timezone_name=data["timezone"],
             preferred_channel=data["preferred_channel"],
+            language=data["language"],
+            accept_language=request.headers.get("Accept-Language", ""),
             ip=client_ip(request),
         )
         return Response(s.UserOutput(user).data, status=status.HTTP_201_CREATED)
@@ -91,7 +93,8 @@ class MeView(APIView):
     @extend_schema(
         tags=TAG,
         summary="Update your profile",
-        description="Changing `phone_number` marks it unverified again.",
+        description="Changing `phone_number` marks it unverified again. `language` (en, fr, es, pt) is "
+        "the language of everything we send you.",
         request=s.MeUpdateInput,
         responses={200: s.UserOutput, **error_responses(400, 401)},
     )
