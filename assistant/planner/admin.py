@@ -1,7 +1,11 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from assistant.core.errors import ServiceError
 from assistant.planner import services
 from assistant.planner.models import Reminder, Todo
 
@@ -24,14 +28,37 @@ class TodoAdmin(admin.ModelAdmin):
         self.message_user(request, "Marked done.", messages.SUCCESS)
 
 
+class ReminderForm(forms.ModelForm):
+    """What staff may change, checked by the service that saves it: a rule, or a channel that
+    allows fewer repeats, is refused with the reason the API gives."""
+
+    class Meta:
+        model = Reminder
+        fields = ["text", "channel", "rrule"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        try:
+            services.reminder_update_validate(reminder=self.instance, changes=self.changes())
+        except ServiceError as error:
+            for name, reasons in error.fields.items():
+                self.add_error(name if name in self.fields else None, reasons)
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in self.cleaned_data}
+
+
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
+    form = ReminderForm
     list_display = ["text", "user", "status", "channel", "fire_at", "rrule", "sent_at", "attempts"]
     list_filter = ["status", "channel", ("fire_at", admin.DateFieldListFilter)]
     search_fields = ["text", "user__email"]
     list_select_related = ["user"]
     # Schedules change through the services (the API, chat, the actions below), which keep
-    # fire_at consistent; here staff can correct the wording or the channel.
+    # fire_at consistent; here staff can correct the wording, the channel or the rule, saved by
+    # reminder_update.
     fields = [
         "user",
         "text",
@@ -49,11 +76,14 @@ class ReminderAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    readonly_fields = [name for name in fields if name not in ("text", "channel")]
+    readonly_fields = [name for name in fields if name not in ReminderForm.Meta.fields]
     actions = ["send_now", "snooze_ten_minutes", "cancel"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: Reminder, form: ReminderForm, change: bool) -> None:
+        services.reminder_update(reminder=obj, **form.changes())
 
     @admin.action(description="Send now")
     def send_now(self, request: HttpRequest, queryset: QuerySet[Reminder]) -> None:

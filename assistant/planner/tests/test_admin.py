@@ -9,6 +9,7 @@ from assistant.chat.models import Message
 from assistant.chat.services import chat_message_handle
 from assistant.planner import services
 from assistant.planner.models import Reminder, Todo
+from assistant.planner.tests.rules import ATTACKS, ORDINARY, tomorrow
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +79,53 @@ def test_planner_and_chat_lists_open_with_filters(staff_client, user):
         assert staff_client.get(reverse(f"admin:{name}_changelist") + "?q=x").status_code == 200
     assert Todo.objects.count() == 1
     assert Reminder.objects.count() == 1
+
+
+def change_reminder(client, reminder, **fields):
+    data = {
+        "text": reminder.text,
+        "channel": reminder.channel,
+        "rrule": reminder.rrule,
+        "_save": "Save",
+        **fields,
+    }
+    return client.post(reverse("admin:planner_reminder_change", args=[reminder.pk]), data)
+
+
+@pytest.mark.parametrize(("rule", "start", "reason"), ATTACKS)
+def test_the_reminder_form_refuses_an_attack_rule_with_the_apis_reason(
+    staff_client, user, rule, start, reason
+):
+    reminder = services.reminder_create(user=user, text="stretch", due_at=start(timezone.now()))
+
+    response = change_reminder(staff_client, reminder, rrule=rule)
+
+    assert response.status_code == 200  # the form again, with the error
+    assert response.context["adminform"].form.errors == {"rrule": [reason]}
+    reminder.refresh_from_db()
+    assert reminder.rrule == ""
+
+
+def test_the_reminder_form_refuses_moving_a_frequent_series_to_sms(staff_client, user):
+    reminder = services.reminder_create(
+        user=user, text="stretch", due_at=tomorrow(timezone.now()), rrule="FREQ=MINUTELY;INTERVAL=30"
+    )
+
+    response = change_reminder(staff_client, reminder, channel="sms")
+
+    assert response.context["adminform"].form.errors == {
+        "rrule": ["Reminders can repeat at most every hour on SMS."]
+    }
+    reminder.refresh_from_db()
+    assert reminder.channel == "chat"
+
+
+@pytest.mark.parametrize(("rule", "start"), ORDINARY)
+def test_the_reminder_form_saves_an_ordinary_rule_through_the_service(staff_client, user, rule, start):
+    reminder = services.reminder_create(user=user, text="stretch", due_at=start(timezone.now()))
+
+    response = change_reminder(staff_client, reminder, rrule=rule, text="stretch twice")
+
+    assert response.status_code == 302
+    reminder.refresh_from_db()
+    assert (reminder.rrule, reminder.text, reminder.fire_at) == (rule, "stretch twice", reminder.due_at)
