@@ -1,3 +1,6 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote
 from django.db.models import Model, OuterRef, QuerySet, Subquery
@@ -5,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
+from assistant.core.errors import ServiceError
 from assistant.planner import services
 from assistant.planner.models import Reminder, ReminderDelivery, Todo
 
@@ -139,8 +143,30 @@ class LastDeliveryFilter(admin.SimpleListFilter):
         return queryset.filter(last_delivery_outcome=self.value()) if self.value() else queryset
 
 
+class ReminderForm(forms.ModelForm):
+    """What staff may change, checked by the service that saves it: a rule, or a channel that
+    allows fewer repeats, is refused with the reason the API gives."""
+
+    class Meta:
+        model = Reminder
+        fields = ["text", "channel", "rrule"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        try:
+            services.reminder_update_validate(reminder=self.instance, changes=self.changes())
+        except ServiceError as error:
+            for name, reasons in error.fields.items():
+                self.add_error(name if name in self.fields else None, reasons)
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in self.cleaned_data}
+
+
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
+    form = ReminderForm
     list_display = [
         "text",
         "user",
@@ -156,7 +182,8 @@ class ReminderAdmin(admin.ModelAdmin):
     search_fields = ["text", "user__email"]
     list_select_related = ["user"]
     # Schedules change through the services (the API, chat, the actions below), which keep
-    # fire_at consistent; here staff can correct the wording or the channel.
+    # fire_at consistent; here staff can correct the wording, the channel or the rule, saved by
+    # reminder_update.
     fields = [
         "user",
         "text",
@@ -175,7 +202,7 @@ class ReminderAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    readonly_fields = [name for name in fields if name not in ("text", "channel")]
+    readonly_fields = [name for name in fields if name not in ReminderForm.Meta.fields]
     inlines = [ReminderDeliveryInline]
     actions = ["send_now", "snooze_ten_minutes", "cancel"]
 
@@ -206,6 +233,9 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: Reminder, form: ReminderForm, change: bool) -> None:
+        services.reminder_update(reminder=obj, **form.changes())
 
     @admin.action(description="Send now")
     def send_now(self, request: HttpRequest, queryset: QuerySet[Reminder]) -> None:

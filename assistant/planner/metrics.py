@@ -2,6 +2,8 @@
 
 from prometheus_client import Counter, Histogram
 
+from assistant.core.recurrence import RecurrenceBudgetExceeded, RecurrenceError, RecurrenceNeverOccurs
+
 todo_created_total = Counter("todo_created_total", "Todos created (API, chat, admin).")
 todo_completed_total = Counter("todo_completed_total", "Todos marked done.")
 reminder_created_total = Counter(
@@ -39,3 +41,11 @@ feature_usage_total = Counter(
     "Uses of a product feature, by feature (todos, reminders, recurring_reminders, snooze, agenda, chat).",
     ["feature"],
 )
+reminder_recurrence_failed_total = Counter(
+    "reminder_recurrence_failed_total",
+    "Recurring reminders stopped (marked failed) by the dispatcher because their rule could not be "
+    "followed, by reason (invalid, never_occurs, budget).",
+    ["reason"],
+)
+for _error in (RecurrenceError, RecurrenceNeverOccurs, RecurrenceBudgetExceeded):
+    reminder_recurrence_failed_total.labels(reason=_error.kind)

@@ -5,6 +5,7 @@ The chat engine's intents, the REST API, the admin and the beat task all come th
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from assistant.core.backoff import retry_delay
 from assistant.core.errors import ServiceError
-from assistant.core.recurrence import next_occurrence, rrule_validate
+from assistant.core.recurrence import RecurrenceError, next_occurrence, rrule_parse, rrule_validate
 from assistant.planner import metrics
 from assistant.planner.models import Reminder, ReminderDelivery, Todo
 from assistant.planner.notifications import (
@@ -121,15 +122,31 @@ def _default_channel(user: User) -> str:
     return Reminder.Channel.SMS if user.preferred_channel == UserChannel.SMS else Reminder.Channel.CHAT
 
 
-_RRULE_INVALID = "Not a valid RFC 5545 RRULE (e.g. FREQ=DAILY;BYHOUR=8;BYMINUTE=0)."
+# How a channel is named in a refusal: "Reminders can repeat at most every hour on SMS."
+_CHANNEL_NAMES = {Reminder.Channel.CHAT: "chat", Reminder.Channel.SMS: "SMS"}
 
 
-def _rrule_valid(rule: str) -> bool:
-    try:
-        rrule_validate(rule)
-    except (ValueError, TypeError):
-        return False
-    return True
+def _min_interval(channel: str) -> timedelta:
+    """How often a series may repeat on this channel; a channel with no setting of its own gets
+    the strictest."""
+    limits = settings.REMINDER_RRULE_MIN_INTERVAL_SECONDS
+    return timedelta(seconds=limits.get(channel, max(limits.values())))
+
+
+def _rrule_next(*, rule: str, channel: str, first: datetime, timezone: str, after: datetime) -> datetime:
+    """The rule's first occurrence after `after`, if people may use it on this channel: it parses,
+    repeats no more often than the channel allows and occurs within the horizon. Raises
+    RecurrenceError, whose message says why not."""
+    return rrule_validate(
+        rule,
+        min_interval=_min_interval(channel),
+        first=first,
+        timezone=timezone,
+        horizon=timedelta(days=settings.REMINDER_RRULE_HORIZON_DAYS),
+        after=after,
+        channel=_CHANNEL_NAMES.get(channel, channel),
+        budget_seconds=settings.REMINDER_RRULE_BUDGET_SECONDS,
+    )
 
 
 def _fire_at(reminder: Reminder) -> datetime:
@@ -152,17 +169,23 @@ def reminder_create(
     """Schedule a reminder. due_at is the (first) occurrence; a recurring one repeats per rrule."""
     now = now or timezone.now()
     text = text.strip()
+    channel = channel or _default_channel(user)
     errors: dict[str, list[str]] = {}
     if not text:
         errors["text"] = ["A reminder needs something to remind you of."]
-    if rrule and not _rrule_valid(rrule):
-        errors["rrule"] = [_RRULE_INVALID]
-    if due_at <= now and not rrule:
+    if rrule:
+        try:
+            upcoming = _rrule_next(
+                rule=rrule, channel=channel, first=due_at, timezone=user.timezone, after=now
+            )
+        except RecurrenceError as error:
+            errors["rrule"] = [str(error)]
+    elif due_at <= now:
         errors["due_at"] = ["This time has already passed."]
     if errors:
         raise ServiceError("validation_error", "Invalid input.", fields=errors)
     if due_at <= now:  # a recurring series that started in the past: begin at its next occurrence
-        due_at = next_occurrence(rule=rrule, first=due_at, timezone=user.timezone, after=now) or due_at
+        due_at = upcoming
     reminder = Reminder.objects.create(
         user=user,
         text=text[:200],
@@ -171,7 +194,7 @@ def reminder_create(
         fire_at=due_at,
         timezone=user.timezone,
         rrule=rrule,
-        channel=channel or _default_channel(user),
+        channel=channel,
         origin=origin,
     )
     if origin == Reminder.Origin.EVENT:
@@ -187,19 +210,39 @@ def reminder_create(
     return reminder
 
 
+_EDITABLE = frozenset({"text", "due_at", "rrule", "channel"})
+
+
+def reminder_update_validate(
+    *, reminder: Reminder, changes: Mapping[str, Any], now: datetime | None = None
+) -> None:
+    """Raise ServiceError unless these changes may be made (the admin's form asks before saving).
+
+    A new rule, a new channel (chat to SMS allows fewer repeats) or a new start re-checks the
+    series' rule as a new reminder's would be."""
+    if unknown := set(changes) - _EDITABLE:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    now = now or timezone.now()
+    if "due_at" in changes and changes["due_at"] <= now:
+        raise ServiceError.invalid("due_at", "This time has already passed.")
+    rule = changes.get("rrule", reminder.rrule)
+    if rule and changes.keys() & {"rrule", "channel", "due_at"}:
+        try:
+            _rrule_next(
+                rule=rule,
+                channel=changes.get("channel", reminder.channel),
+                first=changes.get("due_at", reminder.starts_at),
+                timezone=reminder.timezone,
+                after=now,
+            )
+        except RecurrenceError as error:
+            raise ServiceError.invalid("rrule", str(error)) from None
+
+
 @transaction.atomic
 def reminder_update(*, reminder: Reminder, **changes: Any) -> Reminder:
-    editable = {"text", "due_at", "rrule", "channel"}
-    if unknown := set(changes) - editable:
-        raise ValueError(f"Not editable: {sorted(unknown)}")
-    if changes.get("rrule"):
-        try:
-            rrule_validate(changes["rrule"])
-        except (ValueError, TypeError):
-            raise ServiceError.invalid("rrule", "Not a valid RFC 5545 RRULE.") from None
+    reminder_update_validate(reminder=reminder, changes=changes)
     if "due_at" in changes:
-        if changes["due_at"] <= timezone.now():
-            raise ServiceError.invalid("due_at", "This time has already passed.")
         reminder.starts_at = changes["due_at"]
         reminder.status = Reminder.Status.SCHEDULED
         reminder.attempts = 0
@@ -268,6 +311,8 @@ class DispatchResult:
     outcomes: list[tuple[str, str]] = field(default_factory=list, repr=False)
     lags: list[float] = field(default_factory=list, repr=False)
     deliveries: list[tuple[str, str]] = field(default_factory=list, repr=False)  # (channel, outcome)
+    # Series stopped because their rule could not be followed, by RecurrenceError.kind.
+    stopped_series: list[str] = field(default_factory=list, repr=False)
 
     def count(self, channel: str, outcome: str, *, lag: float | None = None) -> None:
         self.sent += outcome == "sent"
@@ -307,20 +352,49 @@ def _save_dispatch_changes(batch: list[Reminder], before: dict[int, tuple], now:
         Reminder.objects.filter(pk__in=ids).update(**dict(changes), updated_at=now)
 
 
-def _advance(reminder: Reminder, now: datetime) -> float:
+def _series_next(reminder: Reminder, now: datetime) -> datetime | None:
+    """A series' next occurrence after now, or None when it is over. Occurrences missed while
+    nothing ran are skipped, not sent in a burst. The stored rule is checked again (it may
+    predate the checks, or the channel's limit may have changed) and its evaluation is bounded
+    in steps and time; RecurrenceError says why the series cannot go on."""
+    rule = rrule_parse(reminder.rrule)
+    rule.require_gap(
+        _min_interval(reminder.channel), channel=_CHANNEL_NAMES.get(reminder.channel, reminder.channel)
+    )
+    return next_occurrence(
+        rule=rule,
+        first=reminder.starts_at,
+        timezone=reminder.timezone,
+        after=now,
+        budget_seconds=settings.REMINDER_RRULE_BUDGET_SECONDS,
+    )
+
+
+def _stop_series(reminder: Reminder, error: RecurrenceError, result: "DispatchResult") -> None:
+    """This occurrence went out, but the series cannot go on: mark it failed, saying why."""
+    reminder.status = Reminder.Status.FAILED
+    reminder.last_error = f"Recurrence stopped: {error}"[:500]
+    result.stopped_series.append(error.kind)
+    logger.warning(
+        "reminder recurrence stopped",
+        extra={"event": "reminder_recurrence_failed", "reminder_id": reminder.pk, "reason": error.kind},
+    )
+
+
+def _advance(reminder: Reminder, now: datetime, result: "DispatchResult") -> float:
     """Move a delivered reminder on (in memory; the batch saves it); returns how late it was."""
+    reminder.last_error = ""
     if reminder.due_at <= now:
         lag = (now - reminder.due_at).total_seconds()
-        upcoming = None
-        if reminder.rrule:
-            # Occurrences missed while nothing ran are skipped, not sent in a burst.
-            upcoming = next_occurrence(
-                rule=reminder.rrule, first=reminder.starts_at, timezone=reminder.timezone, after=now
-            )
-        if upcoming is None:
-            reminder.status = Reminder.Status.SENT
+        try:
+            upcoming = _series_next(reminder, now) if reminder.rrule else None
+        except RecurrenceError as error:
+            _stop_series(reminder, error, result)
         else:
-            reminder.due_at = upcoming
+            if upcoming is None:
+                reminder.status = Reminder.Status.SENT
+            else:
+                reminder.due_at = upcoming
     else:  # early: the snooze of a recurring series, or "send now"
         lag = (now - (reminder.snoozed_until or now)).total_seconds()
         if not reminder.rrule:
@@ -328,7 +402,6 @@ def _advance(reminder: Reminder, now: datetime) -> float:
     reminder.snoozed_until = None
     reminder.sent_at = now
     reminder.attempts = 0
-    reminder.last_error = ""
     reminder.fire_at = _fire_at(reminder)
     return max(lag, 0.0)
 
@@ -364,7 +437,7 @@ def _deliver(reminders: list[Reminder], channel: str, now: datetime, result: "Di
     fresh = []
     for reminder in reminders:
         if (reminder.pk, occurrences[reminder.pk]) in delivered:
-            _advance(reminder, now)
+            _advance(reminder, now, result)
             logger.warning(
                 "reminder occurrence already delivered",
                 extra={"event": "reminder_duplicate_skipped", "reminder_id": reminder.pk},
@@ -390,7 +463,7 @@ def _deliver(reminders: list[Reminder], channel: str, now: datetime, result: "Di
         _deliveries_undo(fresh, deliveries, error, now, result)
         return
     for reminder in fresh:
-        result.count(used, "sent", lag=_advance(reminder, now))
+        result.count(used, "sent", lag=_advance(reminder, now, result))
         result.deliveries.append((used, outcome))
         logger.info(
             "reminder sent", extra={"event": "reminder_sent", "reminder_id": reminder.pk, "channel": used}
@@ -458,6 +531,8 @@ def _count_on_commit(result: DispatchResult) -> None:
             metrics.reminder_delivery_lag_seconds.observe(lag)
         for channel, outcome in result.deliveries:
             metrics.reminder_delivery_total.labels(channel=channel, outcome=outcome).inc()
+        for reason in result.stopped_series:
+            metrics.reminder_recurrence_failed_total.labels(reason=reason).inc()
 
     transaction.on_commit(count)
 

@@ -283,6 +283,14 @@ REMINDER_DISPATCH_BATCH_SIZE = env.int("REMINDER_DISPATCH_BATCH_SIZE", default=5
 REMINDER_DISPATCH_TIME_BUDGET_SECONDS = env.float("REMINDER_DISPATCH_TIME_BUDGET_SECONDS", default=25)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=8)
 REMINDER_RETRY_BASE_SECONDS = env.float("REMINDER_RETRY_BASE_SECONDS", default=30)
+# Recurrence rules (API, chat, admin): how often a series may repeat on each delivery channel,
+# how soon it must first occur, and how long one evaluation of a rule may take.
+REMINDER_RRULE_MIN_INTERVAL_SECONDS = {
+    "chat": env.int("REMINDER_RRULE_MIN_INTERVAL_CHAT_SECONDS", default=900),
+    "sms": env.int("REMINDER_RRULE_MIN_INTERVAL_SMS_SECONDS", default=3600),
+}
+REMINDER_RRULE_HORIZON_DAYS = env.int("REMINDER_RRULE_HORIZON_DAYS", default=730)
+REMINDER_RRULE_BUDGET_SECONDS = env.float("REMINDER_RRULE_BUDGET_SECONDS", default=0.05)
 CHAT_MESSAGE_MAX_LENGTH = 5000
 
 # --- SMS ------------------------------------------------------------------------------

@@ -207,7 +207,12 @@ class ReminderInput(serializers.Serializer):
         max_length=200,
         required=False,
         allow_blank=True,
-        help_text="RFC 5545 RRULE in your local time, e.g. FREQ=DAILY;BYHOUR=8;BYMINUTE=0",
+        help_text=(
+            "RFC 5545 RRULE in your local time, e.g. FREQ=DAILY;BYHOUR=8;BYMINUTE=0. The rule only: no "
+            "DTSTART or other property; FREQ from MINUTELY to YEARLY with INTERVAL, COUNT, UNTIL, BYDAY, "
+            "BYMONTHDAY, BYMONTH, BYHOUR, BYMINUTE, BYSETPOS, WKST. It may repeat at most every 15 minutes "
+            "on chat and every hour by SMS (configurable) and must occur within two years of due_at."
+        ),
     )
     channel = serializers.ChoiceField(choices=Reminder.Channel.choices, required=False)
 

@@ -9,6 +9,7 @@ from assistant.chat.models import Message
 from assistant.chat.services import chat_message_handle
 from assistant.planner import services
 from assistant.planner.models import Reminder, Todo
+from assistant.planner.tests.rules import ATTACKS, ORDINARY, tomorrow
 from assistant.planner.tests.test_api import DUE
 from assistant.planner.tests.test_dispatch import make
 
@@ -117,3 +118,56 @@ class TestDeliveries:
         assert by_outcome.status_code == by_reminder.status_code == 200
         assert by_outcome.context["cl"].result_count == 1
         assert by_reminder.context["cl"].result_count == 2  # the failed one and its chat fallback
+
+
+def change_reminder(client, reminder, **fields):
+    data = {
+        "text": reminder.text,
+        "channel": reminder.channel,
+        "rrule": reminder.rrule,
+        "_save": "Save",
+        # The read-only deliveries inline still sends its (empty) management form.
+        "deliveries-TOTAL_FORMS": "0",
+        "deliveries-INITIAL_FORMS": "0",
+        **fields,
+    }
+    return client.post(reverse("admin:planner_reminder_change", args=[reminder.pk]), data)
+
+
+@pytest.mark.parametrize(("rule", "start", "reason"), ATTACKS)
+def test_the_reminder_form_refuses_an_attack_rule_with_the_apis_reason(
+    staff_client, user, rule, start, reason
+):
+    reminder = services.reminder_create(user=user, text="stretch", due_at=start(timezone.now()))
+
+    response = change_reminder(staff_client, reminder, rrule=rule)
+
+    assert response.status_code == 200  # the form again, with the error
+    assert response.context["adminform"].form.errors == {"rrule": [reason]}
+    reminder.refresh_from_db()
+    assert reminder.rrule == ""
+
+
+def test_the_reminder_form_refuses_moving_a_frequent_series_to_sms(staff_client, user):
+    reminder = services.reminder_create(
+        user=user, text="stretch", due_at=tomorrow(timezone.now()), rrule="FREQ=MINUTELY;INTERVAL=30"
+    )
+
+    response = change_reminder(staff_client, reminder, channel="sms")
+
+    assert response.context["adminform"].form.errors == {
+        "rrule": ["Reminders can repeat at most every hour on SMS."]
+    }
+    reminder.refresh_from_db()
+    assert reminder.channel == "chat"
+
+
+@pytest.mark.parametrize(("rule", "start"), ORDINARY)
+def test_the_reminder_form_saves_an_ordinary_rule_through_the_service(staff_client, user, rule, start):
+    reminder = services.reminder_create(user=user, text="stretch", due_at=start(timezone.now()))
+
+    response = change_reminder(staff_client, reminder, rrule=rule, text="stretch twice")
+
+    assert response.status_code == 302
+    reminder.refresh_from_db()
+    assert (reminder.rrule, reminder.text, reminder.fire_at) == (rule, "stretch twice", reminder.due_at)

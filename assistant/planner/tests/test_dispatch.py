@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from prometheus_client import REGISTRY
 
 from assistant.chat.models import Message
 from assistant.planner import services
@@ -213,3 +214,91 @@ def test_two_concurrent_dispatchers_send_each_of_1000_reminders_once():
     assert Reminder.objects.exclude(status="sent").count() == 0
     if connection.vendor == "postgresql":
         assert all(result.sent > 0 for result in results), "both dispatchers should have worked"
+
+
+def stored(user, rule, *, starts_at=NOW + timedelta(minutes=1), channel="chat"):
+    """A recurring reminder written straight to the table, the way rows older than the checks were."""
+    return Reminder.objects.create(
+        user=user,
+        text=f"series {rule[:20]}",
+        due_at=starts_at,
+        starts_at=starts_at,
+        fire_at=starts_at,
+        timezone=user.timezone,
+        rrule=rule,
+        channel=channel,
+    )
+
+
+def stopped_count(reason):
+    return REGISTRY.get_sample_value("reminder_recurrence_failed_total", {"reason": reason}) or 0
+
+
+def test_a_poisoned_series_is_delivered_once_and_marked_failed_while_the_batch_goes_on(
+    user, logs, django_capture_on_commit_callbacks
+):
+    once = make(user, text="once")
+    daily = make(user, text="daily", rrule="FREQ=DAILY;BYHOUR=11;BYMINUTE=1")
+    # February 30: the rule parses, the day comes from its start; dateutil would walk to 9999.
+    february_30 = stored(user, "FREQ=MONTHLY;BYMONTH=2", starts_at=datetime(2027, 1, 30, 9, 1, tzinfo=UTC))
+    february_30.due_at = february_30.fire_at = NOW + timedelta(minutes=1)
+    february_30.save()
+    secondly = stored(user, "DTSTART:20200101T000000\nRRULE:FREQ=SECONDLY")
+    before = {reason: stopped_count(reason) for reason in ("invalid", "never_occurs")}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.reminders_dispatch(now=NOW + timedelta(minutes=1))
+
+    assert result.sent == 4
+    assert sorted(chat_messages(user)) == sorted(["once", "daily", february_30.text, secondly.text])
+    rows = {row.pk: row for row in Reminder.objects.all()}
+    assert (rows[once.pk].status, rows[daily.pk].status) == ("sent", "scheduled")
+    assert rows[daily.pk].due_at == datetime(2026, 11, 28, 10, 1, tzinfo=UTC)  # 11:01 in Paris
+    assert (rows[february_30.pk].status, rows[february_30.pk].last_error) == (
+        "failed",
+        "Recurrence stopped: This rule never occurs in the next 8 years.",
+    )
+    assert (rows[secondly.pk].status, rows[secondly.pk].last_error) == (
+        "failed",
+        "Recurrence stopped: Rules may not contain DTSTART.",
+    )
+    assert stopped_count("invalid") == before["invalid"] + 1
+    assert stopped_count("never_occurs") == before["never_occurs"] + 1
+    events = [line for line in logs.lines() if line["event"] == "reminder_recurrence_failed"]
+    assert sorted((line["reminder_id"], line["reason"]) for line in events) == sorted(
+        [(february_30.pk, "never_occurs"), (secondly.pk, "invalid")]
+    )
+
+
+def test_an_evaluation_past_its_budget_stops_the_series_not_the_dispatcher(
+    user, settings, django_capture_on_commit_callbacks
+):
+    series = make(user, text="series", rrule="FREQ=DAILY")
+    once = make(user, text="once")
+    settings.REMINDER_RRULE_BUDGET_SECONDS = 0  # every evaluation is over budget at its first step
+    before = stopped_count("budget")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_dispatch(now=NOW + timedelta(minutes=1))
+
+    series.refresh_from_db()
+    once.refresh_from_db()
+    assert (series.status, series.last_error) == (
+        "failed",
+        "Recurrence stopped: This rule takes too long to compute.",
+    )
+    assert once.status == "sent"
+    assert stopped_count("budget") == before + 1
+
+
+def test_a_series_faster_than_its_channel_now_allows_is_stopped(user, settings):
+    series = make(user, rrule="FREQ=HOURLY")
+    settings.REMINDER_RRULE_MIN_INTERVAL_SECONDS = {"chat": 2 * 3600, "sms": 3600}
+
+    services.reminders_dispatch(now=NOW + timedelta(minutes=1))
+
+    series.refresh_from_db()
+    assert (series.status, series.last_error) == (
+        "failed",
+        "Recurrence stopped: Reminders can repeat at most every 2 hours on chat.",
+    )
