@@ -5,7 +5,9 @@
 Builds a corpus of distinct messages (40% reminders with times, recurrences and the odd numeric
 date that goes through dateparser, 20% new todos, 40% other commands and unreadable text),
 warms up once, then parses it round after round in this process, pinned to one CPU, until
---seconds have passed. Prints messages/s and the p50/p99 latency of one parse. Target: 2,000/s.
+--seconds have passed. Prints messages/s and the p50/p99 latency of one parse, then the same for
+the labelled corpus (assistant/chat/corpus: 1,300+ messages as people really text, each in its own
+zone and language). Target: 10,000/s for both.
 """
 
 import argparse
@@ -19,9 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from assistant.chat.corpus import load_all
 from assistant.chat.engine import EngineContext, parse
 
-TARGET_PER_SECOND = 2000
+TARGET_PER_SECOND = 10_000
 
 TASKS = {
     "en": ["take my meds", "call mom", "stretch", "pay rent", "water the plants", "email Sam", "drink water"],
@@ -125,32 +128,42 @@ def main() -> None:
         ),
         EngineContext(now=datetime(2027, 3, 27, 20, 0, tzinfo=UTC), timezone="Europe/Lisbon", language="pt"),
     ]
-    for text in corpus:  # warm-up: first use imports dateparser and fills its caches
-        parse(text, contexts[0])
+    synthetic = [(text, contexts[index % len(contexts)]) for index, text in enumerate(corpus)]
+    labelled = [(entry.text, entry.context) for entry in load_all()]
+    rates = [
+        _measure(
+            f"synthetic: {len(corpus)} messages (40% reminders, 20% todos, 40% other)", synthetic, options
+        ),
+        _measure(f"labelled corpus: {len(labelled)} messages in four languages", labelled, options),
+    ]
+    sys.exit(0 if min(rates) >= TARGET_PER_SECOND else 1)
 
+
+def _measure(label: str, messages: list[tuple[str, EngineContext]], options: argparse.Namespace) -> float:
+    """Parse the messages round after round for --seconds; print and return messages/s."""
+    for text, context in messages:  # warm-up: fills the typo cache, as a running process has
+        parse(text, context)
     latencies = []
     started = time.perf_counter()
     deadline = started + options.seconds
     rounds = 0
     while time.perf_counter() < deadline:
-        context = contexts[rounds % len(contexts)]
-        for text in corpus:
+        for text, context in messages:
             before = time.perf_counter()
             parse(text, context)
             latencies.append(time.perf_counter() - before)
         rounds += 1
     elapsed = time.perf_counter() - started
-
     rate = len(latencies) / elapsed
     percentiles = statistics.quantiles(latencies, n=100)
     p50, p99 = percentiles[49] * 1e6, percentiles[98] * 1e6
     sys.stdout.write(
-        f"corpus: {len(corpus)} messages (40% reminders, 20% todos, 40% other), {rounds} rounds\n"
-        f"parsed: {len(latencies)} messages in {elapsed:.2f} s on one core\n"
-        f"throughput: {rate:,.0f} messages/s (target {TARGET_PER_SECOND:,})\n"
-        f"latency per message: p50 {p50:.0f} µs, p99 {p99:.0f} µs, max {max(latencies) * 1e6:.0f} µs\n"
+        f"{label}, {rounds} rounds\n"
+        f"  parsed: {len(latencies)} messages in {elapsed:.2f} s on one core\n"
+        f"  throughput: {rate:,.0f} messages/s (target {TARGET_PER_SECOND:,})\n"
+        f"  latency per message: p50 {p50:.0f} µs, p99 {p99:.0f} µs, max {max(latencies) * 1e6:.0f} µs\n"
     )
-    sys.exit(0 if rate >= TARGET_PER_SECOND else 1)
+    return rate
 
 
 if __name__ == "__main__":

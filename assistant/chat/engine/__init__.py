@@ -6,6 +6,6 @@ Understands English, French, Spanish and Portuguese.
 """
 
 from assistant.chat.engine.parser import parse
-from assistant.chat.engine.types import EngineContext, Intent, IntentName, Period, Problem
+from assistant.chat.engine.types import EngineContext, Intent, IntentName, Pending, Period, Problem
 
-__all__ = ["EngineContext", "Intent", "IntentName", "Period", "Problem", "parse"]
+__all__ = ["EngineContext", "Intent", "IntentName", "Pending", "Period", "Problem", "parse"]

@@ -74,7 +74,8 @@ ENGLISH = [
     ("remind me to call mom at 8", Intent(REMIND, "en", "call mom", due_at=TONIGHT_8)),
     ("remind me at 8am to run", Intent(REMIND, "en", "run", due_at=TOMORROW_8)),
     ("remind me at 8 pm to read", Intent(REMIND, "en", "read", due_at=TONIGHT_8)),
-    ("remind me at 8:30 to leave", Intent(REMIND, "en", "leave", due_at=utc(2026, 11, 28, 7, 30))),
+    # 11:00 in Paris: of 08:30 and 20:30, only the evening is still ahead today.
+    ("remind me at 8:30 to leave", Intent(REMIND, "en", "leave", due_at=utc(2026, 11, 27, 19, 30))),
     ("remind me at noon to eat", Intent(REMIND, "en", "eat", due_at=NOON)),
     ("remind me in an hour to check the oven", Intent(REMIND, "en", "check the oven", due_at=IN_AN_HOUR)),
     (
@@ -127,8 +128,9 @@ ENGLISH = [
     ("reminder: dentist at 4pm", Intent(REMIND, "en", "dentist", due_at=utc(2026, 11, 27, 15))),
     ("remind me to call mom", Intent(CLARIFY, "en", "call mom", problem="missing_time")),
     ("remind me at 8", Intent(CLARIFY, "en", due_at=TONIGHT_8, problem="missing_text")),
+    ("remind me today at 8 to stretch", Intent(REMIND, "en", "stretch", due_at=TONIGHT_8)),
     (
-        "remind me today at 8 to stretch",
+        "remind me today at 8am to stretch",
         Intent(CLARIFY, "en", "stretch", due_at=utc(2026, 11, 27, 7), problem="past_time"),
     ),
     (
@@ -399,10 +401,16 @@ def test_portuguese(text, expected):
     ("text", "expected"),
     _rows(
         [
-            # 05:00 in New York: 08:00 is still ahead today.
+            # 05:00 in New York: 08:00 and 20:00 are both still ahead today, so it asks.
             (
                 "remind me at 8 to walk the dog",
-                Intent(REMIND, "en", "walk the dog", due_at=utc(2026, 11, 27, 13)),
+                Intent(
+                    CLARIFY,
+                    "en",
+                    "walk the dog",
+                    problem="ambiguous_time",
+                    options=(utc(2026, 11, 27, 13), utc(2026, 11, 28, 1)),
+                ),
             ),
             (
                 "remind me tomorrow at 8 to call mom",
@@ -462,8 +470,9 @@ def test_case_accents_punctuation_and_spacing_do_not_matter(text, variant):
         # Nothing to go on: the preference, then the common words of the message.
         ("", "es", Intent(HELP, "es")),
         ("blorp", "fr", Intent(IntentName.UNKNOWN, "fr")),
-        ("hola que tal", None, Intent(IntentName.UNKNOWN, "es")),
-        ("bonjour", None, Intent(IntentName.UNKNOWN, "fr")),
+        # A greeting alone is answered with what the assistant can do, in its language.
+        ("hola que tal", None, Intent(HELP, "es")),
+        ("bonjour", None, Intent(HELP, "fr")),
         ("blorp", None, Intent(IntentName.UNKNOWN, "en")),
     ],
 )

@@ -23,9 +23,8 @@ def new_york(now: datetime) -> EngineContext:
 @pytest.mark.parametrize(
     ("now", "text", "due_at"),
     [
-        # A bare hour is the next 08:00 or 20:00, whichever comes first.
-        (utc(2026, 11, 27, 6), "remind me at 8 to x", utc(2026, 11, 27, 7)),  # 07:00 in Paris
-        (utc(2026, 11, 27, 10), "remind me at 8 to x", utc(2026, 11, 27, 19)),  # 11:00
+        # A bare hour with one reading still ahead today is that one; with none, tomorrow morning's.
+        (utc(2026, 11, 27, 10), "remind me at 8 to x", utc(2026, 11, 27, 19)),  # 11:00 in Paris
         (utc(2026, 11, 27, 20, 30), "remind me at 8 to x", utc(2026, 11, 28, 7)),  # 21:30
         (utc(2026, 11, 27, 10), "recuérdame a las 8 x", utc(2026, 11, 27, 19)),
         (utc(2026, 11, 27, 10), "lembre-me às 8 de x", utc(2026, 11, 27, 19)),
@@ -34,7 +33,15 @@ def new_york(now: datetime) -> EngineContext:
         # A marked hour is that hour, today if still ahead, else tomorrow.
         (utc(2026, 11, 27, 10), "remind me at 8am to x", utc(2026, 11, 28, 7)),
         (utc(2026, 11, 27, 10), "rappelle-moi à 8h de x", utc(2026, 11, 28, 7)),
-        (utc(2026, 11, 27, 10), "remind me at 8:30 to x", utc(2026, 11, 28, 7, 30)),
+        (utc(2026, 11, 27, 10), "remind me at 8:30 to x", utc(2026, 11, 27, 19, 30)),
+        (utc(2026, 11, 27, 10), "remind me at 8.30am to x", utc(2026, 11, 28, 7, 30)),
+        (utc(2026, 11, 27, 10), "remind me at 7.30am to x", utc(2026, 11, 28, 6, 30)),
+        (utc(2026, 11, 27, 10), "remind me at 730pm to x", utc(2026, 11, 27, 18, 30)),
+        (utc(2026, 11, 27, 10), "rappelle-moi à 7h30 de x", utc(2026, 11, 28, 6, 30)),
+        (utc(2026, 11, 27, 10), "rappelle-moi à 19h de x", utc(2026, 11, 27, 18)),
+        (utc(2026, 11, 27, 10), "remind me at half past 7 to x", utc(2026, 11, 27, 18, 30)),
+        (utc(2026, 11, 27, 10), "remind me at quarter to 9 to x", utc(2026, 11, 27, 19, 45)),
+        (utc(2026, 11, 27, 10), "rappelle-moi à midi et demi de x", utc(2026, 11, 27, 11, 30)),
         (utc(2026, 11, 27, 10), "remind me at 20:00 to x", utc(2026, 11, 27, 19)),
         (utc(2026, 11, 27, 10), "remind me at 8pm to x", utc(2026, 11, 27, 19)),
         # A part of the day settles it.
@@ -63,11 +70,11 @@ def test_a_recurring_bare_hour_is_read_as_written():
 @pytest.mark.parametrize(
     ("text", "due_at"),
     [
-        ("remind me today at 8 to x", utc(2026, 11, 27, 7)),
+        ("remind me today at 8am to x", utc(2026, 11, 27, 7)),
         ("remind me yesterday at 5pm to x", utc(2026, 11, 26, 16)),
         ("remind me on 3 december 2025 at 10 to x", utc(2025, 12, 3, 9)),
         ("rappelle-moi hier à 9h de x", utc(2026, 11, 26, 8)),
-        ("recuérdame hoy a las 9 x", utc(2026, 11, 27, 8)),
+        ("recuérdame hoy a las 9 de la mañana x", utc(2026, 11, 27, 8)),
         ("lembre-me hoje às 7h de x", utc(2026, 11, 27, 6)),
     ],
 )
@@ -94,17 +101,64 @@ def test_a_time_explicitly_in_the_past_asks_for_clarification(text, due_at):
         ("remind me in 2 hours and 30 minutes to x", utc(2026, 11, 27, 12, 30)),
         ("recuérdame en 2 horas y 30 minutos x", utc(2026, 11, 27, 12, 30)),
         ("remind me in half an hour to x", utc(2026, 11, 27, 10, 30)),
-        # A bare 1 to 5 on a named day is the afternoon; 6 to 12 is read as written.
+        # A bare 1 to 6 on a named day is the afternoon or evening; 7 to 12 is read as written.
         ("remind me on friday at 3 to x", utc(2026, 11, 27, 14)),
         ("remind me tomorrow at 2 to x", utc(2026, 11, 28, 13)),
         ("rappelle-moi demain à 5 de x", utc(2026, 11, 28, 16)),
-        ("remind me tomorrow at 6 to x", utc(2026, 11, 28, 5)),
+        ("remind me tomorrow at 6 to x", utc(2026, 11, 28, 17)),
+        ("remind me tomorrow at 7 to x", utc(2026, 11, 28, 6)),
         ("remind me tomorrow at 3am to x", utc(2026, 11, 28, 2)),
         ("remind me tomorrow at 3h to x", utc(2026, 11, 28, 2)),
     ],
 )
 def test_days_and_offsets(text, due_at):
     assert parse(text, paris(utc(2026, 11, 27, 10))).due_at == due_at
+
+
+@pytest.mark.parametrize(
+    ("now", "text", "options"),
+    [
+        # 07:00 in Paris: 08:00 and 20:00 are both ahead, so it asks which.
+        (utc(2026, 11, 27, 6), "remind me at 8 to x", (utc(2026, 11, 27, 7), utc(2026, 11, 27, 19))),
+        (utc(2026, 11, 27, 9), "remind me at 11 to x", (utc(2026, 11, 27, 10), utc(2026, 11, 27, 22))),
+        (utc(2026, 11, 27, 6), "recuérdame hoy a las 8 x", (utc(2026, 11, 27, 7), utc(2026, 11, 27, 19))),
+    ],
+)
+def test_a_bare_hour_with_both_readings_ahead_today_is_a_question(now, text, options):
+    intent = parse(text, paris(now))
+
+    assert (intent.name, intent.problem, intent.text, intent.options) == (
+        IntentName.CLARIFY,
+        "ambiguous_time",
+        "x",
+        options,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "due_at"),
+    [
+        ("remind me today at 8 to x", utc(2026, 11, 27, 19)),  # 11:00: only 20:00 is ahead
+        ("recuérdame hoy a las 9 x", utc(2026, 11, 27, 20)),
+    ],
+)
+def test_today_with_a_bare_hour_is_the_reading_still_ahead(text, due_at):
+    intent = parse(text, paris(utc(2026, 11, 27, 10)))
+
+    assert (intent.name, intent.due_at) == (IntentName.REMIND, due_at)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("remind me to call the bank at 6ish", "unclear_time"),
+        ("rappelle-moi vers 5-6h d'appeler Marc", "unclear_time"),
+        ("remind me at 25:00 to x", "unclear_time"),
+        ("rappelle-moi à 14h70 de x", "unclear_time"),
+    ],
+)
+def test_a_time_that_cannot_be_read_exactly_is_a_question(text, problem):
+    assert parse(text, paris(utc(2026, 11, 27, 10))).problem == problem
 
 
 def test_today_without_a_time_asks_for_one():
@@ -177,9 +231,9 @@ def test_recurrences(text, rrule, due_at):
         (new_york(utc(2027, 3, 13, 15)), "remind me tomorrow at 8 to x", utc(2027, 3, 14, 12)),  # 08:00 EDT
         (paris(utc(2027, 3, 27, 20)), "rappelle-moi demain à 8h de x", utc(2027, 3, 28, 6)),
         # 02:30 does not exist in Paris that night: the reminder lands just after the gap.
-        (paris(utc(2027, 3, 27, 20)), "remind me tomorrow at 2:30 to x", utc(2027, 3, 28, 1, 30)),
+        (paris(utc(2027, 3, 27, 20)), "remind me tomorrow at 2:30am to x", utc(2027, 3, 28, 1, 30)),
         # 02:30 happens twice: the first one.
-        (paris(utc(2026, 10, 24, 20)), "remind me tomorrow at 2:30 to x", utc(2026, 10, 25, 0, 30)),
+        (paris(utc(2026, 10, 24, 20)), "remind me tomorrow at 2:30am to x", utc(2026, 10, 25, 0, 30)),
         # Days move the calendar (same wall time), hours move the clock (same elapsed time).
         (paris(utc(2027, 3, 27, 20)), "remind me in 2 days to x", utc(2027, 3, 29, 19)),
         (paris(utc(2027, 3, 27, 20)), "remind me in 12 hours to x", utc(2027, 3, 28, 8)),
@@ -217,7 +271,7 @@ def test_a_recurring_reminder_keeps_its_wall_time_after_the_change():
 
 
 def test_a_recurring_reminder_in_the_spring_forward_gap_does_not_crash():
-    intent = parse("remind me every day at 2:30 to x", paris(utc(2027, 3, 27, 20)))
+    intent = parse("remind me every day at 2:30am to x", paris(utc(2027, 3, 27, 20)))
 
     assert intent.due_at == utc(2027, 3, 28, 1, 30)
     rrule_validate(intent.rrule)
