@@ -16,6 +16,12 @@ class Conversation(ExportModelOperationsMixin("conversation"), models.Model):
     channel = models.CharField(max_length=8, choices=Channel)
     # The ids behind the numbers of the last list shown ("done 2"): {"todos": [...], "reminders": [...]}.
     last_listing = models.JSONField(default=dict, blank=True)
+    # The question the assistant asked last, which the next message may answer (see
+    # chat.services.Clarification); forgotten after a few minutes.
+    pending = models.JSONField(default=dict, blank=True)
+    pending_until = models.DateTimeField(null=True, blank=True)
+    # What the assistant did last, so that "undo" can take it back (see chat.intents).
+    last_action = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,200 +1,338 @@
-"""What the assistant says, in the language the user wrote in. Short: many users read it on a
-phone, between two other things."""
+"""What the assistant says, in the person's language (gettext, see assistant/chat/locale/).
 
-from datetime import datetime
+Short: many people read it on a phone, between two other things. Whatever is saved is said back
+with its absolute local date and time ("today, Tuesday 1 December at 18:00"), so a wrong reading
+shows at once; every question is one short line. Callers render inside
+`translation.override(language)`.
+"""
+
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 LANGUAGES = ("en", "fr", "es", "pt")
 
-_TEXT: dict[str, dict[str, str]] = {
-    "todo_added": {
-        "en": "Added to your list: {title} ({count} open).",
-        "fr": "Ajouté à ta liste : {title} ({count} en cours).",
-        "es": "Añadido a tu lista: {title} ({count} pendientes).",
-        "pt": "Adicionado à sua lista: {title} ({count} abertas).",
-    },
-    "todos_empty": {
-        "en": 'Your list is empty. Add something with "add ...".',
-        "fr": "Ta liste est vide. Ajoute quelque chose avec « ajoute ... ».",
-        "es": 'Tu lista está vacía. Añade algo con "añade ...".',
-        "pt": 'Sua lista está vazia. Adicione algo com "adiciona ...".',
-    },
-    "todos_header": {
-        "en": 'Your list (reply "done 1" when one is done):',
-        "fr": "Ta liste (réponds « fait 1 » quand c'est fait) :",
-        "es": 'Tu lista (responde "hecho 1" cuando termines una):',
-        "pt": 'Sua lista (responda "feito 1" quando terminar uma):',
-    },
-    "todo_done": {
-        "en": "Done: {title}. Well done!",
-        "fr": "Fait : {title}. Bravo !",
-        "es": "Hecho: {title}. ¡Bien hecho!",
-        "pt": "Feito: {title}. Muito bem!",
-    },
-    "todo_deleted": {
-        "en": "Removed: {title}.",
-        "fr": "Supprimé : {title}.",
-        "es": "Eliminado: {title}.",
-        "pt": "Removido: {title}.",
-    },
-    "todo_not_found": {
-        "en": 'I couldn\'t find that todo. Send "list" to see the numbers.',
-        "fr": "Je ne trouve pas cette tâche. Envoie « liste » pour voir les numéros.",
-        "es": 'No encuentro esa tarea. Envía "lista" para ver los números.',
-        "pt": 'Não encontrei essa tarefa. Envie "lista" para ver os números.',
-    },
-    "reminder_set": {
-        "en": "OK, I'll remind you to {text} {when}.",
-        "fr": "OK, je te rappellerai de {text} {when}.",
-        "es": "Vale, te recordaré {text} {when}.",
-        "pt": "Ok, vou te lembrar de {text} {when}.",
-    },
-    "reminder_set_recurring": {
-        "en": "OK, I'll remind you to {text}, repeating; first {when}.",
-        "fr": "OK, je te rappellerai de {text}, régulièrement ; la première fois {when}.",
-        "es": "Vale, te recordaré {text}, de forma periódica; la primera vez {when}.",
-        "pt": "Ok, vou te lembrar de {text}, repetidamente; a primeira vez {when}.",
-    },
-    "reminder_done": {
-        "en": "Great, done: {text}.",
-        "fr": "Super, c'est fait : {text}.",
-        "es": "¡Genial, hecho: {text}!",
-        "pt": "Ótimo, feito: {text}.",
-    },
-    "reminders_empty": {
-        "en": "No reminders coming up.",
-        "fr": "Aucun rappel à venir.",
-        "es": "No tienes recordatorios pendientes.",
-        "pt": "Nenhum lembrete agendado.",
-    },
-    "reminders_header": {
-        "en": 'Your reminders ("cancel reminder 1" to stop one):',
-        "fr": "Tes rappels (« annule le rappel 1 » pour en arrêter un) :",
-        "es": 'Tus recordatorios ("cancela el recordatorio 1" para quitar uno):',
-        "pt": 'Seus lembretes ("cancela o lembrete 1" para parar um):',
-    },
-    "snoozed": {
-        "en": "Snoozed: I'll remind you to {text} again {when}.",
-        "fr": "Reporté : je te rappellerai de {text} {when}.",
-        "es": "Pospuesto: te recordaré {text} {when}.",
-        "pt": "Adiado: vou te lembrar de {text} {when}.",
-    },
-    "nothing_to_snooze": {
-        "en": "There is no reminder to snooze yet.",
-        "fr": "Il n'y a pas encore de rappel à reporter.",
-        "es": "Todavía no hay ningún recordatorio que posponer.",
-        "pt": "Ainda não há lembrete para adiar.",
-    },
-    "reminder_cancelled": {
-        "en": "Cancelled: {text}.",
-        "fr": "Annulé : {text}.",
-        "es": "Cancelado: {text}.",
-        "pt": "Cancelado: {text}.",
-    },
-    "reminder_not_found": {
-        "en": 'I couldn\'t find that reminder. Send "reminders" to see the numbers.',
-        "fr": "Je ne trouve pas ce rappel. Envoie « mes rappels » pour voir les numéros.",
-        "es": 'No encuentro ese recordatorio. Envía "mis recordatorios" para ver los números.',
-        "pt": 'Não encontrei esse lembrete. Envie "meus lembretes" para ver os números.',
-    },
-    "agenda_empty": {
-        "en": "Nothing planned {day}. Enjoy!",
-        "fr": "Rien de prévu {day}. Profites-en !",
-        "es": "Nada previsto {day}. ¡Disfruta!",
-        "pt": "Nada previsto {day}. Aproveite!",
-    },
-    "agenda_header": {
-        "en": "Planned {day}:",
-        "fr": "Prévu {day} :",
-        "es": "Previsto {day}:",
-        "pt": "Previsto {day}:",
-    },
-    "next_reminder": {
-        "en": "Next: {text} {when}.",
-        "fr": "Prochain : {text} {when}.",
-        "es": "Lo próximo: {text} {when}.",
-        "pt": "Próximo: {text} {when}.",
-    },
-    "all_day": {
-        "en": "all day: {title}",
-        "fr": "toute la journée : {title}",
-        "es": "todo el día: {title}",
-        "pt": "o dia todo: {title}",
-    },
-    "due_todo": {
-        "en": "todo: {title}",
-        "fr": "à faire : {title}",
-        "es": "tarea: {title}",
-        "pt": "tarefa: {title}",
-    },
-    "past_time": {
-        "en": "{when} has already passed. When should I remind you to {text}?",
-        "fr": "{when}, c'est déjà passé. Quand veux-tu que je te rappelle de {text} ?",
-        "es": "{when} ya pasó. ¿Cuándo quieres que te recuerde {text}?",
-        "pt": "{when} já passou. Quando devo te lembrar de {text}?",
-    },
-    "missing_time": {
-        "en": 'When should I remind you to {text}? For example: "remind me to {text} tomorrow at 9".',
-        "fr": "Quand dois-je te rappeler de {text} ? Par exemple : « rappelle-moi de {text} demain à 9h ».",
-        "es": '¿Cuándo te recuerdo {text}? Por ejemplo: "recuérdame {text} mañana a las 9".',
-        "pt": 'Quando devo te lembrar de {text}? Por exemplo: "lembre-me de {text} amanhã às 9".',
-    },
-    "missing_text": {
-        "en": "What should I remind you of?",
-        "fr": "De quoi dois-je te rappeler ?",
-        "es": "¿Qué quieres que te recuerde?",
-        "pt": "Do que devo te lembrar?",
-    },
-    "help": {
-        "en": 'I can keep your todos and reminders. Try: "add call the dentist", "list", "done 1", '
-        '"remind me to take my meds every day at 8", "remind me in 20 minutes to stretch", '
-        '"reminders", "snooze 10", "what\'s next".',
-        "fr": "Je garde tes tâches et tes rappels. Essaie : « ajoute appeler le dentiste », « liste », "
-        "« fait 1 », « rappelle-moi de prendre mes médicaments tous les jours à 8h », "
-        "« rappelle-moi dans 20 minutes de m'étirer », « mes rappels », « reporte 10 », « aujourd'hui ».",
-        "es": 'Guardo tus tareas y recordatorios. Prueba: "añade llamar al dentista", "lista", '
-        '"hecho 1", "recuérdame tomar las pastillas todos los días a las 8", '
-        '"recuérdame en 20 minutos estirarme", "mis recordatorios", "pospón 10", "hoy".',
-        "pt": 'Eu guardo suas tarefas e lembretes. Tente: "adiciona ligar para o dentista", "lista", '
-        '"feito 1", "lembre-me de tomar os remédios todos os dias às 8", '
-        '"lembre-me em 20 minutos de alongar", "meus lembretes", "adiar 10", "hoje".',
-    },
-    "unknown": {
-        "en": 'Sorry, I didn\'t get that. Send "help" to see what I can do.',
-        "fr": "Désolé, je n'ai pas compris. Envoie « aide » pour voir ce que je sais faire.",
-        "es": 'Perdona, no lo he entendido. Envía "ayuda" para ver lo que puedo hacer.',
-        "pt": 'Desculpe, não entendi. Envie "ajuda" para ver o que posso fazer.',
-    },
-}
 
-_DAYS = {
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    "fr": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
-    "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
-    "pt": ("seg", "ter", "qua", "qui", "sex", "sáb", "dom"),
-}
-_TODAY = {"en": "today", "fr": "aujourd'hui", "es": "hoy", "pt": "hoje"}
-_TOMORROW = {"en": "tomorrow", "fr": "demain", "es": "mañana", "pt": "amanhã"}
-_AT = {"en": "at", "fr": "à", "es": "a las", "pt": "às"}
+def _weekday(day: date) -> str:
+    return (
+        pgettext("weekday", "Monday"),
+        pgettext("weekday", "Tuesday"),
+        pgettext("weekday", "Wednesday"),
+        pgettext("weekday", "Thursday"),
+        pgettext("weekday", "Friday"),
+        pgettext("weekday", "Saturday"),
+        pgettext("weekday", "Sunday"),
+    )[day.weekday()]
 
 
-def say(key: str, language: str, **values: object) -> str:
-    texts = _TEXT[key]
-    return texts.get(language, texts["en"]).format(**values)
+def _month(day: date) -> str:
+    return (
+        pgettext("month", "January"),
+        pgettext("month", "February"),
+        pgettext("month", "March"),
+        pgettext("month", "April"),
+        pgettext("month", "May"),
+        pgettext("month", "June"),
+        pgettext("month", "July"),
+        pgettext("month", "August"),
+        pgettext("month", "September"),
+        pgettext("month", "October"),
+        pgettext("month", "November"),
+        pgettext("month", "December"),
+    )[day.month - 1]
 
 
-def day_name(language: str, days_ahead: int) -> str:
-    return (_TODAY if days_ahead == 0 else _TOMORROW).get(language, "today")
+def date_text(day: date) -> str:
+    """ "Tuesday 1 December", "mardi 1 décembre", "martes 1 de diciembre"."""
+    return _("%(weekday)s %(day)d %(month)s") % {
+        "weekday": _weekday(day),
+        "day": day.day,
+        "month": _month(day),
+    }
 
 
-def when(moment: datetime, *, timezone: str, now: datetime, language: str) -> str:
-    """'today at 08:00', 'tomorrow at 08:00', 'Fri 4/12 at 08:00', in the user's zone."""
+def clock_text(moment: datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
+def when_text(moment: datetime, *, timezone: str, now: datetime) -> str:
+    """The absolute local date and time of `moment`, with "today"/"tomorrow" when it is one."""
     zone = ZoneInfo(timezone)
-    local, today = moment.astimezone(zone), now.astimezone(zone).date()
-    at = _AT.get(language, "at")
-    clock = local.strftime("%H:%M")
-    delta = (local.date() - today).days
-    if delta in (0, 1):
-        return f"{day_name(language, delta)} {at} {clock}"
-    day = _DAYS.get(language, _DAYS["en"])[local.weekday()]
-    return f"{day} {local.day}/{local.month} {at} {clock}"
+    local = moment.astimezone(zone)
+    absolute = _("%(date)s at %(time)s") % {"date": date_text(local.date()), "time": clock_text(local)}
+    days = (local.date() - now.astimezone(zone).date()).days
+    if days == 0:
+        return _("today, %(when)s") % {"when": absolute}
+    if days == 1:
+        return _("tomorrow, %(when)s") % {"when": absolute}
+    return absolute
+
+
+_DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _days_text(codes: list[str]) -> str:
+    names = [
+        (
+            _("Mondays"),
+            _("Tuesdays"),
+            _("Wednesdays"),
+            _("Thursdays"),
+            _("Fridays"),
+            _("Saturdays"),
+            _("Sundays"),
+        )[_DAY_CODES.index(code)]
+        for code in codes
+    ]
+    if len(names) == 1:
+        return names[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def rule_text(rule: str, first: datetime, *, timezone: str) -> str:
+    """How often a reminder repeats, in words: "every day at 08:00", "on weekdays at 09:00"."""
+    parts = dict(part.split("=", 1) for part in rule.split(";") if "=" in part)
+    freq, interval = parts.get("FREQ", ""), int(parts.get("INTERVAL", "1"))
+    time = clock_text(first.astimezone(ZoneInfo(timezone)))
+    if freq == "MINUTELY":
+        return every_duration(interval)
+    if freq == "HOURLY":
+        return every_duration(interval * 60)
+    if freq == "DAILY":
+        if interval == 1:
+            return _("every day at %(time)s") % {"time": time}
+        return ngettext("every %(count)d day at %(time)s", "every %(count)d days at %(time)s", interval) % {
+            "count": interval,
+            "time": time,
+        }
+    if freq == "WEEKLY":
+        days = parts.get("BYDAY", "").split(",") if parts.get("BYDAY") else [_DAY_CODES[first.weekday()]]
+        if days == list(_DAY_CODES[:5]):
+            named = _("on weekdays")
+        elif days == list(_DAY_CODES[5:]):
+            named = _("on weekends")
+        else:
+            named = _("on %(days)s") % {"days": _days_text(days)}
+        if interval == 1:
+            return _("%(days)s at %(time)s") % {"days": named, "time": time}
+        return ngettext(
+            "every %(count)d week, %(days)s at %(time)s",
+            "every %(count)d weeks, %(days)s at %(time)s",
+            interval,
+        ) % {"count": interval, "days": named, "time": time}
+    if freq == "MONTHLY":
+        monthday = int(parts.get("BYMONTHDAY", str(first.astimezone(ZoneInfo(timezone)).day)).split(",")[0])
+        if monthday == -1:
+            return _("on the last day of every month at %(time)s") % {"time": time}
+        return _("on day %(day)d of every month at %(time)s") % {"day": monthday, "time": time}
+    if freq == "YEARLY":
+        local = first.astimezone(ZoneInfo(timezone))
+        return _("every year on %(day)d %(month)s at %(time)s") % {
+            "day": local.day,
+            "month": _month(local.date()),
+            "time": time,
+        }
+    return _("repeating (%(rule)s)") % {"rule": rule}
+
+
+def undo_hint() -> str:
+    return _("Not right? Reply “undo”.")
+
+
+def reminder_set(text: str, when: str) -> str:
+    return _("OK, I'll remind you: %(text)s, %(when)s.") % {"text": text, "when": when}
+
+
+def reminder_set_recurring(text: str, rule: str, when: str) -> str:
+    return _("OK, I'll remind you: %(text)s, %(rule)s. First: %(when)s.") % {
+        "text": text,
+        "rule": rule,
+        "when": when,
+    }
+
+
+def todo_added(title: str, open_count: int) -> str:
+    return ngettext(
+        "Added to your list: %(title)s. %(count)d open todo.",
+        "Added to your list: %(title)s. %(count)d open todos.",
+        open_count,
+    ) % {"title": title, "count": open_count}
+
+
+def todo_added_due(title: str, due: str) -> str:
+    return _("Added to your list: %(title)s, due %(date)s.") % {"title": title, "date": due}
+
+
+def todos_empty() -> str:
+    return _("Your list is empty. Add something with “add …”.")
+
+
+def todos_header() -> str:
+    return _("Your list (reply “done 1” when one is done):")
+
+
+def todo_done(title: str) -> str:
+    return _("Done: %(title)s. Well done!") % {"title": title}
+
+
+def todo_deleted(title: str) -> str:
+    return _("Removed: %(title)s.") % {"title": title}
+
+
+def todo_not_found() -> str:
+    return _("I couldn't find that todo. Send “list” to see the numbers.")
+
+
+def reminder_done(text: str) -> str:
+    return _("Great, done: %(text)s.") % {"text": text}
+
+
+def reminders_empty() -> str:
+    return _("No reminders coming up.")
+
+
+def reminders_header() -> str:
+    return _("Your reminders (“cancel reminder 1” to stop one):")
+
+
+def snoozed(text: str, when: str) -> str:
+    return _("Snoozed: I'll remind you again (%(text)s) %(when)s.") % {"text": text, "when": when}
+
+
+def nothing_to_snooze() -> str:
+    return _("There is no reminder to snooze yet.")
+
+
+def reminder_cancelled(text: str) -> str:
+    return _("Cancelled: %(text)s.") % {"text": text}
+
+
+def reminder_not_found() -> str:
+    return _("I couldn't find that reminder. Send “reminders” to see the numbers.")
+
+
+def period_name(period: str) -> str:
+    return {"today": _("today"), "tomorrow": _("tomorrow"), "week": _("this week")}.get(period, _("today"))
+
+
+def agenda_empty(period: str) -> str:
+    return _("Nothing planned %(day)s. Enjoy!") % {"day": period_name(period)}
+
+
+def agenda_header(period: str) -> str:
+    return _("Planned %(day)s:") % {"day": period_name(period)}
+
+
+def next_item(text: str, when: str) -> str:
+    return _("Next: %(text)s, %(when)s.") % {"text": text, "when": when}
+
+
+def all_day(title: str, day: str) -> str:
+    return _("%(day)s, all day: %(title)s") % {"day": day, "title": title}
+
+
+def due_todo(title: str) -> str:
+    return _("todo: %(title)s") % {"title": title}
+
+
+def past_time(text: str, when: str) -> str:
+    return _("%(when)s has already passed. When should I remind you: %(text)s?") % {
+        "when": when,
+        "text": text,
+    }
+
+
+def missing_time(text: str) -> str:
+    return _("When should I remind you: %(text)s? For example “tomorrow at 9”.") % {"text": text}
+
+
+def missing_text(when: str) -> str:
+    return _("What should I remind you of, %(when)s?") % {"when": when}
+
+
+def missing_text_no_time() -> str:
+    return _("What should I remind you of, and when?")
+
+
+def which_time(text: str, morning: str, evening: str) -> str:
+    return _("%(text)s: at %(morning)s or at %(evening)s?") % {
+        "text": text,
+        "morning": morning,
+        "evening": evening,
+    }
+
+
+def confirm_time(text: str, when: str) -> str:
+    return _("%(text)s: %(when)s, is that right? Reply “yes”, or tell me the time.") % {
+        "text": text,
+        "when": when,
+    }
+
+
+def exact_time(text: str) -> str:
+    return _("%(text)s: at what time exactly? For example “at 18:30”.") % {"text": text}
+
+
+def too_often(limit: str) -> str:
+    return _("I can repeat a reminder at most %(limit)s. How often should it come?") % {"limit": limit}
+
+
+def every_duration(minutes: int) -> str:
+    """ "every minute", "every 15 minutes", "every hour", "every 2 hours"."""
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        if hours == 1:
+            return _("every hour")
+        return ngettext("every %(count)d hour", "every %(count)d hours", hours) % {"count": hours}
+    if minutes == 1:
+        return _("every minute")
+    return ngettext("every %(count)d minute", "every %(count)d minutes", minutes) % {"count": minutes}
+
+
+def unknown() -> str:
+    return _(
+        "Sorry, I didn't get that. Try “remind me to call mom tomorrow at 9” or “add buy milk”, "
+        "or send “help”."
+    )
+
+
+def help_text() -> str:
+    return _(
+        "I keep your todos and reminders. Try: “add call the dentist”, “list”, “done 1”, "
+        "“remind me to take my meds every day at 8”, “remind me in 20 minutes to stretch”, "
+        "“reminders”, “snooze 10”, “what's next”, “undo”."
+    )
+
+
+def thanks() -> str:
+    return _("You're welcome! 👍")
+
+
+def nothing_to_undo() -> str:
+    return _("There is nothing to undo.")
+
+
+def cannot_undo() -> str:
+    return _("I can't undo that anymore.")
+
+
+def undone_todo_added(title: str) -> str:
+    return _("Undone: %(title)s is off your list.") % {"title": title}
+
+
+def undone_todo_completed(title: str) -> str:
+    return _("Undone: %(title)s is open again.") % {"title": title}
+
+
+def undone_todo_deleted(title: str) -> str:
+    return _("Undone: %(title)s is back on your list.") % {"title": title}
+
+
+def undone_reminder_created(text: str) -> str:
+    return _("Undone: no reminder for %(text)s.") % {"text": text}
+
+
+def undone_reminder_cancelled(text: str, when: str) -> str:
+    return _("Undone: I'll remind you again: %(text)s, %(when)s.") % {"text": text, "when": when}

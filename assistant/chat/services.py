@@ -1,21 +1,33 @@
-"""Writes for conversations: a message in, the assistant's reply out, whatever the channel."""
+"""Writes for conversations: a message in, the assistant's reply out, whatever the channel.
+
+The engine reads the message with what the conversation knows: the person's language, and the
+question the assistant asked last (kept a few minutes, so that "8am" or "yes" answers it). The
+reply is written in the language the message was read in; a person whose language is not known
+yet gets it from their first messages.
+"""
 
 import logging
 import time
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assistant.chat import metrics
-from assistant.chat.engine import EngineContext, parse
-from assistant.chat.intents import intent_apply
+from assistant.chat.engine import EngineContext, Intent, IntentName, Pending, Problem, parse
+from assistant.chat.intents import Outcome, Turn, intent_apply
 from assistant.chat.models import Channel, Conversation, Message
+from assistant.planner import selectors as planner_selectors
 from assistant.planner.metrics import feature_usage_total
+from assistant.planner.models import Todo
 from assistant.planner.notifications import Notification
 from assistant.users.models import User
 
 logger = logging.getLogger(__name__)
+# Open todos the engine may match a name against ("I paid the rent"): the first ones shown.
+OPEN_TODOS_FOR_NAMES = 50
 
 
 def conversation_for(*, user: User, channel: str) -> Conversation:
@@ -27,6 +39,73 @@ def _count(channel: str, direction: str) -> None:
     transaction.on_commit(metrics.chat_message_total.labels(channel=channel, direction=direction).inc)
 
 
+def _iso(moment: datetime | date | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _question_asked(conversation: Conversation, now: datetime) -> Pending | None:
+    """The question still waiting for an answer in this conversation, if it has not expired."""
+    data = conversation.pending
+    if not data or conversation.pending_until is None or conversation.pending_until <= now:
+        return None
+    return Pending(
+        problem=Problem(data["problem"]),
+        text=data.get("text", ""),
+        due_at=datetime.fromisoformat(data["due_at"]) if data.get("due_at") else None,
+        rrule=data.get("rrule"),
+        options=tuple(datetime.fromisoformat(option) for option in data.get("options", ())),
+        day=date.fromisoformat(data["day"]) if data.get("day") else None,
+    )
+
+
+def _needs_open_todos(intent: Intent) -> bool:
+    """Whether a name in the message may be one of the person's todos ("done with the rent",
+    "I paid the rent"): only then are their titles read, and the message read again with them."""
+    named = intent.name in (IntentName.COMPLETE_TODO, IntentName.DELETE_TODO) and isinstance(intent.ref, str)
+    return named or intent.name == IntentName.UNKNOWN
+
+
+def _read(user: User, conversation: Conversation, text: str, now: datetime) -> Intent:
+    context = EngineContext(
+        now=now,
+        timezone=user.timezone,
+        language=user.language or None,
+        pending=_question_asked(conversation, now),
+    )
+    intent = parse(text, context)
+    if _needs_open_todos(intent):
+        titles = planner_selectors.todos_for_user(user=user, status=Todo.Status.OPEN).values_list(
+            "title", flat=True
+        )
+        intent = parse(text, replace(context, open_todos=tuple(titles[:OPEN_TODOS_FOR_NAMES])))
+    return intent
+
+
+def _remember(conversation: Conversation, intent: Intent, outcome: Outcome, now: datetime) -> None:
+    """Keep the question just asked (or forget the one answered) and what "undo" would take
+    back, in one write, and only when one of them changed."""
+    changed: list[str] = []
+    if intent.name == IntentName.CLARIFY:
+        conversation.pending = {
+            "problem": intent.problem,
+            "text": intent.text,
+            "due_at": _iso(intent.due_at),
+            "rrule": intent.rrule,
+            "options": [option.isoformat() for option in intent.options],
+            "day": _iso(intent.due_date),
+        }
+        conversation.pending_until = now + timedelta(seconds=settings.CHAT_CLARIFICATION_TTL_SECONDS)
+        changed += ["pending", "pending_until"]
+    elif conversation.pending:
+        conversation.pending, conversation.pending_until = {}, None
+        changed += ["pending", "pending_until"]
+    if outcome.action is not None or (intent.name == IntentName.UNDO and conversation.last_action):
+        conversation.last_action = outcome.action or {}  # an undo cannot itself be undone
+        changed.append("last_action")
+    if changed:
+        conversation.save(update_fields=[*changed, "updated_at"])
+
+
 @transaction.atomic
 def chat_message_handle(*, user: User, text: str, channel: str) -> Message:
     """Store the user's message, act on it, and store and return the assistant's reply."""
@@ -34,14 +113,20 @@ def chat_message_handle(*, user: User, text: str, channel: str) -> Message:
     now = timezone.now()
     text = text[: settings.CHAT_MESSAGE_MAX_LENGTH]
     conversation = conversation_for(user=user, channel=channel)
-    intent = parse(text, EngineContext(now=now, timezone=user.timezone))
+    intent = _read(user, conversation, text, now)
+    if not user.language and intent.language_read:  # a new person's language, from what they write
+        user.language = intent.language
+        user.save(update_fields=["language"])
     inbound = Message.objects.create(
         conversation=conversation, direction=Message.Direction.INBOUND, text=text, intent=intent.name
     )
+    with translation.override(intent.language):
+        outcome = intent_apply(turn=Turn(user=user, conversation=conversation, intent=intent, now=now))
+    _remember(conversation, intent, outcome, now)
     reply = Message.objects.create(
         conversation=conversation,
         direction=Message.Direction.OUTBOUND,
-        text=intent_apply(user=user, conversation=conversation, intent=intent, now=now),
+        text=outcome.reply,
         in_reply_to=inbound,
         intent=intent.name,
     )

@@ -4,11 +4,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 
 from assistant.planner.agenda import AgendaEntry, agenda_entries, agenda_next_event
 from assistant.planner.models import Reminder, ReminderDelivery, Todo
+from assistant.users.models import Channel as UserChannel
 from assistant.users.models import User
+
+
+def reminder_channel_for(user: User) -> str:
+    """The channel a new reminder of this user goes out on."""
+    return Reminder.Channel.SMS if user.preferred_channel == UserChannel.SMS else Reminder.Channel.CHAT
+
+
+def reminder_min_interval(channel: str) -> timedelta:
+    """How often a series may repeat on this channel; a channel with no setting of its own gets
+    the strictest."""
+    limits = settings.REMINDER_RRULE_MIN_INTERVAL_SECONDS
+    return timedelta(seconds=limits.get(channel, max(limits.values())))
 
 
 def todos_for_user(

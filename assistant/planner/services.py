@@ -29,8 +29,12 @@ from assistant.planner.notifications import (
     channel_resolve,
     notify_many,
 )
-from assistant.planner.selectors import Agenda, agenda_for_user
-from assistant.users.models import Channel as UserChannel
+from assistant.planner.selectors import (
+    Agenda,
+    agenda_for_user,
+)
+from assistant.planner.selectors import reminder_channel_for as _default_channel
+from assistant.planner.selectors import reminder_min_interval as _min_interval
 from assistant.users.models import User
 
 logger = logging.getLogger(__name__)
@@ -118,19 +122,8 @@ def todo_delete(*, todo: Todo) -> None:
 # --- Reminders -----------------------------------------------------------------------------
 
 
-def _default_channel(user: User) -> str:
-    return Reminder.Channel.SMS if user.preferred_channel == UserChannel.SMS else Reminder.Channel.CHAT
-
-
 # How a channel is named in a refusal: "Reminders can repeat at most every hour on SMS."
 _CHANNEL_NAMES = {Reminder.Channel.CHAT: "chat", Reminder.Channel.SMS: "SMS"}
-
-
-def _min_interval(channel: str) -> timedelta:
-    """How often a series may repeat on this channel; a channel with no setting of its own gets
-    the strictest."""
-    limits = settings.REMINDER_RRULE_MIN_INTERVAL_SECONDS
-    return timedelta(seconds=limits.get(channel, max(limits.values())))
 
 
 def _rrule_next(*, rule: str, channel: str, first: datetime, timezone: str, after: datetime) -> datetime:
@@ -261,6 +254,29 @@ def reminder_acknowledge(*, reminder: Reminder) -> Reminder:
     reminder.fire_at = _fire_at(reminder)
     reminder.save(update_fields=["snoozed_until", "status", "fire_at", "updated_at"])
     logger.info("reminder acknowledged", extra={"event": "reminder_acknowledged", "reminder_id": reminder.pk})
+    return reminder
+
+
+@transaction.atomic
+def reminder_reinstate(*, reminder: Reminder, now: datetime | None = None) -> Reminder:
+    """Schedule a cancelled reminder again (chat's "undo"), if its time has not passed."""
+    now = now or timezone.now()
+    if reminder.status != Reminder.Status.CANCELLED:
+        return reminder
+    if reminder.due_at <= now and not reminder.rrule:
+        raise ServiceError.invalid("due_at", "This time has already passed.")
+    if reminder.due_at <= now:
+        reminder.due_at = _rrule_next(
+            rule=reminder.rrule,
+            channel=reminder.channel,
+            first=reminder.starts_at,
+            timezone=reminder.timezone,
+            after=now,
+        )
+    reminder.status = Reminder.Status.SCHEDULED
+    reminder.fire_at = _fire_at(reminder)
+    reminder.save(update_fields=["status", "due_at", "fire_at", "updated_at"])
+    logger.info("reminder reinstated", extra={"event": "reminder_reinstated", "reminder_id": reminder.pk})
     return reminder
 
 

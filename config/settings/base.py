@@ -292,6 +292,8 @@ REMINDER_RRULE_MIN_INTERVAL_SECONDS = {
 REMINDER_RRULE_HORIZON_DAYS = env.int("REMINDER_RRULE_HORIZON_DAYS", default=730)
 REMINDER_RRULE_BUDGET_SECONDS = env.float("REMINDER_RRULE_BUDGET_SECONDS", default=0.05)
 CHAT_MESSAGE_MAX_LENGTH = 5000
+# How long a question the assistant asked ("08:00 or 20:00?") waits for its answer.
+CHAT_CLARIFICATION_TTL_SECONDS = env.int("CHAT_CLARIFICATION_TTL_SECONDS", default=600)
 
 # --- SMS ------------------------------------------------------------------------------
 # Like EMAIL_BACKEND: console (logs), locmem (tests), or Twilio.

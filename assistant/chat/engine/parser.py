@@ -948,7 +948,12 @@ def interpret(text: str, context: EngineContext) -> Intent:
             IntentName.HELP if only_questions else IntentName.UNKNOWN, preferred or DEFAULT_LANGUAGE
         )
     message = SPELLER.respell(message)
-    language = _language(message, preferred) or preferred or DEFAULT_LANGUAGE
+    read_language = _language(message, preferred)
+    intent = _meaning(message, context, read_language or preferred or DEFAULT_LANGUAGE, preferred)
+    return replace(intent, language_read=True) if read_language else intent
+
+
+def _meaning(message: Message, context: EngineContext, language: str, preferred: str | None) -> Intent:
     whole = _phrase(_key(message.folded), language, preferred)
     unwrapped = _unwrap(message)
     read_ = _Read(unwrapped, context, language, _ORDERS[language])
