@@ -75,7 +75,9 @@ def test_a_bare_hour_with_both_readings_ahead_is_asked_and_the_answer_saves_it(e
     question = say(early_user, "remind me at 8 to walk the dog")
 
     assert not Reminder.objects.exists()
-    assert "08:00" in question and "20:00" in question and question.endswith("?")
+    assert "08:00" in question
+    assert "20:00" in question
+    assert question.endswith("?")
 
     answer = say(early_user, "8pm")
 
@@ -90,7 +92,8 @@ def test_a_rough_time_is_confirmed_with_yes(user):
     question = say(user, "remind me to call the bank at 6pmish")
 
     assert not Reminder.objects.exists()
-    assert "18:00" in question and "yes" in question
+    assert "18:00" in question
+    assert "yes" in question
 
     say(user, "yes")
 
@@ -188,7 +191,9 @@ def test_a_new_persons_language_comes_from_their_first_message(user):
     user.refresh_from_db()
     assert user.language == "fr"
     assert "je te rappellerai" in reply
-    assert WEEKDAYS["fr"][Reminder.objects.get().due_at.astimezone(ZoneInfo(user.timezone)).weekday()] in reply
+    assert (
+        WEEKDAYS["fr"][Reminder.objects.get().due_at.astimezone(ZoneInfo(user.timezone)).weekday()] in reply
+    )
 
 
 def test_an_answer_with_no_words_of_a_language_gets_the_persons_language(user):
@@ -223,7 +228,9 @@ def test_what_is_not_understood_is_answered_in_the_persons_language_with_example
     assert sum(reply.count(mark) for mark in "“«") >= 2  # two examples of what works
 
 
-@pytest.mark.parametrize("text", ["remind me to drink water every second", "remind me every 5 minutes to blink"])
+@pytest.mark.parametrize(
+    "text", ["remind me to drink water every second", "remind me every 5 minutes to blink"]
+)
 def test_a_reminder_repeating_too_often_is_refused_in_plain_words(user, text):
     reply = say(user, text)
 
