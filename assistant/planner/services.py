@@ -654,7 +654,13 @@ def reminder_delivery_progress(*, delivery_id: int, outcome: str) -> bool:
     delivery.outcome, delivery.reason = outcome, ""
     delivery.save(update_fields=["outcome", "reason", "updated_at"])
     _count_deliveries([(delivery.channel, outcome)], [(delivery.channel, "sent")] if first_taken else [])
-    logger.info(
+    _log_delivery(delivery, outcome, logging.INFO)
+    return True
+
+
+def _log_delivery(delivery: ReminderDelivery, outcome: str, level: int) -> None:
+    logger.log(
+        level,
         "reminder delivery %s",
         outcome,
         extra={
@@ -665,7 +671,6 @@ def reminder_delivery_progress(*, delivery_id: int, outcome: str) -> bool:
             "outcome": outcome,
         },
     )
-    return True
 
 
 @transaction.atomic
@@ -714,15 +719,5 @@ def reminder_deliveries_fail(*, delivery_ids: list[int], reason: str, fall_back:
         sent += [(FALLBACK_CHANNEL, "sent")] * len(fallbacks)
     _count_deliveries(counts, sent)
     for delivery in deliveries:
-        logger.warning(
-            "reminder delivery %s",
-            outcome,
-            extra={
-                "event": "reminder_delivery",
-                "delivery_id": delivery.pk,
-                "reminder_id": delivery.reminder_id,
-                "channel": delivery.channel,
-                "outcome": outcome,
-            },
-        )
+        _log_delivery(delivery, outcome, logging.WARNING)
     return len(deliveries)
