@@ -171,7 +171,7 @@ def test_parse_turns_an_internal_error_into_unknown(monkeypatch):
 
 
 def test_the_engine_imports_neither_django_nor_dateparser():
-    # dateparser is loaded on the first numeric date only; Django never.
+    # Numeric dates are read by the engine itself; Django is never needed.
     check = "import sys, assistant.chat.engine; print(sorted({'django', 'dateparser'} & set(sys.modules)))"
 
     result = subprocess.run(
