@@ -17,7 +17,7 @@ class Conversation(ExportModelOperationsMixin("conversation"), models.Model):
     # The ids behind the numbers of the last list shown ("done 2"): {"todos": [...], "reminders": [...]}.
     last_listing = models.JSONField(default=dict, blank=True)
     # The question the assistant asked last, which the next message may answer (see
-    # chat.services.Clarification); forgotten after a few minutes.
+    # chat.services._question_asked); forgotten after CHAT_CLARIFICATION_TTL_SECONDS.
     pending = models.JSONField(default=dict, blank=True)
     pending_until = models.DateTimeField(null=True, blank=True)
     # What the assistant did last, so that "undo" can take it back (see chat.intents).
