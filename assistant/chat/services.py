@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from assistant.chat import metrics
-from assistant.chat.engine import EngineContext, Intent, IntentName, Pending, Problem, parse
+from assistant.chat.engine import EngineContext, Intent, IntentName, Pending, Problem, language_of, parse
 from assistant.chat.intents import Outcome, Turn, intent_apply
 from assistant.chat.models import Channel, Conversation, Message
 from assistant.planner import selectors as planner_selectors
@@ -114,8 +114,8 @@ def chat_message_handle(*, user: User, text: str, channel: str) -> Message:
     text = text[: settings.CHAT_MESSAGE_MAX_LENGTH]
     conversation = conversation_for(user=user, channel=channel)
     intent = _read(user, conversation, text, now)
-    if not user.language and intent.language_read:  # a new person's language, from what they write
-        user.language = intent.language
+    if not user.language and (language := language_of(text)):  # a new person's, from their words
+        user.language = language
         user.save(update_fields=["language"])
     inbound = Message.objects.create(
         conversation=conversation, direction=Message.Direction.INBOUND, text=text, intent=intent.name

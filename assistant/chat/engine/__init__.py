@@ -5,7 +5,7 @@ channel the message came from. `parse` never raises; what it cannot read is UNKN
 Understands English, French, Spanish and Portuguese.
 """
 
-from assistant.chat.engine.parser import parse
+from assistant.chat.engine.parser import language_of, parse
 from assistant.chat.engine.types import EngineContext, Intent, IntentName, Pending, Period, Problem
 
-__all__ = ["EngineContext", "Intent", "IntentName", "Pending", "Period", "Problem", "parse"]
+__all__ = ["EngineContext", "Intent", "IntentName", "Pending", "Period", "Problem", "language_of", "parse"]

@@ -109,7 +109,7 @@ def _phrasebook() -> dict[str, _Phrase]:
     return table
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Votes:
     """Which languages a message's words belong to, and how strongly."""
 
@@ -603,8 +603,10 @@ def _common_prefix(a: str, b: str) -> str:
     return a[: min(len(a), len(b))]
 
 
-def _content(text: str) -> list[str]:
-    return [word for word in _key(fold(text)).split() if word not in _FUNCTION_WORDS]
+@functools.lru_cache(maxsize=4096)
+def _content(text: str) -> tuple[str, ...]:
+    """A name's words that tell it apart (titles come back at every completion by name)."""
+    return tuple(word for word in _key(fold(text)).split() if word not in _FUNCTION_WORDS)
 
 
 def best_todo(reference: str, titles: Iterable[str]) -> str | None:
@@ -679,9 +681,10 @@ class _Read:
 
     def reminder(self, text: Message, found: TimeExpression, grammar: CommandGrammar) -> Intent:
         """A reminder to save, or the question to ask first."""
-        title = shorten(grammar.title(text).original())
+        titled = grammar.title(text)
+        title = shorten(titled.original())
         schedule = self.schedule(found) if found.found else None
-        if found.unclear or (title and self.leftover_time(grammar.title(text))):
+        if found.unclear or (title and self.leftover_time(titled)):
             # A reading to confirm only when a clock was read ("6ish"), never one made up.
             proposal = schedule.due_at if schedule and not schedule.problem and found.clock else None
             return self.intent(
@@ -948,9 +951,14 @@ def interpret(text: str, context: EngineContext) -> Intent:
             IntentName.HELP if only_questions else IntentName.UNKNOWN, preferred or DEFAULT_LANGUAGE
         )
     message = SPELLER.respell(message)
-    read_language = _language(message, preferred)
-    intent = _meaning(message, context, read_language or preferred or DEFAULT_LANGUAGE, preferred)
-    return replace(intent, language_read=True) if read_language else intent
+    language = _language(message, preferred) or preferred or DEFAULT_LANGUAGE
+    return _meaning(message, context, language, preferred)
+
+
+def language_of(text: str) -> str | None:
+    """The language the words of `text` are in, or None when they give no clue ("ok", "8h")."""
+    message = read(text)
+    return _language(SPELLER.respell(message), None) if message.folded else None
 
 
 def _meaning(message: Message, context: EngineContext, language: str, preferred: str | None) -> Intent:

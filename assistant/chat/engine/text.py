@@ -79,7 +79,7 @@ class Phrases(frozenset[str]):
 NO_PHRASES = Phrases()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs 4x, and a message is built ~10 times a parse
 class Message:
     source: str  # the cleaned original text
     folded: str  # what patterns match against
@@ -112,20 +112,22 @@ class Message:
         symbols: list[int] = []  # where the symbols stripped from the edges were
         while True:
             before = (start, end)
-            while start < end and _is_edge(folded[start]):
+            while start < end and not folded[start].isalnum() and _is_edge(folded[start]):
                 if unicodedata.category(folded[start]) == "So":
                     symbols.append(start)
                 start += 1
-            while end > start and _is_edge(folded[end - 1]):
+            while end > start and not folded[end - 1].isalnum() and _is_edge(folded[end - 1]):
                 if unicodedata.category(folded[end - 1]) == "So":
                     symbols.append(end - 1)
                 end -= 1
-            for phrase in _matching_prefixes(folded, start, end, leading):
-                start += len(phrase)
-                break
-            for phrase in _matching_suffixes(folded, start, end, trailing):
-                end -= len(phrase)
-                break
+            if leading:
+                for phrase in _matching_prefixes(folded, start, end, leading):
+                    start += len(phrase)
+                    break
+            if trailing:
+                for phrase in _matching_suffixes(folded, start, end, trailing):
+                    end -= len(phrase)
+                    break
             if (start, end) == before:
                 if start == end and symbols:
                     return self.slice(min(symbols), max(symbols) + 1)

@@ -1,6 +1,6 @@
 """What goes into the engine (a message and a small context) and what comes out (an intent)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -77,5 +77,3 @@ class Intent:
     problem: str | None = None  # CLARIFY only: a Problem
     due_date: date | None = None  # a todo's due day, in the user's zone
     options: tuple[datetime, ...] = ()  # CLARIFY ambiguous_time: the readings to choose from
-    # Whether `language` was read from the message's words (not the person's or the default).
-    language_read: bool = field(default=False, compare=False)

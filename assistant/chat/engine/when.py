@@ -422,16 +422,17 @@ class TimeGrammar:
             self._read_noon_or_midnight,
             self._read_bare_hour,
         }
-        possessive = "".join(
-            f"(?<!{re.escape(word)} )"
-            for word in ("de", "do", "da", "del", "of", "for", "pour", "para", "pra", "du", "d")
-        )
         self._unclear = re.compile(
-            rf"{_START}{possessive}(?:[0-9]{{1,2}}[:.h][0-9]{{2,}}|[0-9]{{1,4}} ?(?:{_AM_PM}|{hour_mark}|ish)"
+            rf"{_START}(?:[0-9]{{1,2}}[:.h][0-9]{{2,}}|[0-9]{{1,4}} ?(?:{_AM_PM}|{hour_mark}|ish)"
             rf"|[0-9]{{1,2}}[:.][0-9]{{1,2}}(?: ?{_AM_PM})?|{alternation(lexicon.day_words)}"
             rf"|{alternation(lexicon.weekdays)}|{alternation(lexicon.noon)}|{alternation(lexicon.midnight)}"
             rf"|[0-9]{{1,2}}/[0-9]{{1,2}}(?:/[0-9]{{2,4}})?|ish|{alternation(lexicon.hour_words)}){_END}"
         )
+        self._unclear_cues = DIGITS | cue(
+            lexicon.day_words, lexicon.weekdays, lexicon.noon, lexicon.midnight, lexicon.hour_words, ("ish",)
+        )
+        # "the clothes of tomorrow": a day word after these is the task's, not a time to read.
+        self._belongs = re.compile(r"(?<!\w)(?:de|do|da|del|of|for|pour|para|pra|du|d) $")
 
     def extract(self, folded: str, reading: Reading) -> tuple[TimeExpression, list[tuple[int, int]]]:
         """What `folded` says about when, and the spans that said it (to cut out of the text)."""
@@ -479,7 +480,15 @@ class TimeGrammar:
 
     def looks_like_time(self, folded: str) -> bool:
         """Whether text left over after reading still holds something shaped like a time."""
-        return self._unclear.search(folded) is not None
+        words = set(_TOKENS.findall(folded))
+        if any(word[0].isdigit() for word in words):
+            words.add(DIGIT)
+        if self._unclear_cues.isdisjoint(words):
+            return False
+        return any(
+            self._belongs.search(folded, max(0, match.start() - 6), match.start()) is None
+            for match in self._unclear.finditer(folded)
+        )
 
     def count(self, match: re.Match[str]) -> int:
         """The number in a match's `n` (digits) or `nw` (a word such as "twenty") group."""
