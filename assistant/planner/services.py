@@ -13,7 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from assistant.core.backoff import retry_delay
 from assistant.core.errors import ServiceError
@@ -470,8 +471,7 @@ def _deliver(reminders: list[Reminder], channel: str, now: datetime, result: "Di
         for reminder in fresh
     )
     notifications = [
-        Notification(reminder.user, reminder.text, delivery.pk)
-        for reminder, delivery in zip(fresh, deliveries, strict=True)
+        _notification(reminder, delivery) for reminder, delivery in zip(fresh, deliveries, strict=True)
     ]
     try:
         notify_many(notifications=notifications, channel=used)
@@ -484,6 +484,17 @@ def _deliver(reminders: list[Reminder], channel: str, now: datetime, result: "Di
         logger.info(
             "reminder sent", extra={"event": "reminder_sent", "reminder_id": reminder.pk, "channel": used}
         )
+
+
+def _notification(reminder: Reminder, delivery: ReminderDelivery) -> Notification:
+    """What the person receives: their own words, said to be a reminder, in their language (an
+    SMS of just "call mom" from an unknown number reads like a wrong number). An event's nudge
+    already says what it is ("In 15 min: Dentist at 10:00")."""
+    if reminder.origin == Reminder.Origin.EVENT:
+        return Notification(reminder.user, reminder.text, delivery.pk)
+    with translation.override(reminder.user.effective_language):
+        text = gettext("Reminder: %(text)s") % {"text": reminder.text}
+    return Notification(reminder.user, text, delivery.pk)
 
 
 def _deliveries_undo(
@@ -710,7 +721,7 @@ def reminder_deliveries_fail(*, delivery_ids: list[int], reason: str, fall_back:
         )
         notify_many(
             notifications=[
-                Notification(delivery.reminder.user, delivery.reminder.text, fallback.pk)
+                _notification(delivery.reminder, fallback)
                 for delivery, fallback in zip(deliveries, fallbacks, strict=True)
             ],
             channel=FALLBACK_CHANNEL,

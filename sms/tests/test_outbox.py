@@ -214,7 +214,7 @@ def test_reminders_for_sms_users_go_through_the_outbox(texter, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         planner.reminders_dispatch(now=reminder.due_at)
 
-    assert [(sms.to, sms.body) for sms in locmem.outbox] == [(PHONE, "take meds")]
+    assert [(sms.to, sms.body) for sms in locmem.outbox] == [(PHONE, "Reminder: take meds")]
     assert OutboundSMS.objects.get().purpose == "reminder"
 
 
@@ -230,7 +230,7 @@ def test_an_sms_reminder_to_an_opted_out_user_falls_back_to_chat(texter, django_
         planner.reminders_dispatch(now=reminder.due_at)
 
     assert locmem.outbox == []
-    assert Message.objects.filter(conversation__user=texter, text="take meds").exists()
+    assert Message.objects.filter(conversation__user=texter, text="Reminder: take meds").exists()
 
 
 def test_usage_per_user_per_day_for_staff(client, texter, django_capture_on_commit_callbacks):

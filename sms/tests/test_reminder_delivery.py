@@ -39,7 +39,8 @@ def sms_delivery(reminder: Reminder) -> ReminderDelivery:
 
 
 def chat_copies(user, text: str = "take meds") -> int:
-    return Message.objects.filter(conversation__user=user, direction="out", text=text).count()
+    """How many times the reminder `text` reached the person by chat."""
+    return Message.objects.filter(conversation__user=user, direction="out", text=f"Reminder: {text}").count()
 
 
 def assert_failed_over_once(reminder: Reminder, *, reason: str) -> ReminderDelivery:

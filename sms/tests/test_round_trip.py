@@ -55,7 +55,7 @@ def test_inbound_reminder_outbox_delivery_callback_and_stop(
     with django_capture_on_commit_callbacks(execute=True):
         planner.reminders_dispatch(now=reminder.due_at + timedelta(seconds=1))
     (sent,) = twilio_fake.messages
-    assert (sent["to"], sent["body"]) == (PHONE, "drink water")
+    assert (sent["to"], sent["body"]) == (PHONE, "Reminder: drink water")
     outbound = OutboundSMS.objects.get(purpose="reminder")
     assert (outbound.status, outbound.provider_sid) == ("sent", sent["sid"])
     assert twilio_fake.requests[-1].field("StatusCallback") == STATUS_URL

@@ -36,7 +36,10 @@ def test_send_now_delivers_the_reminder_as_a_chat_message(staff_client, user):
 
     assert response.status_code == 200
     assert b"Sent 1" in response.content
-    assert Message.objects.filter(conversation__user=user, direction="out", text="stretch").count() == 1
+    assert (
+        Message.objects.filter(conversation__user=user, direction="out", text="Reminder: stretch").count()
+        == 1
+    )
     reminder.refresh_from_db()
     assert reminder.status == "sent"
 

@@ -52,7 +52,7 @@ def test_send_now_is_an_occurrence_of_its_own_each_time(user):
     services.reminders_send_now(reminder_ids=[reminder.pk])
 
     assert [outcome for _, _, outcome in deliveries(reminder)] == ["delivered", "delivered"]
-    assert chat_messages(user) == ["drink water", "drink water"]
+    assert chat_messages(user) == ["Reminder: drink water"] * 2
 
 
 def test_an_occurrence_already_recorded_is_never_delivered_again(user):
@@ -124,7 +124,7 @@ class TestADeferredChannel:
         queued.refresh_from_db()
         assert failed == [1, 0, 0]
         assert (queued.outcome, queued.reason) == ("failed_over", "far end refused")
-        assert chat_messages(user) == ["drink water"]
+        assert chat_messages(user) == ["Reminder: drink water"]
         fallback = queued.fallback
         assert (fallback.channel, fallback.outcome, fallback.occurrence) == ("chat", "delivered", DUE)
 

@@ -36,10 +36,37 @@ def test_a_due_reminder_becomes_a_chat_message_once(user):
     again = services.reminders_dispatch(now=NOW + timedelta(seconds=90))
 
     assert (early.sent, due.sent, again.sent) == (0, 1, 0)
-    assert chat_messages(user) == ["drink water"]
+    assert chat_messages(user) == ["Reminder: drink water"]
     reminder.refresh_from_db()
     assert reminder.status == "sent"
     assert reminder.sent_at == NOW + timedelta(seconds=61)
+
+
+@pytest.mark.parametrize(
+    ("language", "arrives_as"),
+    [
+        ("fr", "Rappel : appeler maman"),
+        ("es", "Recordatorio: appeler maman"),
+        ("pt", "Lembrete: appeler maman"),
+        ("", "Reminder: appeler maman"),  # no language known yet: English
+    ],
+)
+def test_a_reminder_arrives_in_the_persons_language_with_their_own_words(language, arrives_as):
+    user = UserFactory(language=language)
+    make(user, text="appeler maman")
+
+    services.reminders_dispatch(now=NOW + timedelta(seconds=61))
+
+    assert chat_messages(user) == [arrives_as]
+
+
+def test_an_event_nudge_arrives_as_written_it_already_says_what_it_is(user):
+    reminder = make(user, text="In 15 min: Dentist at 10:00")
+    Reminder.objects.filter(pk=reminder.pk).update(origin=Reminder.Origin.EVENT)
+
+    services.reminders_dispatch(now=NOW + timedelta(seconds=61))
+
+    assert chat_messages(user) == ["In 15 min: Dentist at 10:00"]
 
 
 def test_a_recurring_reminder_moves_to_its_next_occurrence_across_dst(user):
@@ -62,7 +89,7 @@ def test_a_recurring_reminder_moves_to_its_next_occurrence_across_dst(user):
 
     assert reminder.status == "scheduled"
     assert reminder.due_at == datetime(2026, 10, 26, 7, 0, tzinfo=UTC)
-    assert chat_messages(user) == ["meds", "meds"]
+    assert chat_messages(user) == ["Reminder: meds"] * 2
 
 
 def test_missed_occurrences_are_skipped_not_sent_in_a_burst(user):
@@ -71,7 +98,7 @@ def test_missed_occurrences_are_skipped_not_sent_in_a_burst(user):
     services.reminders_dispatch(now=NOW + timedelta(hours=5, minutes=30))
     reminder.refresh_from_db()
 
-    assert chat_messages(user) == ["drink water"]
+    assert chat_messages(user) == ["Reminder: drink water"]
     assert reminder.due_at == NOW + timedelta(hours=6)
 
 
@@ -96,7 +123,7 @@ def test_a_transient_failure_is_retried_with_backoff_and_never_lost(user, flaky_
     services.reminders_dispatch(now=reminder.fire_at)
     reminder.refresh_from_db()
     assert (reminder.status, reminder.attempts, reminder.last_error) == ("sent", 0, "")
-    assert flaky_channel.delivered == [(user.pk, "drink water")]
+    assert flaky_channel.delivered == [(user.pk, "Reminder: drink water")]
 
 
 def test_a_permanent_failure_stops_and_is_recorded(user, flaky_channel):
@@ -129,7 +156,7 @@ def test_an_unknown_channel_falls_back_to_chat(user):
 
     services.reminders_dispatch(now=NOW + timedelta(minutes=1))
 
-    assert chat_messages(user) == ["drink water"]
+    assert chat_messages(user) == ["Reminder: drink water"]
 
 
 def test_snoozing_a_sent_one_off_brings_it_back(user):
@@ -141,7 +168,7 @@ def test_snoozing_a_sent_one_off_brings_it_back(user):
     assert len(chat_messages(user)) == 1
     services.reminders_dispatch(now=NOW + timedelta(minutes=12))
 
-    assert chat_messages(user) == ["drink water", "drink water"]
+    assert chat_messages(user) == ["Reminder: drink water"] * 2
     reminder.refresh_from_db()
     assert (reminder.status, reminder.snoozed_until) == ("sent", None)
 
@@ -175,7 +202,7 @@ def test_send_now_delivers_before_time(user):
     result = services.reminders_send_now(reminder_ids=[reminder.pk])
 
     assert result.sent == 1
-    assert chat_messages(user) == ["drink water"]
+    assert chat_messages(user) == ["Reminder: drink water"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -250,7 +277,9 @@ def test_a_poisoned_series_is_delivered_once_and_marked_failed_while_the_batch_g
         result = services.reminders_dispatch(now=NOW + timedelta(minutes=1))
 
     assert result.sent == 4
-    assert sorted(chat_messages(user)) == sorted(["once", "daily", february_30.text, secondly.text])
+    assert sorted(chat_messages(user)) == sorted(
+        f"Reminder: {text}" for text in ["once", "daily", february_30.text, secondly.text]
+    )
     rows = {row.pk: row for row in Reminder.objects.all()}
     assert (rows[once.pk].status, rows[daily.pk].status) == ("sent", "scheduled")
     assert rows[daily.pk].due_at == datetime(2026, 11, 28, 10, 1, tzinfo=UTC)  # 11:01 in Paris
