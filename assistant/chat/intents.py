@@ -215,8 +215,7 @@ def clarify(turn: Turn) -> Outcome:
     intent = turn.intent
     text = intent.text
     if intent.problem == "ambiguous_time" and len(intent.options) == 2:
-        morning, evening = (turn.when(option) for option in intent.options)
-        return Outcome(replies.which_time(text, morning, evening))
+        return Outcome(replies.which_time(text, intent.options, timezone=turn.user.timezone, now=turn.now))
     if intent.problem == "unclear_time":
         if intent.due_at is not None:
             return Outcome(replies.confirm_time(text, turn.when(intent.due_at)))

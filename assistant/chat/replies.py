@@ -62,7 +62,12 @@ def when_text(moment: datetime, *, timezone: str, now: datetime) -> str:
     zone = ZoneInfo(timezone)
     local = moment.astimezone(zone)
     absolute = _("%(date)s at %(time)s") % {"date": date_text(local.date()), "time": clock_text(local)}
-    days = (local.date() - now.astimezone(zone).date()).days
+    return _near(local.date(), now.astimezone(zone).date(), absolute)
+
+
+def _near(day: date, today: date, absolute: str) -> str:
+    """`absolute` (a date, or a date and time) led by "today"/"tomorrow" when `day` is one."""
+    days = (day - today).days
     if days == 0:
         return _("today, %(when)s") % {"when": absolute}
     if days == 1:
@@ -256,11 +261,22 @@ def missing_text_no_time() -> str:
     return _("What should I remind you of, and when?")
 
 
-def which_time(text: str, morning: str, evening: str) -> str:
-    return _("%(text)s: at %(morning)s or at %(evening)s?") % {
+def which_time(text: str, options: tuple[datetime, ...], *, timezone: str, now: datetime) -> str:
+    """Which of a bare hour's two readings, soonest first; their day said once when they share it."""
+    zone = ZoneInfo(timezone)
+    first, second = sorted(option.astimezone(zone) for option in options)
+    if first.date() == second.date():
+        day = _near(first.date(), now.astimezone(zone).date(), date_text(first.date()))
+        return _("%(text)s: %(day)s, at %(first)s or at %(second)s?") % {
+            "text": text,
+            "day": day,
+            "first": clock_text(first),
+            "second": clock_text(second),
+        }
+    return _("%(text)s: %(first)s or %(second)s?") % {
         "text": text,
-        "morning": morning,
-        "evening": evening,
+        "first": when_text(first, timezone=timezone, now=now),
+        "second": when_text(second, timezone=timezone, now=now),
     }
 
 

@@ -2,12 +2,13 @@
 assistant is not sure of becomes one short question, the answer completes it, "undo" takes the
 last action back, and every reply is in the person's language."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from assistant.chat import replies
 from assistant.chat.models import Conversation
 from assistant.chat.services import chat_message_handle
 from assistant.planner import services as planner
@@ -86,6 +87,34 @@ def test_a_bare_hour_with_both_readings_ahead_is_asked_and_the_answer_saves_it(e
     assert (reminder.text, local.hour) == ("walk the dog", 20)
     assert "20:00" in answer
     assert Conversation.objects.get().pending == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "local_now", "question"),
+    [
+        # Both readings today: the day is said once.
+        ("en", "2026-12-03 05:10", "walk the dog: today, Thursday 3 December, at 08:00 or at 20:00?"),
+        ("fr", "2026-12-03 05:10", "promener le chien : aujourd'hui, jeudi 3 décembre, à 08:00 ou à 20:00 ?"),
+        # 08:00 has passed: this evening or tomorrow morning, soonest first.
+        (
+            "en",
+            "2026-12-03 10:00",
+            "walk the dog: today, Thursday 3 December at 20:00 or tomorrow, Friday 4 December at 08:00?",
+        ),
+    ],
+)
+def test_the_question_for_a_bare_hour_names_both_readings_plainly(language, local_now, question):
+    zone = "Europe/Paris"
+    now = datetime.fromisoformat(local_now).replace(tzinfo=ZoneInfo(zone))
+    day = now.date() if now.hour < 8 else now.date() + timedelta(days=1)
+    morning = datetime.combine(day, time(8), ZoneInfo(zone))
+    evening = datetime.combine(now.date(), time(20), ZoneInfo(zone))
+    text = "promener le chien" if language == "fr" else "walk the dog"
+
+    with translation.override(language):
+        asked = replies.which_time(text, (morning, evening), timezone=zone, now=now)
+
+    assert asked == question
 
 
 def test_a_rough_time_is_confirmed_with_yes(user):
