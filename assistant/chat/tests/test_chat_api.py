@@ -59,7 +59,7 @@ def test_the_new_user_flow_remind_deliver_snooze(auth_client, user, django_captu
     with django_capture_on_commit_callbacks(execute=True):  # metrics count on commit
         planner.reminders_dispatch(now=reminder.due_at + timedelta(seconds=1))
     history = auth_client.get(URL).json()["results"]
-    assert history[0]["text"] == "drink water"
+    assert history[0]["text"] == "Reminder: drink water"
     assert history[0]["in_reply_to"] is None
     assert metric("reminder_sent_total", channel="chat", result="sent") == sent_before + 1
 
