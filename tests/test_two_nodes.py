@@ -176,7 +176,7 @@ def test_two_workers_deliver_each_due_reminder_exactly_once(nodes: Cluster) -> N
     ]
     copies = Counter(texts)
     assert len(texts) == REMINDERS, f"{len(texts)} messages for {REMINDERS} reminders"
-    assert set(copies) == {f"nodes reminder {i}" for i in range(REMINDERS)}
+    assert set(copies) == {f"Reminder: nodes reminder {i}" for i in range(REMINDERS)}
     assert max(copies.values()) == 1, copies.most_common(3)
     remaining = nodes.database.query(
         "SELECT count(*) FROM planner_reminder WHERE status <> %s AND text LIKE %s",

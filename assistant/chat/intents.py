@@ -235,7 +235,7 @@ def undo(turn: Turn) -> Outcome:
     kind = action.get("kind")
     user = turn.user
     if kind in ("todo_added", "todo_completed"):
-        todo = Todo.objects.filter(user=user, pk=action["todo"]).first()
+        todo = planner_selectors.todos_for_user(user=user).filter(pk=action["todo"]).first()
         if todo is None:
             return Outcome(replies.cannot_undo())
         if kind == "todo_added":
@@ -254,7 +254,7 @@ def undo(turn: Turn) -> Outcome:
         )
         return Outcome(replies.undone_todo_deleted(todo.title))
     if kind in ("reminder_created", "reminder_cancelled"):
-        reminder = Reminder.objects.filter(user=user, pk=action["reminder"]).first()
+        reminder = planner_selectors.reminders_for_user(user=user).filter(pk=action["reminder"]).first()
         if reminder is None:
             return Outcome(replies.cannot_undo())
         if kind == "reminder_created":
