@@ -24,6 +24,9 @@ DOWN_SECONDS = 12  # long enough for the load's calls to meet the pool's 10 s ti
 # psycopg's pool retries connecting with an exponential backoff: after an outage of N s the
 # next attempt may come up to about N s after the database is back.
 RECOVERY_SECONDS = 60
+# How long /health/overall may go on reading healthy into the outage once probed: a refresh
+# waits out the database check's timeout (3 s) on each worker a probe lands on.
+OVERALL_SECONDS = 15
 
 
 def test_requests_fail_fast_while_postgres_is_down_and_recover_after(
@@ -42,7 +45,12 @@ def test_requests_fail_fast_while_postgres_is_down_and_recover_after(
             probed = time.monotonic()
             down_live = health(stack, "live")
             live_seconds = time.monotonic() - probed
-            down_overall, down_ready = health(stack), health(stack, "ready")
+            # Each worker serves its cached results stale for up to HEALTH_CHECK_MAX_STALE_SECONDS
+            # while one background run refreshes them (docs/monitoring.md, "Caching"): the
+            # first probe a worker gets in the outage may still read healthy.
+            wait_for_health(stack, "unhealthy", code=503, timeout=OVERALL_SECONDS)
+            overall_unhealthy_after = time.monotonic() - down_at
+            down_ready = health(stack, "ready")
             restarted = load.now()
             down_seconds = time.monotonic() - down_at
             postgres.start()
@@ -68,7 +76,7 @@ def test_requests_fail_fast_while_postgres_is_down_and_recover_after(
             "injected": f"pg_ctl stop -m fast, down {down_seconds:.1f} s then pg_ctl start on the same port",
             "database": "own PostgreSQL cluster",
             "during": LightLoad.summary(during),
-            "health_overall_down": down_overall,
+            "health_overall_unhealthy_after_s": round(overall_unhealthy_after, 2),
             "health_ready_down": down_ready,
             "health_live_down": down_live,
             "health_live_down_s": round(live_seconds, 2),
@@ -84,6 +92,5 @@ def test_requests_fail_fast_while_postgres_is_down_and_recover_after(
     )
     slowest = max(s.seconds for s in failed)
     assert slowest < FAIL_FAST_SECONDS, f"a call took {slowest:.1f} s to fail with the database down (hang)"
-    assert down_overall[0] == 503, f"/health/overall answered {down_overall} with the database down"
     assert down_live == (200, "healthy"), f"/health/live answered {down_live} with the database down"
     assert all(s.status == 200 for s in after), f"after recovery: {LightLoad.summary(after)}"
