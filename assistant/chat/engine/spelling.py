@@ -199,14 +199,22 @@ class Speller:
         return message.respelled(replacements)
 
 
+_VOCABULARIES: dict[str, frozenset[str]] = {}
+
+
 def vocabulary(lexicon: Lexicon) -> frozenset[str]:
-    """Every word a lexicon knows, folded: its tables' phrases split into words."""
+    """Every word a lexicon knows, folded: its tables' phrases split into words. Built once per
+    language (the grammars ask for it again and again while they are built)."""
+    if (known := _VOCABULARIES.get(lexicon.code)) is not None:
+        return known
     phrases: list[str] = []
     for name, value in vars(lexicon).items():
         # Endings and the one-letter "o" of "5 o 6" are not words that tell a language.
         if isinstance(value, dict | tuple) and name not in ("past_endings", "or_words"):
             phrases.extend(phrase for phrase in value if isinstance(phrase, str))
-    return frozenset(word for phrase in phrases for word in fold(phrase).replace("{", " ").split())
+    words = frozenset(word for phrase in phrases for word in fold(phrase).replace("{", " ").split())
+    _VOCABULARIES[lexicon.code] = words
+    return words
 
 
 SPELLER = Speller(
