@@ -1,6 +1,7 @@
 """What every API view shares: the error shape, its schema, pagination."""
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,6 +18,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from assistant.core.errors import ErrorBody, ServiceError
 from assistant.core.signals import access_denied
+
+_T = TypeVar("_T")
 
 
 def _fields(detail: Any) -> dict[str, Any]:
@@ -92,6 +95,12 @@ def validated(
     serializer.is_valid(raise_exception=True)
     checked: dict[str, Any] = serializer.validated_data
     return checked
+
+
+def many_data(serializer_class: type[serializers.Serializer[_T]], rows: Iterable[_T]) -> Any:
+    """rows through serializer_class(rows, many=True): its list of output dicts."""
+    # many=True takes the rows; the stubs' __init__ knows only one instance.
+    return serializer_class(rows, many=True).data  # type: ignore[arg-type]
 
 
 class ErrorSerializer(serializers.Serializer[Any]):

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
-from assistant.core.api import error_responses, validated
+from assistant.core.api import error_responses, many_data, validated
 from assistant.core.net import client_ip
 from assistant.users.access import request_user
 from assistant.users.api.serializers import PhoneNumberField, UserOutput
@@ -105,6 +105,4 @@ class UsageView(APIView):
         zone = timezone.get_default_timezone() if settings.USE_TZ else None
         start = datetime.combine(first, time.min, tzinfo=zone)
         end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
-        rows = services.sms_usage_by_user_day(start=start, end=end)
-        # many=True takes the list; the stubs' __init__ knows only one row.
-        return Response(UsageRow(rows, many=True).data)  # type: ignore[arg-type]
+        return Response(many_data(UsageRow, services.sms_usage_by_user_day(start=start, end=end)))
