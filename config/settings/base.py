@@ -256,7 +256,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = Path(env("CELERY_FILESYSTEM_DIR", default=str(BASE_DIR / ".celery" / "queue")))
     _queue_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, str | int] = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         # Broadcast (worker control) state; kombu's default is ./control in the cwd.
