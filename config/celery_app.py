@@ -2,6 +2,7 @@
 
 import os
 from contextvars import Token
+from typing import Any
 
 from celery import Celery, Task
 from celery.signals import before_task_publish, task_postrun, task_prerun
@@ -18,7 +19,7 @@ app.autodiscover_tasks()
 
 
 @before_task_publish.connect
-def _propagate_request_id(headers: dict, **_: object) -> None:
+def _propagate_request_id(headers: dict[str, Any], **_: object) -> None:
     """Carry the request id of the request that enqueued a task into the task's logs."""
     request_id = context.request_id.get()
     if request_id:
@@ -26,11 +27,11 @@ def _propagate_request_id(headers: dict, **_: object) -> None:
 
 
 # Tokens to restore the caller's request id: an eager task runs inside the request itself.
-_request_id_tokens: dict[str, Token] = {}
+_request_id_tokens: dict[str, Token[str | None]] = {}
 
 
 @task_prerun.connect
-def _bind_request_id(task_id: str, task: Task, **_: object) -> None:
+def _bind_request_id(task_id: str, task: Task[Any, Any], **_: object) -> None:
     request_id = getattr(task.request, "request_id", None) or context.request_id.get() or task_id
     _request_id_tokens[task_id] = context.request_id.set(request_id)
 

@@ -1,12 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from assistant.core.views import api_root
 from assistant.users.views import PasswordResetCompleteView, PasswordResetConfirmView
 from monitoring.views import metrics_export
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", api_root, name="api-root"),
     path("auth/", include("assistant.users.api.urls")),
     path("chat/", include("assistant.chat.api.urls")),

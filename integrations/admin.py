@@ -1,13 +1,18 @@
+from typing import TypeVar
+
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+from assistant.users.access import request_user
 from integrations import services, tasks
 from integrations.models import Event, ExternalTask, Integration
 
+_M = TypeVar("_M", bound=Model)
+
 
 @admin.register(Integration)
-class IntegrationAdmin(admin.ModelAdmin):
+class IntegrationAdmin(admin.ModelAdmin[Integration]):
     # Tokens are never shown: they are not in any list, form or read-only field.
     list_display = [
         "user",
@@ -22,7 +27,7 @@ class IntegrationAdmin(admin.ModelAdmin):
     list_filter = ["provider", "status"]
     search_fields = ["user__email", "account"]
     list_select_related = ["user"]
-    fields = [
+    fields = readonly_fields = (
         "user",
         "provider",
         "status",
@@ -39,8 +44,7 @@ class IntegrationAdmin(admin.ModelAdmin):
         "last_error",
         "last_error_at",
         "reauth_notified_at",
-    ]
-    readonly_fields = fields
+    )
     actions = ["refresh_now", "sync_now", "mark_needs_reauth"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -72,12 +76,12 @@ class IntegrationAdmin(admin.ModelAdmin):
     def mark_needs_reauth(self, request: HttpRequest, queryset: QuerySet[Integration]) -> None:
         for integration in queryset.select_related("user"):
             services.integration_mark_needs_reauth(
-                integration=integration, reason="marked by staff", actor=request.user
+                integration=integration, reason="marked by staff", actor=request_user(request)
             )
         self.message_user(request, f"{queryset.count()} integration(s) marked.", messages.WARNING)
 
 
-class _SyncedAdmin(admin.ModelAdmin):
+class _SyncedAdmin(admin.ModelAdmin[_M]):
     list_filter = ["integration__provider"]
     search_fields = ["user__email", "title"]
     list_select_related = ["user", "integration"]
@@ -90,11 +94,11 @@ class _SyncedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(_SyncedAdmin):
+class EventAdmin(_SyncedAdmin[Event]):
     list_display = ["title", "user", "starts_at", "ends_at", "all_day", "nudge"]
     date_hierarchy = "starts_at"
 
 
 @admin.register(ExternalTask)
-class ExternalTaskAdmin(_SyncedAdmin):
+class ExternalTaskAdmin(_SyncedAdmin[ExternalTask]):
     list_display = ["title", "user", "due_date", "completed"]

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from assistant.planner.agenda import AgendaEntry
 from assistant.users.models import User
 from integrations.models import Event, ExternalTask, Integration
-from integrations.providers import PROVIDERS, Provider
+from integrations.providers import PROVIDERS
+from integrations.providers.base import Provider
 
 
 @dataclass(frozen=True)

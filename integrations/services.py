@@ -32,10 +32,11 @@ from assistant.users.services import audit_event_record, security_event_record
 from integrations import metrics
 from integrations.models import AuthorizationRequest, Event, ExternalTask, Integration
 from integrations.oauth import backend_for
-from integrations.providers import PROVIDERS, Provider
+from integrations.providers import PROVIDERS
 from integrations.providers.base import (
     EventData,
     PermanentProviderError,
+    Provider,
     ProviderApi,
     ProviderError,
     RateLimited,
@@ -730,7 +731,9 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
 
 
 def _event_fields(data: EventData, zone: ZoneInfo) -> dict[str, Any]:
-    if data.all_day:
+    starts_at: datetime | None
+    ends_at: datetime | None
+    if data.start_date is not None and data.end_date is not None:  # all day (whole_days sets both)
         starts_at, ends_at = _midnight(data.start_date, zone), _midnight(data.end_date, zone)
     else:
         starts_at, ends_at = data.starts_at, data.ends_at
@@ -847,17 +850,17 @@ def _nudge_schedule(event: Event, user: User) -> None:
     exactly once. A nudge already sent is not repeated unless the event moved."""
     now = timezone.now()
     reminder = event.nudge
-    pending = reminder is not None and reminder.status == Reminder.Status.SCHEDULED
+    pending = reminder if reminder is not None and reminder.status == Reminder.Status.SCHEDULED else None
     if event.all_day or user.event_nudge_minutes == 0 or event.starts_at <= now:
-        if pending:
-            planner.reminder_cancel(reminder=reminder)
+        if pending is not None:
+            planner.reminder_cancel(reminder=pending)
         return
     # Synced later than the nudge time: nudge now, with the minutes that are really left.
     fire_at = max(event.starts_at - timedelta(minutes=user.event_nudge_minutes), now + timedelta(seconds=1))
     text = _nudge_text(event, fire_at, user)
-    if pending:
-        if reminder.due_at != fire_at or reminder.text != text:
-            planner.reminder_update(reminder=reminder, text=text, due_at=fire_at)
+    if pending is not None:
+        if pending.due_at != fire_at or pending.text != text:
+            planner.reminder_update(reminder=pending, text=text, due_at=fire_at)
     elif reminder is None or event.nudge_for != event.starts_at:
         event.nudge = planner.reminder_create(
             user=user, text=text, due_at=fire_at, origin=Reminder.Origin.EVENT, now=now

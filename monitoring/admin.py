@@ -5,7 +5,7 @@ from monitoring.models import AlertEvent
 
 
 @admin.register(AlertEvent)
-class AlertEventAdmin(admin.ModelAdmin):
+class AlertEventAdmin(admin.ModelAdmin[AlertEvent]):
     """What Alertmanager told us, newest first: the history behind the on-call pages."""
 
     list_display = ["received_at", "alertname", "severity", "status", "summary", "starts_at", "paged_at"]

@@ -20,6 +20,7 @@ GitHub-style anchor of the alert's section in docs/runbooks.md).
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 import yaml
 
@@ -92,8 +93,8 @@ class Rule:
     def anchor(self) -> str:
         return self.alert.lower()
 
-    def as_dict(self, runbook_base_url: str) -> dict:
-        rule: dict = {"alert": self.alert, "expr": self.expr}
+    def as_dict(self, runbook_base_url: str) -> dict[str, Any]:
+        rule: dict[str, Any] = {"alert": self.alert, "expr": self.expr}
         if self.duration != "0m":
             rule["for"] = self.duration
         rule["labels"] = {"severity": self.severity}
@@ -571,10 +572,21 @@ def _security() -> list[Rule]:
     ]
 
 
+class _RuleWording(TypedDict):
+    """What two condition_rule() calls of one alert share."""
+
+    duration: str
+    summary: str
+    description: str
+    area: str
+    by: tuple[str, ...]
+    note: str
+
+
 def _health() -> list[Rule]:
     status = t.HEALTH_STATUS
     core = "|".join(CORE_COMPONENTS)
-    unhealthy = dict(
+    unhealthy: _RuleWording = dict(
         duration="2m",
         summary="Health check {{ $labels.component }} is unhealthy",
         description=(

@@ -114,6 +114,7 @@ def _page_oncall(events: list[AlertEvent]) -> bool:
             "summary": first.summary or first.description,
         }
     body = body[:300]
+    assert person.phone_number is not None  # _oncall() picks a verified number
     sms_send(to=person.phone_number, body=body, purpose=OutboundSMS.Purpose.NOTICE, user=person)
     AlertEvent.objects.filter(pk__in=[event.pk for event in events]).update(paged_at=timezone.now())
     return True

@@ -238,7 +238,8 @@ def _reminder_makers(*, since: datetime) -> tuple[UserIds, UserIds]:
     rows = list(
         Reminder.objects.filter(origin=Reminder.Origin.USER, created_at__gte=since)
         .values_list("user_id")
-        .annotate(recurring=Count("pk", filter=~Q(rrule="")))
+        # A name Reminder also has (a property): rows are tuples, the model's is never read here.
+        .annotate(recurring=Count("pk", filter=~Q(rrule="")))  # type: ignore[no-redef]
         .order_by()
     )
     return _ids(user for user, _ in rows), _ids(user for user, recurring in rows if recurring)

@@ -84,7 +84,9 @@ def _elapsed_ms(task_id: str) -> float | None:
     return None if started is None else round((time.monotonic() - started) * 1000, 1)
 
 
-def _log_task(level: int, task: Task, task_id: str, state: str, exception: BaseException | None) -> None:
+def _log_task(
+    level: int, task: Task[Any, Any], task_id: str, state: str, exception: BaseException | None
+) -> None:
     """One line per failure or retry. Never the arguments: they may hold personal data."""
     logger.log(
         level,
@@ -109,24 +111,24 @@ def _on_task_received(request: Any, **_: object) -> None:
 
 
 @signals.task_prerun.connect
-def _on_task_prerun(task_id: str, task: Task, **_: object) -> None:
+def _on_task_prerun(task_id: str, task: Task[Any, Any], **_: object) -> None:
     _started_at[task_id] = time.monotonic()
     _count(task.name, "started")
 
 
 @signals.task_success.connect
-def _on_task_success(sender: Task, **_: object) -> None:
+def _on_task_success(sender: Task[Any, Any], **_: object) -> None:
     _count(sender.name, "succeeded")
 
 
 @signals.task_failure.connect
-def _on_task_failure(sender: Task, task_id: str, exception: BaseException, **_: object) -> None:
+def _on_task_failure(sender: Task[Any, Any], task_id: str, exception: BaseException, **_: object) -> None:
     _count(sender.name, "failed")
     _log_task(logging.ERROR, sender, task_id, "failed", exception)
 
 
 @signals.task_retry.connect
-def _on_task_retry(sender: Task, request: Any, reason: Any, **_: object) -> None:
+def _on_task_retry(sender: Task[Any, Any], request: Any, reason: Any, **_: object) -> None:
     _count(sender.name, "retried")
     celery_task_retries_total.labels(task=task_label(sender.name)).inc()
     # `reason` is the Retry exception, which carries the error that caused it (if any).
@@ -134,14 +136,14 @@ def _on_task_retry(sender: Task, request: Any, reason: Any, **_: object) -> None
 
 
 @signals.task_postrun.connect
-def _on_task_postrun(task_id: str, task: Task, **_: object) -> None:
+def _on_task_postrun(task_id: str, task: Task[Any, Any], **_: object) -> None:
     started = _started_at.pop(task_id, None)
     if started is not None:
         celery_task_runtime_seconds.labels(task=task_label(task.name)).observe(time.monotonic() - started)
 
 
 @signals.task_revoked.connect
-def _on_task_revoked(sender: Task, **_: object) -> None:
+def _on_task_revoked(sender: Task[Any, Any], **_: object) -> None:
     _count(sender.name, "revoked")
 
 
@@ -184,7 +186,10 @@ def _waiting(connection: Connection, queue: str) -> int:
     # A channel per queue: RabbitMQ closes the channel that asked about a missing queue.
     with connection.channel() as channel:
         try:
-            return channel.queue_declare(queue=queue, passive=True).message_count
+            # kombu types channel() as StdChannel, which lacks queue_declare; every transport's has it.
+            declared = channel.queue_declare(queue=queue, passive=True)  # type: ignore[attr-defined]
+            count: int = declared.message_count
+            return count
         except connection.channel_errors:
             return 0  # never declared (or, on Redis, empty and so without a key): nothing waits
 

@@ -252,7 +252,9 @@ def broker() -> dict[str, Any]:
     transport = url.split("://", 1)[0]
     options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
     if transport == "filesystem":
-        folders = {options.get("data_folder_in"), options.get("data_folder_out")} - {None}
+        folders = {
+            str(folder) for key in ("data_folder_in", "data_folder_out") if (folder := options.get(key))
+        }
         missing = sorted(folder for folder in folders if not Path(folder).is_dir())
         if missing:
             return {"status": Status.UNHEALTHY, "transport": transport, "error": "queue folder missing"}
@@ -261,7 +263,8 @@ def broker() -> dict[str, Any]:
     # Connect once, no retries, within most of the check's own limit (never the URL in output).
     timeout = check_timeout("broker") * 0.8
     with Connection(url, connect_timeout=timeout, transport_options=options) as connection:
-        connection.ensure_connection(max_retries=0, timeout=timeout)
+        # kombu's hint says int; it waits a float number of seconds as well.
+        connection.ensure_connection(max_retries=0, timeout=timeout)  # type: ignore[arg-type]
     connect_ms = _milliseconds_since(started)
     return {
         "status": Status.HEALTHY,

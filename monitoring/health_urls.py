@@ -1,10 +1,10 @@
 """/health/...: probes for load balancers, orchestrators and operators (see docs/monitoring.md)."""
 
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
 from monitoring import health_views
 
-urlpatterns: list = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("live", health_views.live, name="health-live"),
     path("ready", health_views.ready, name="health-ready"),
     path("overall", health_views.overall, name="health-overall"),

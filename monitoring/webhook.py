@@ -1,11 +1,15 @@
 """POST /monitoring/alerts/webhook: Alertmanager's webhook receiver (payload version 4)."""
 
+from typing import Any
+
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from assistant.core.api import validated
@@ -17,7 +21,7 @@ from monitoring.alerts import alert_notifications_record
 from monitoring.auth import bearer_matches
 
 
-class AlertInput(serializers.Serializer):
+class AlertInput(serializers.Serializer[None]):
     status = serializers.ChoiceField(choices=["firing", "resolved"])
     labels = serializers.DictField(child=serializers.CharField(allow_blank=True))
     annotations = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
@@ -32,7 +36,7 @@ class AlertInput(serializers.Serializer):
         return labels
 
 
-class NotificationInput(serializers.Serializer):
+class NotificationInput(serializers.Serializer[None]):
     version = serializers.CharField()
     status = serializers.ChoiceField(choices=["firing", "resolved"])
     alerts = AlertInput(many=True, allow_empty=False)
@@ -43,7 +47,7 @@ class NotificationInput(serializers.Serializer):
         return version
 
 
-class RecordedOutput(serializers.Serializer):
+class RecordedOutput(serializers.Serializer[dict[str, Any]]):
     recorded = serializers.IntegerField(help_text="New firing or resolved states kept.")
     repeated = serializers.IntegerField(help_text="States already known (Alertmanager repeats itself).")
     paged = serializers.BooleanField(help_text="Whether the on-call staff member was texted.")
@@ -52,9 +56,9 @@ class RecordedOutput(serializers.Serializer):
 class AlertmanagerWebhookView(APIView):
     """Authenticated by ALERTMANAGER_WEBHOOK_TOKEN (Alertmanager's http_config.authorization)."""
 
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
-    throttle_classes: list = []
+    throttle_classes: list[type[BaseThrottle]] = []
 
     @extend_schema(exclude=True)
     def post(self, request: Request) -> Response:

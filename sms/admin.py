@@ -1,5 +1,7 @@
+from typing import TypeVar
+
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -8,8 +10,10 @@ from assistant.core.masking import mask_phone
 from sms import services
 from sms.models import InboundSMS, OutboundSMS, PhoneMapping, PhoneOptOut, PhoneVerification
 
+_M = TypeVar("_M", bound=Model)
 
-class ReadOnly(admin.ModelAdmin):
+
+class ReadOnly(admin.ModelAdmin[_M]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -18,7 +22,7 @@ class ReadOnly(admin.ModelAdmin):
 
 
 @admin.register(InboundSMS)
-class InboundSMSAdmin(ReadOnly):
+class InboundSMSAdmin(ReadOnly[InboundSMS]):
     list_display = ["received_at", "sender", "user", "result", "segments", "message_sid"]
     list_filter = ["result", ("received_at", admin.DateFieldListFilter)]
     search_fields = ["message_sid", "user__email", "from_number"]
@@ -33,7 +37,7 @@ class InboundSMSAdmin(ReadOnly):
 
 
 @admin.register(OutboundSMS)
-class OutboundSMSAdmin(ReadOnly):
+class OutboundSMSAdmin(ReadOnly[OutboundSMS]):
     list_display = [
         "created_at",
         "recipient",
@@ -78,14 +82,13 @@ class OutboundSMSAdmin(ReadOnly):
 
 
 @admin.register(PhoneOptOut)
-class PhoneOptOutAdmin(admin.ModelAdmin):
+class PhoneOptOutAdmin(admin.ModelAdmin[PhoneOptOut]):
     """Staff can lift an opt-out only by deleting it, which they should do only on request."""
 
     list_display = ["number", "keyword", "created_at"]
     list_filter = ["keyword", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["phone_number"]
-    fields = ["number", "keyword", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "keyword", "created_at")
 
     @admin.display(description="number")
     def number(self, opt_out: PhoneOptOut) -> str:
@@ -96,13 +99,12 @@ class PhoneOptOutAdmin(admin.ModelAdmin):
 
 
 @admin.register(PhoneVerification)
-class PhoneVerificationAdmin(ReadOnly):
+class PhoneVerificationAdmin(ReadOnly[PhoneVerification]):
     list_display = ["user", "number", "created_at", "expires_at", "attempts", "verified_at"]
     list_filter = [("verified_at", admin.EmptyFieldListFilter), ("created_at", admin.DateFieldListFilter)]
     search_fields = ["user__email"]
     list_select_related = ["user"]
-    fields = ["user", "number", "created_at", "expires_at", "attempts", "verified_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "number", "created_at", "expires_at", "attempts", "verified_at")
 
     @admin.display(description="number")
     def number(self, verification: PhoneVerification) -> str:
@@ -110,12 +112,11 @@ class PhoneVerificationAdmin(ReadOnly):
 
 
 @admin.register(PhoneMapping)
-class PhoneMappingAdmin(ReadOnly):
+class PhoneMappingAdmin(ReadOnly[PhoneMapping]):
     list_display = ["email", "number", "phone_verified", "preferred_channel"]
     list_filter = ["phone_verified", "preferred_channel"]
     search_fields = ["email", "phone_number"]
-    fields = ["email", "number", "phone_verified", "preferred_channel"]
-    readonly_fields = fields
+    fields = readonly_fields = ("email", "number", "phone_verified", "preferred_channel")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PhoneMapping]:
         return super().get_queryset(request).filter(phone_number__isnull=False)

@@ -27,7 +27,7 @@ class Keyword:
 # A whole message that is one of these words (any case, accents or not) is a keyword.
 # Twilio and the carriers act on STOP/START/HELP and their English synonyms themselves; the
 # others are the words people write in French, Spanish and Portuguese.
-_KEYWORDS = {
+_KEYWORDS: dict[Action, dict[str, tuple[str, ...]]] = {
     Action.STOP: {
         **dict.fromkeys(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"], ()),
         "ARRET": ("fr",),

@@ -11,8 +11,10 @@ import hmac
 import logging
 import secrets
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -46,7 +48,7 @@ NO_VERIFIED_PHONE_MESSAGE = "No verified phone number to text."
 
 Status = OutboundSMS.Status
 # A status callback only ever moves a row forward along this order.
-_STATUS_RANK = {
+_STATUS_RANK: dict[str, int] = {
     Status.QUEUED: 0,
     Status.SENDING: 1,
     Status.SENT: 2,
@@ -292,7 +294,7 @@ def sms_resend(*, sms_ids: list[int]) -> int:
             error_message="",
             updated_at=timezone.now(),
         )
-        transaction.on_commit(lambda pk=outbound.pk: sms_outbound_send.delay(pk), robust=True)
+        transaction.on_commit(partial(sms_outbound_send.delay, outbound.pk), robust=True)
         resent += 1
     return resent
 
@@ -334,7 +336,7 @@ def sms_status_apply(
                 outbound.cost_usd, outbound.cost_estimated = abs(outbound.price), False
     outbound.save()
     if outbound.reminder_delivery_id is not None:
-        _reminder_delivery_follow(outbound, status=status.lower())
+        _reminder_delivery_follow(outbound, outbound.reminder_delivery_id, status=status.lower())
     if _STATUS_RANK[new_status] == 3 and outbound.cost_usd is not None:
         cost = float(outbound.cost_usd)
         transaction.on_commit(lambda: metrics.sms_cost_usd_total.inc(cost))
@@ -342,18 +344,27 @@ def sms_status_apply(
     return new_status
 
 
-def _reminder_delivery_follow(outbound: OutboundSMS, *, status: str) -> None:
-    """Carry a status callback over to the reminder delivery the message carries."""
+def _reminder_delivery_follow(outbound: OutboundSMS, delivery_id: int, *, status: str) -> None:
+    """Carry a status callback over to the reminder delivery (delivery_id) the message carries."""
     if outbound.status in (Status.UNDELIVERED, Status.FAILED):
         code = f" (error {outbound.error_code})" if outbound.error_code else ""
         reminder_deliveries_fail(
-            delivery_ids=[outbound.reminder_delivery_id], reason=f"Twilio reported the SMS {status}{code}."
+            delivery_ids=[delivery_id], reason=f"Twilio reported the SMS {status}{code}."
         )
     else:
-        reminder_delivery_progress(delivery_id=outbound.reminder_delivery_id, outcome=outbound.status)
+        reminder_delivery_progress(delivery_id=delivery_id, outcome=outbound.status)
 
 
-def sms_usage_by_user_day(*, start: datetime, end: datetime) -> list[dict]:
+class SmsUsageRow(TypedDict):
+    user_id: int
+    user__email: str
+    day: date
+    messages: int
+    segments: int | None
+    cost_usd: Decimal | None
+
+
+def sms_usage_by_user_day(*, start: datetime, end: datetime) -> list[SmsUsageRow]:
     """Messages, segments and cost per user per day, for staff."""
     return list(
         OutboundSMS.objects.filter(created_at__gte=start, created_at__lt=end)
@@ -376,16 +387,17 @@ def sms_notifications_deliver(notifications: list[Notification]) -> None:
     opted_out = set(
         PhoneOptOut.objects.filter(phone_number__in=phones).values_list("phone_number", flat=True)
     )
-    by_sms: list[Notification] = []
+    by_sms: list[tuple[User | None, str, str, int | None]] = []  # as _outbox_add takes them
     by_chat: list[Notification] = []  # not a reminder: nothing to fail over
     unreachable: dict[str, list[int]] = {OPTED_OUT_MESSAGE: [], NO_VERIFIED_PHONE_MESSAGE: []}
     for notification in notifications:
-        if not (notification.user.phone_verified and notification.user.phone_number):
+        phone = notification.user.phone_number
+        if not (notification.user.phone_verified and phone):
             reason = NO_VERIFIED_PHONE_MESSAGE
-        elif notification.user.phone_number in opted_out:
+        elif phone in opted_out:
             reason = OPTED_OUT_MESSAGE
         else:
-            by_sms.append(notification)
+            by_sms.append((notification.user, phone, notification.text, notification.delivery_id))
             continue
         if notification.delivery_id is None:
             by_chat.append(notification)
@@ -395,10 +407,7 @@ def sms_notifications_deliver(notifications: list[Notification]) -> None:
     for reason, delivery_ids in unreachable.items():
         if delivery_ids:
             reminder_deliveries_fail(delivery_ids=delivery_ids, reason=reason)
-    _outbox_add(
-        [(n.user, n.user.phone_number, n.text, n.delivery_id) for n in by_sms],
-        purpose=OutboundSMS.Purpose.REMINDER,
-    )
+    _outbox_add(by_sms, purpose=OutboundSMS.Purpose.REMINDER)
 
 
 # --- Inbound -------------------------------------------------------------------------------

@@ -23,8 +23,9 @@ View = Callable[[HttpRequest], HttpResponse]
 
 def _public_url(request: HttpRequest) -> str:
     """The URL as Twilio called it: behind a proxy, from SMS_PUBLIC_BASE_URL."""
-    if settings.SMS_PUBLIC_BASE_URL:
-        return settings.SMS_PUBLIC_BASE_URL + request.get_full_path()
+    base: str = settings.SMS_PUBLIC_BASE_URL
+    if base:
+        return base + request.get_full_path()
     return request.build_absolute_uri()
 
 

@@ -1,24 +1,24 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from assistant.chat.models import Conversation, Message
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(admin.TabularInline[Message, Conversation]):
     model = Message
     fk_name = "conversation"
-    fields = ["created_at", "direction", "text", "intent"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "direction", "text", "intent")
     ordering = ["-created_at"]
     extra = 0
     can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Conversation | None = None) -> bool:
         return False
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(admin.ModelAdmin[Conversation]):
     list_display = ["user", "channel", "created_at", "updated_at"]
     list_filter = ["channel"]
     search_fields = ["user__email"]
@@ -28,7 +28,7 @@ class ConversationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(admin.ModelAdmin[Message]):
     list_display = ["created_at", "conversation", "direction", "intent", "short_text"]
     list_filter = ["direction", "intent", "conversation__channel", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["conversation__user__email", "text"]
@@ -40,5 +40,5 @@ class MessageAdmin(admin.ModelAdmin):
     def short_text(self, message: Message) -> str:
         return message.text[:80]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

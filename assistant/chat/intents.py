@@ -5,10 +5,10 @@ A handler returns the reply and, when it changed something "undo" can take back,
 (kept on the conversation). Replies are rendered in the intent's language by the caller.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
@@ -21,6 +21,8 @@ from assistant.planner import selectors as planner_selectors
 from assistant.planner import services as planner
 from assistant.planner.models import Reminder, Todo
 from assistant.users.models import User
+
+_Row = TypeVar("_Row", bound=Model)
 
 LIST_LIMIT = 20
 
@@ -47,13 +49,13 @@ class Turn:
 Handler = Callable[[Turn], Outcome]
 
 
-def _remember_listing(conversation: Conversation, key: str, rows: list[Model]) -> None:
+def _remember_listing(conversation: Conversation, key: str, rows: Sequence[Model]) -> None:
     """Keep the ids behind the numbers just shown, so "done 2" means what the user saw."""
     conversation.last_listing = {**conversation.last_listing, key: [row.pk for row in rows]}
     conversation.save(update_fields=["last_listing", "updated_at"])
 
 
-def _resolve(turn: Turn, key: str, candidates: QuerySet, field: str) -> Any:
+def _resolve(turn: Turn, key: str, candidates: QuerySet[_Row], field: str) -> _Row | None:
     """A number from the last list shown, or the candidate a name means (fuzzy, accent- and
     case-insensitive, as the engine matches names)."""
     ref = turn.intent.ref
@@ -123,7 +125,7 @@ def delete_todo(turn: Turn) -> Outcome:
         "priority": todo.priority,
     }
     planner.todo_delete(todo=todo)
-    return Outcome(replies.todo_deleted(kept["title"]), {"kind": "todo_deleted", "todo": kept})
+    return Outcome(replies.todo_deleted(todo.title), {"kind": "todo_deleted", "todo": kept})
 
 
 def _repeat_limit_reply(user: User) -> str:
@@ -133,6 +135,7 @@ def _repeat_limit_reply(user: User) -> str:
 
 def remind(turn: Turn) -> Outcome:
     intent = turn.intent
+    assert intent.due_at is not None  # the engine asks when before it says remind
     try:
         reminder = planner.reminder_create(
             user=turn.user, text=intent.text, due_at=intent.due_at, rrule=intent.rrule or "", now=turn.now
@@ -168,6 +171,7 @@ def snooze(turn: Turn) -> Outcome:
     if reminder is None:
         return Outcome(replies.nothing_to_snooze())
     reminder = planner.reminder_snooze(reminder=reminder, minutes=turn.intent.minutes or 10, now=turn.now)
+    assert reminder.snoozed_until is not None  # just set
     return Outcome(replies.snoozed(reminder.text, turn.when(reminder.snoozed_until)))
 
 
@@ -186,7 +190,11 @@ def agenda(turn: Turn) -> Outcome:
     if period == "next":
         reminder = planner_selectors.next_reminder(user=user, now=now)
         event = planner_selectors.next_event(user=user, now=now)
-        if event is not None and (reminder is None or event.starts_at < reminder.fire_at):
+        if (
+            event is not None
+            and event.starts_at is not None
+            and (reminder is None or event.starts_at < reminder.fire_at)
+        ):
             return Outcome(replies.next_item(event.title, turn.when(event.starts_at)))
         if reminder is not None:
             return Outcome(replies.next_item(reminder.text, turn.when(reminder.fire_at)))
@@ -197,6 +205,7 @@ def agenda(turn: Turn) -> Outcome:
         (reminder.fire_at, f"{turn.when(reminder.fire_at)}: {reminder.text}") for reminder in day.reminders
     ]
     for event in day.events:
+        assert event.starts_at is not None  # an event, unlike a task, has a start
         if event.all_day:
             row = replies.all_day(event.title, replies.date_text(event.starts_at.date()))
         else:

@@ -1,6 +1,7 @@
 """What every API view shares: the error shape, its schema, pagination."""
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -15,8 +16,10 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from assistant.core.errors import ServiceError
+from assistant.core.errors import ErrorBody, ServiceError
 from assistant.core.signals import access_denied
+
+_T = TypeVar("_T")
 
 
 def _fields(detail: Any) -> dict[str, Any]:
@@ -33,11 +36,11 @@ def _fields(detail: Any) -> dict[str, Any]:
     return {"non_field_errors": [str(detail)]}
 
 
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> ErrorBody:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
-def exception_handler(exc: Exception, context_: dict) -> Response | None:
+def exception_handler(exc: Exception, context_: dict[str, Any]) -> Response | None:
     """Every API error in one shape: {"error": {"code", "message", "fields", ...}}."""
     if isinstance(exc, ServiceError):
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
@@ -56,14 +59,17 @@ def exception_handler(exc: Exception, context_: dict) -> Response | None:
     response = drf_exception_handler(exc, context_)
     if response is None:
         return None
+    assert isinstance(exc, exceptions.APIException)  # DRF answers for those alone
 
     if isinstance(exc, exceptions.ValidationError):
         body = error_body("validation_error", "Invalid input.", _fields(exc.detail))
     else:
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
-        body = error_body(code, str(exc.detail))
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        body["error"]["retry_after_seconds"] = int(exc.wait + 0.999)
+        codes = exc.get_codes()
+        body = error_body(codes if isinstance(codes, str) else exc.default_code, str(exc.detail))
+    if isinstance(exc, exceptions.Throttled):
+        wait: float | None = exc.wait  # type: ignore[attr-defined]  # set by Throttled, missing from the stubs
+        if wait is not None:
+            body["error"]["retry_after_seconds"] = int(wait + 0.999)
 
     request = context_.get("request")
     if isinstance(exc, exceptions.AuthenticationFailed):
@@ -80,15 +86,24 @@ def _access_denied(request: HttpRequest | None, *, reason: str) -> None:
     access_denied.send(sender=exception_handler, request=request, reason=reason)
 
 
-def validated(serializer_class: type[serializers.Serializer], data: object, *, partial: bool = False) -> dict:
+def validated(
+    serializer_class: type[serializers.Serializer[Any]], data: object, *, partial: bool = False
+) -> dict[str, Any]:
     """Input (a body or query parameters) checked by serializer_class; a 400 naming the bad
     fields otherwise. Every view validates through this one helper."""
     serializer = serializer_class(data=data, partial=partial)
     serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    checked: dict[str, Any] = serializer.validated_data
+    return checked
 
 
-class ErrorSerializer(serializers.Serializer):
+def many_data(serializer_class: type[serializers.Serializer[_T]], rows: Iterable[_T]) -> Any:
+    """rows through serializer_class(rows, many=True): its list of output dicts."""
+    # many=True takes the rows; the stubs' __init__ knows only one instance.
+    return serializer_class(rows, many=True).data  # type: ignore[arg-type]
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
     error = inline_serializer(
         "ErrorDetail",
         fields={

@@ -1,16 +1,19 @@
 """DRF authentication that also puts the user on every log line of the request."""
 
-from django.http import HttpRequest
+from typing import Any
+
 from django.utils import timezone
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AbstractAuthToken as AuthToken
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.authentication import SessionAuthentication as DrfSessionAuthentication
+from rest_framework.request import Request
 
 from assistant.core import context
 
 
-class _BindsUserToLogs:
-    def authenticate(self, request: HttpRequest) -> tuple | None:
+class _BindsUserToLogs(BaseAuthentication):
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         result = super().authenticate(request)
         if result is not None:
             context.user_id.set(result[0].pk)

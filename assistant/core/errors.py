@@ -1,6 +1,20 @@
 """The one error type services raise; the API turns it into the standard error body."""
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
+
+
+class ErrorDetail(TypedDict):
+    code: str
+    message: str
+    # {"field": ["reason", ...]}; a nested object's fields nest the same way.
+    fields: dict[str, Any]
+    retry_after_seconds: NotRequired[int]
+
+
+class ErrorBody(TypedDict):
+    """The one error shape of the API: {"error": {"code", "message", "fields", ...}}."""
+
+    error: ErrorDetail
 
 
 class ServiceError(Exception):
@@ -24,8 +38,8 @@ class ServiceError(Exception):
     def invalid(cls, field: str, reason: str) -> "ServiceError":
         return cls("validation_error", "Invalid input.", fields={field: [reason]})
 
-    def as_body(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"code": self.code, "message": self.message, "fields": self.fields}
+    def as_body(self) -> ErrorBody:
+        error: ErrorDetail = {"code": self.code, "message": self.message, "fields": self.fields}
         if self.retry_after is not None:
             error["retry_after_seconds"] = self.retry_after
         return {"error": error}

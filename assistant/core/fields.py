@@ -3,11 +3,12 @@
 from typing import Any
 
 from django.db import models
+from django.db.models.expressions import Combinable
 
 from assistant.core.crypto import decrypt, encrypt
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField[str | Combinable, str]):
     """Fernet-encrypted at rest with FIELD_ENCRYPTION_KEYS (see assistant.core.crypto).
 
     Not searchable or orderable: each encryption of a value differs. After a new key is

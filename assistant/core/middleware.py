@@ -51,7 +51,6 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         request_id = _request_id(request)
-        request.request_id = request_id
         request_token = context.request_id.set(request_id)
         user_token = context.user_id.set(None)
         try:

@@ -301,10 +301,13 @@ def _by_day(value: str, freq: str) -> tuple[tuple[int, int | None], ...]:
         if match is None:
             raise RecurrenceError("BYDAY lists days like MO,TU or, monthly and yearly, 1MO or -1FR.")
         ordinal = int(match[1]) if match[1] else None
-        if ordinal is not None and limit is None:
-            raise RecurrenceError("BYDAY with a number (like 1MO) needs FREQ=MONTHLY or FREQ=YEARLY.")
-        if ordinal is not None and not (ordinal != 0 and abs(ordinal) <= limit):
-            raise RecurrenceError(f"BYDAY numbers go from 1 to {limit} or -{limit} to -1 with FREQ={freq}.")
+        if ordinal is not None:
+            if limit is None:
+                raise RecurrenceError("BYDAY with a number (like 1MO) needs FREQ=MONTHLY or FREQ=YEARLY.")
+            if not (ordinal != 0 and abs(ordinal) <= limit):
+                raise RecurrenceError(
+                    f"BYDAY numbers go from 1 to {limit} or -{limit} to -1 with FREQ={freq}."
+                )
         days.append((_DAYS.index(match[2]), ordinal))
     return _unique("BYDAY", days)
 
@@ -363,6 +366,8 @@ class _BoundedIterInfo(_dateutil._iterinfo):
     (No __slots__ of its own: dateutil's __init__ clears the attributes named in
     `self.__slots__`, which must stay dateutil's list.)"""
 
+    rrule: "_BoundedRule"
+
     def rebuild(self, year: int, month: int) -> None:
         self.rrule.walk.stats.rebuilds += 1
         super().rebuild(year, month)
@@ -387,7 +392,7 @@ class _BoundedIterInfo(_dateutil._iterinfo):
 def _bounded_iter() -> types.FunctionType:
     """dateutil's `rrule._iter`, the same code, reading `_iterinfo` from a copy of its module's
     globals where it is ours. Refuses to load if that code no longer looks the way we rely on."""
-    code = _dateutil.rrule._iter.__code__
+    code = vars(_dateutil.rrule)["_iter"].__code__  # private: not in dateutil's stubs
     if "_iterinfo" not in code.co_names or code.co_freevars:
         raise ImportError("dateutil's rrule._iter changed: review assistant.core.recurrence's bounds")
     namespace = {**vars(_dateutil), "_iterinfo": _BoundedIterInfo}
@@ -492,7 +497,7 @@ def next_occurrence(
         horizon = max(local_after, dtstart) + span
         ends_first = until is not None and until <= horizon
         walk = _Walk(
-            limit=until if ends_first else horizon,
+            limit=until if until is not None and ends_first else horizon,
             deadline=time.monotonic() + budget_seconds,
             max_steps=max_steps,
             stats=stats,

@@ -19,7 +19,7 @@ import io
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -188,7 +188,8 @@ def catalogues_update(*, app_dir: Path, root: Path = ROOT) -> list[Path]:
         )
         catalog.mime_headers = [("Plural-Forms", PLURAL_FORMS[language])]
         for message in messages:
-            location = (message.path.relative_to(root).as_posix(), None)
+            # No line numbers are written (include_lineno=False below): 0 stands for none.
+            location = (message.path.relative_to(root).as_posix(), 0)
             if (existing := catalog.get(message.msgid, message.context)) is not None:
                 existing.locations.append(location)
                 continue
@@ -217,6 +218,13 @@ def placeholders(text: str) -> list[str]:
     return sorted(match.group(0) for match in _PLACEHOLDER.finditer(text.replace("%%", "")))
 
 
+def _forms(text: str | Sequence[str] | None) -> list[str]:
+    """A catalogue entry's id or string as its forms: one, or one per plural form ('' if absent)."""
+    if text is None or isinstance(text, str):
+        return [text or ""]
+    return list(text)
+
+
 def _catalogue_problems(catalog: Catalog, language: str) -> list[str]:
     problems = []
     if catalog.plural_forms != PLURAL_FORMS[language]:
@@ -224,8 +232,7 @@ def _catalogue_problems(catalog: Catalog, language: str) -> list[str]:
     for message in catalog:
         if not message.id:
             continue
-        ids = list(message.id) if message.pluralizable else [message.id]
-        strings = list(message.string) if message.pluralizable else [message.string]
+        ids, strings = _forms(message.id), _forms(message.string)
         label = repr(ids[0])
         if message.fuzzy:
             problems.append(f"{label} is marked fuzzy")

@@ -1,4 +1,6 @@
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,15 +11,19 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
 from assistant.core.errors import ServiceError
+from assistant.core.unset import UNSET
 from assistant.planner import services
 from assistant.planner.models import Reminder, ReminderDelivery, Todo
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # A reminder's page lists its latest deliveries; the deliveries list has them all.
 INLINE_DELIVERIES = 50
 
 
 @admin.register(Todo)
-class TodoAdmin(admin.ModelAdmin):
+class TodoAdmin(admin.ModelAdmin[Todo]):
     list_display = ["title", "user", "status", "priority", "due_date", "completed_at", "created_at"]
     list_filter = ["status", "priority", ("due_date", admin.DateFieldListFilter)]
     search_fields = ["title", "user__email"]
@@ -46,11 +52,12 @@ def _admin_link(obj: Model) -> str:
 def _channel_record_accessors() -> list[str]:
     """What channels keep for a delivery (sms: its OutboundSMS) points at it with a foreign
     key. This app never imports the channels, so it finds those relations on the model."""
-    return [
+    names = (
         relation.get_accessor_name()
         for relation in ReminderDelivery._meta.related_objects
         if relation.related_model is not ReminderDelivery
-    ]
+    )
+    return [name for name in names if name is not None]
 
 
 class _DeliveryDisplay:
@@ -64,7 +71,7 @@ class _DeliveryDisplay:
         return _admin_link(delivery.fallback_for) if delivery.fallback_for else "-"
 
 
-_DELIVERY_FIELDS = [
+_DELIVERY_FIELDS = (
     "occurrence",
     "channel",
     "outcome",
@@ -73,14 +80,13 @@ _DELIVERY_FIELDS = [
     "channel_record",
     "created_at",
     "updated_at",
-]
+)
 
 
-class ReminderDeliveryInline(_DeliveryDisplay, admin.TabularInline):
+class ReminderDeliveryInline(_DeliveryDisplay, admin.TabularInline[ReminderDelivery, Reminder]):
     model = ReminderDelivery
     fk_name = "reminder"
-    fields = _DELIVERY_FIELDS
-    readonly_fields = fields
+    fields = readonly_fields = _DELIVERY_FIELDS
     extra = 0
     show_change_link = True
     verbose_name_plural = f"deliveries (the latest {INLINE_DELIVERIES})"
@@ -104,7 +110,7 @@ class ReminderDeliveryInline(_DeliveryDisplay, admin.TabularInline):
 
 
 @admin.register(ReminderDelivery)
-class ReminderDeliveryAdmin(_DeliveryDisplay, admin.ModelAdmin):
+class ReminderDeliveryAdmin(_DeliveryDisplay, admin.ModelAdmin[ReminderDelivery]):
     """Read-only: deliveries change only through the dispatcher and the channels' reports."""
 
     list_display = ["occurrence", "reminder", "user", "channel", "outcome", "reason", "updated_at"]
@@ -112,8 +118,7 @@ class ReminderDeliveryAdmin(_DeliveryDisplay, admin.ModelAdmin):
     search_fields = ["reminder__text", "reminder__user__email"]
     list_select_related = ["reminder__user"]
     date_hierarchy = "occurrence"
-    fields = ["reminder", *_DELIVERY_FIELDS]
-    readonly_fields = fields
+    fields = readonly_fields = ("reminder", *_DELIVERY_FIELDS)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReminderDelivery]:
         return super().get_queryset(request).prefetch_related(*_channel_record_accessors())
@@ -132,18 +137,27 @@ class ReminderDeliveryAdmin(_DeliveryDisplay, admin.ModelAdmin):
         return False
 
 
+if TYPE_CHECKING:  # WithAnnotations takes its model and fields for the type checker only
+
+    class _LastDelivery(TypedDict):
+        last_delivery_outcome: str | None
+
+    # A reminder as ReminderAdmin lists it: with the outcome of its latest delivery.
+    ListedReminder: TypeAlias = WithAnnotations[Reminder, _LastDelivery]
+
+
 class LastDeliveryFilter(admin.SimpleListFilter):
     title = "last delivery"
     parameter_name = "last_delivery"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Reminder]) -> list[tuple[str, str]]:
         return ReminderDelivery.Outcome.choices
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Reminder]) -> QuerySet[Reminder]:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ListedReminder]) -> QuerySet[ListedReminder]:
         return queryset.filter(last_delivery_outcome=self.value()) if self.value() else queryset
 
 
-class ReminderForm(forms.ModelForm):
+class ReminderForm(forms.ModelForm[Reminder]):
     """What staff may change, checked by the service that saves it: a rule, or a channel that
     allows fewer repeats, is refused with the reason the API gives."""
 
@@ -151,21 +165,24 @@ class ReminderForm(forms.ModelForm):
         model = Reminder
         fields = ["text", "channel", "rrule"]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         try:
-            services.reminder_update_validate(reminder=self.instance, changes=self.changes())
+            services.reminder_update_validate(
+                reminder=self.instance, rrule=self.changed("rrule"), channel=self.changed("channel")
+            )
         except ServiceError as error:
             for name, reasons in error.fields.items():
                 self.add_error(name if name in self.fields else None, reasons)
         return cleaned
 
-    def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.changed_data if name in self.cleaned_data}
+    def changed(self, name: str) -> Any:
+        """The new value of a field staff changed (and that is valid), else UNSET."""
+        return self.cleaned_data[name] if name in self.changed_data and name in self.cleaned_data else UNSET
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(admin.ModelAdmin[Reminder]):
     form = ReminderForm
     list_display = [
         "text",
@@ -184,7 +201,7 @@ class ReminderAdmin(admin.ModelAdmin):
     # Schedules change through the services (the API, chat, the actions below), which keep
     # fire_at consistent; here staff can correct the wording, the channel or the rule, saved by
     # reminder_update.
-    fields = [
+    fields = (
         "user",
         "text",
         "channel",
@@ -201,20 +218,24 @@ class ReminderAdmin(admin.ModelAdmin):
         "all_deliveries",
         "created_at",
         "updated_at",
-    ]
-    readonly_fields = [name for name in fields if name not in ReminderForm.Meta.fields]
+    )
+    readonly_fields = tuple(name for name in fields if name not in ReminderForm.Meta.fields)
     inlines = [ReminderDeliveryInline]
     actions = ["send_now", "snooze_ten_minutes", "cancel"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Reminder]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ListedReminder]:
         # The outcome of the latest occurrence on the reminder's channel (not its chat fallback).
         last = ReminderDelivery.objects.filter(reminder=OuterRef("pk"), fallback_for__isnull=True)
         outcome = Subquery(last.order_by("-occurrence", "-id").values("outcome")[:1])
         return super().get_queryset(request).annotate(last_delivery_outcome=outcome)
 
     def get_formset_kwargs(
-        self, request: HttpRequest, obj: Reminder, inline: admin.options.InlineModelAdmin, prefix: str
-    ) -> dict:
+        self,
+        request: HttpRequest,
+        obj: Reminder,
+        inline: admin.options.InlineModelAdmin[Any, Reminder],
+        prefix: str,
+    ) -> dict[str, Any]:
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if isinstance(inline, ReminderDeliveryInline):
             latest = ReminderDelivery.objects.filter(reminder=obj).order_by("-occurrence", "-id")
@@ -222,7 +243,7 @@ class ReminderAdmin(admin.ModelAdmin):
         return kwargs
 
     @admin.display(description="last delivery", ordering="last_delivery_outcome")
-    def last_delivery(self, reminder: Reminder) -> str:
+    def last_delivery(self, reminder: ListedReminder) -> str:
         outcome = reminder.last_delivery_outcome
         return ReminderDelivery.Outcome(outcome).label if outcome else "-"
 
@@ -235,7 +256,12 @@ class ReminderAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Reminder, form: ReminderForm, change: bool) -> None:
-        services.reminder_update(reminder=obj, **form.changes())
+        services.reminder_update(
+            reminder=obj,
+            text=form.changed("text"),
+            channel=form.changed("channel"),
+            rrule=form.changed("rrule"),
+        )
 
     @admin.action(description="Send now")
     def send_now(self, request: HttpRequest, queryset: QuerySet[Reminder]) -> None:

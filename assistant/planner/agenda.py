@@ -60,4 +60,5 @@ def agenda_entries(
 
 def agenda_next_event(*, user: User, now: datetime) -> AgendaEntry | None:
     upcoming = [entry for source in _sources if (entry := source.next_event(user=user, now=now)) is not None]
-    return min(upcoming, key=lambda entry: entry.starts_at, default=None)
+    latest = datetime.max.replace(tzinfo=now.tzinfo)  # an entry without a start (none: events have one)
+    return min(upcoming, key=lambda entry: entry.starts_at or latest, default=None)

@@ -5,7 +5,8 @@ from django.utils.timezone import now
 from django_prometheus.models import ExportModelOperationsMixin
 
 
-class Todo(ExportModelOperationsMixin("todo"), models.Model):
+# The mixin is a class django-prometheus makes at run time: no static base for mypy.
+class Todo(ExportModelOperationsMixin("todo"), models.Model):  # type: ignore[misc]
     class Status(models.TextChoices):
         OPEN = "open"
         DONE = "done"
@@ -34,7 +35,8 @@ class Todo(ExportModelOperationsMixin("todo"), models.Model):
         return self.title
 
 
-class Reminder(ExportModelOperationsMixin("reminder"), models.Model):
+# The mixin is a class django-prometheus makes at run time: no static base for mypy.
+class Reminder(ExportModelOperationsMixin("reminder"), models.Model):  # type: ignore[misc]
     class Status(models.TextChoices):
         SCHEDULED = "scheduled"
         SENT = "sent"
@@ -87,7 +89,8 @@ class Reminder(ExportModelOperationsMixin("reminder"), models.Model):
         return bool(self.rrule)
 
 
-class ReminderDelivery(ExportModelOperationsMixin("reminder_delivery"), models.Model):
+# The mixin is a class django-prometheus makes at run time: no static base for mypy.
+class ReminderDelivery(ExportModelOperationsMixin("reminder_delivery"), models.Model):  # type: ignore[misc]
     """What became of one occurrence of a reminder on one channel.
 
     Written by the dispatcher in the transaction that hands the reminder to its channel: chat

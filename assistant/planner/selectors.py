@@ -63,7 +63,7 @@ def reminders_for_user(
 _DELIVERY_ORDER = ("-occurrence", "-id")
 
 
-def _recent_deliveries() -> Prefetch:
+def _recent_deliveries() -> Prefetch[str, QuerySet[ReminderDelivery], str]:
     return Prefetch(
         "deliveries",
         queryset=ReminderDelivery.objects.order_by(*_DELIVERY_ORDER)[:2],

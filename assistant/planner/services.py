@@ -5,20 +5,21 @@ The chat engine's intents, the REST API, the admin and the beat task all come th
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from prometheus_client import Counter
 
 from assistant.core.backoff import retry_delay
 from assistant.core.errors import ServiceError
 from assistant.core.recurrence import RecurrenceError, next_occurrence, rrule_parse, rrule_validate
+from assistant.core.unset import UNSET, Unset
 from assistant.planner import metrics
 from assistant.planner.models import Reminder, ReminderDelivery, Todo
 from assistant.planner.notifications import (
@@ -41,7 +42,7 @@ from assistant.users.models import User
 logger = logging.getLogger(__name__)
 
 
-def _on_commit_inc(counter: Any) -> None:
+def _on_commit_inc(counter: Counter) -> None:
     transaction.on_commit(counter.inc)
 
 
@@ -76,15 +77,29 @@ def todo_create(
 
 
 @transaction.atomic
-def todo_update(*, todo: Todo, **changes: Any) -> Todo:
-    """Change fields; a status change goes through todo_complete / todo_reopen."""
-    status = changes.pop("status", None)
-    editable = {"title", "notes", "due_date", "priority", "position"}
-    if unknown := set(changes) - editable:
-        raise ValueError(f"Not editable: {sorted(unknown)}")
-    for name, value in changes.items():
-        setattr(todo, name, value)
-    if "title" in changes and not todo.title.strip():
+def todo_update(
+    *,
+    todo: Todo,
+    title: str | Unset = UNSET,
+    notes: str | Unset = UNSET,
+    due_date: date | Unset | None = UNSET,
+    priority: int | Unset = UNSET,
+    position: int | Unset = UNSET,
+    status: str | Unset = UNSET,
+) -> Todo:
+    """Change the fields given; one left UNSET (the default) stays as it is, and due_date=None
+    clears the date. A status change goes through todo_complete / todo_reopen."""
+    if title is not UNSET:
+        todo.title = title
+    if notes is not UNSET:
+        todo.notes = notes
+    if due_date is not UNSET:
+        todo.due_date = due_date
+    if priority is not UNSET:
+        todo.priority = priority
+    if position is not UNSET:
+        todo.position = position
+    if title is not UNSET and not todo.title.strip():
         raise ServiceError.invalid("title", "A todo needs a title.")
     todo.save()
     if status == Todo.Status.DONE and todo.status != Todo.Status.DONE:
@@ -124,7 +139,7 @@ def todo_delete(*, todo: Todo) -> None:
 
 
 # How a channel is named in a refusal: "Reminders can repeat at most every hour on SMS."
-_CHANNEL_NAMES = {Reminder.Channel.CHAT: "chat", Reminder.Channel.SMS: "SMS"}
+_CHANNEL_NAMES: dict[str, str] = {Reminder.Channel.CHAT: "chat", Reminder.Channel.SMS: "SMS"}
 
 
 def _rrule_next(*, rule: str, channel: str, first: datetime, timezone: str, after: datetime) -> datetime:
@@ -204,28 +219,29 @@ def reminder_create(
     return reminder
 
 
-_EDITABLE = frozenset({"text", "due_at", "rrule", "channel"})
-
-
 def reminder_update_validate(
-    *, reminder: Reminder, changes: Mapping[str, Any], now: datetime | None = None
+    *,
+    reminder: Reminder,
+    due_at: datetime | Unset = UNSET,
+    rrule: str | Unset = UNSET,
+    channel: str | Unset = UNSET,
+    now: datetime | None = None,
 ) -> None:
-    """Raise ServiceError unless these changes may be made (the admin's form asks before saving).
+    """Raise ServiceError unless these changes may be made (the admin's form asks before saving);
+    a field left UNSET (the default) is not changing.
 
     A new rule, a new channel (chat to SMS allows fewer repeats) or a new start re-checks the
     series' rule as a new reminder's would be."""
-    if unknown := set(changes) - _EDITABLE:
-        raise ValueError(f"Not editable: {sorted(unknown)}")
     now = now or timezone.now()
-    if "due_at" in changes and changes["due_at"] <= now:
+    if due_at is not UNSET and due_at <= now:
         raise ServiceError.invalid("due_at", "This time has already passed.")
-    rule = changes.get("rrule", reminder.rrule)
-    if rule and changes.keys() & {"rrule", "channel", "due_at"}:
+    rule = reminder.rrule if rrule is UNSET else rrule
+    if rule and not (rrule is UNSET and channel is UNSET and due_at is UNSET):
         try:
             _rrule_next(
                 rule=rule,
-                channel=changes.get("channel", reminder.channel),
-                first=changes.get("due_at", reminder.starts_at),
+                channel=reminder.channel if channel is UNSET else channel,
+                first=reminder.starts_at if due_at is UNSET else due_at,
                 timezone=reminder.timezone,
                 after=now,
             )
@@ -234,14 +250,28 @@ def reminder_update_validate(
 
 
 @transaction.atomic
-def reminder_update(*, reminder: Reminder, **changes: Any) -> Reminder:
-    reminder_update_validate(reminder=reminder, changes=changes)
-    if "due_at" in changes:
-        reminder.starts_at = changes["due_at"]
+def reminder_update(
+    *,
+    reminder: Reminder,
+    text: str | Unset = UNSET,
+    due_at: datetime | Unset = UNSET,
+    rrule: str | Unset = UNSET,
+    channel: str | Unset = UNSET,
+) -> Reminder:
+    """Change the fields given; one left UNSET (the default) stays as it is. A new due_at starts
+    the reminder (or its series) again from that time."""
+    reminder_update_validate(reminder=reminder, due_at=due_at, rrule=rrule, channel=channel)
+    if due_at is not UNSET:
+        reminder.starts_at = due_at
         reminder.status = Reminder.Status.SCHEDULED
         reminder.attempts = 0
-    for name, value in changes.items():
-        setattr(reminder, name, value)
+        reminder.due_at = due_at
+    if text is not UNSET:
+        reminder.text = text
+    if rrule is not UNSET:
+        reminder.rrule = rrule
+    if channel is not UNSET:
+        reminder.channel = channel
     reminder.fire_at = _fire_at(reminder)
     reminder.save()
     return reminder
@@ -348,15 +378,17 @@ class DispatchResult:
 _DISPATCH_FIELDS = ("snoozed_until", "status", "due_at", "sent_at", "attempts", "last_error", "fire_at")
 
 
-def _dispatch_state(reminder: Reminder) -> tuple:
+def _dispatch_state(reminder: Reminder) -> tuple[object, ...]:
     return tuple(getattr(reminder, name) for name in _DISPATCH_FIELDS)
 
 
-def _save_dispatch_changes(batch: list[Reminder], before: dict[int, tuple], now: datetime) -> None:
+def _save_dispatch_changes(
+    batch: list[Reminder], before: dict[int, tuple[object, ...]], now: datetime
+) -> None:
     """One UPDATE per distinct set of changes: one-off reminders sent together all change the
     same way, so a batch costs a statement, not one per row (nor bulk_update's CASE per row,
     which spends more CPU building SQL than it saves)."""
-    groups: dict[tuple, list[int]] = {}
+    groups: dict[tuple[tuple[str, object], ...], list[int]] = {}
     for reminder in batch:
         old_state = before[reminder.pk]
         changes = tuple(
@@ -505,7 +537,8 @@ def _deliveries_undo(
     result: "DispatchResult",
 ) -> None:
     """The channel took none of them: a retried one keeps no record, a given-up one says why."""
-    retried, given_up = [], []
+    retried: list[ReminderDelivery] = []
+    given_up: list[ReminderDelivery] = []
     for reminder, delivery in zip(reminders, deliveries, strict=True):
         outcome = _record_failure(reminder, error, now)
         result.count(reminder.channel, outcome)
@@ -644,7 +677,7 @@ _FAIL_FROM = (Outcome.QUEUED, Outcome.SENT, Outcome.FAILED)
 _FAIL_FROM_UNKNOWN = (Outcome.QUEUED, Outcome.SENT)  # an unknown outcome cannot undo a known one
 
 
-def _count_deliveries(counts: list[tuple[str, str]], sent: list[tuple[str, str]]) -> None:
+def _count_deliveries(counts: Sequence[tuple[str, str]], sent: Sequence[tuple[str, str]]) -> None:
     def count() -> None:
         for channel, outcome in counts:
             metrics.reminder_delivery_total.labels(channel=channel, outcome=outcome).inc()

@@ -1,18 +1,22 @@
 import csv
+from typing import TypeVar
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from assistant.core.net import client_ip
 from assistant.users import services
+from assistant.users.access import request_user
 from assistant.users.models import AuditEvent, AuthToken, SecurityEvent, TOTPDevice, User
+
+_M = TypeVar("_M", bound=Model)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     ordering = ["-date_joined"]
     list_display = [
         "email",
@@ -60,7 +64,7 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal = ["groups", "user_permissions"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[_M]):
     """Records that are evidence: staff may read and export them, never edit them."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -74,7 +78,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.action(description="Export selected rows as CSV")
-def export_csv(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+def export_csv(
+    modeladmin: admin.ModelAdmin[_M], request: HttpRequest, queryset: QuerySet[_M]
+) -> HttpResponse:
     fields = [field.name for field in queryset.model._meta.fields]
     response = HttpResponse(content_type="text/csv")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
@@ -84,7 +90,7 @@ def export_csv(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Que
     for row in queryset.values_list(*fields):
         writer.writerow(row)
     services.audit_event_record(
-        actor=request.user,
+        actor=request_user(request),
         action=AuditEvent.Action.DATA_EXPORT,
         ip=client_ip(request),
         details={"model": queryset.model._meta.label_lower, "rows": queryset.count()},
@@ -93,7 +99,7 @@ def export_csv(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Que
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
     list_display = ["created_at", "action", "actor", "target_type", "target_repr", "ip"]
     list_filter = ["action", "target_type", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["actor__email", "target_repr", "target_id", "ip"]
@@ -103,7 +109,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(ReadOnlyAdmin):
+class SecurityEventAdmin(ReadOnlyAdmin[SecurityEvent]):
     list_display = ["created_at", "severity", "kind", "user", "ip"]
     list_filter = ["severity", "kind", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["user__email", "ip"]
@@ -113,30 +119,28 @@ class SecurityEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TOTPDevice)
-class TOTPDeviceAdmin(admin.ModelAdmin):
+class TOTPDeviceAdmin(admin.ModelAdmin[TOTPDevice]):
     """Staff can see who has a second factor and remove a lost one; the seed is never shown."""
 
     list_display = ["user", "confirmed_at", "created_at"]
     list_filter = [("confirmed_at", admin.EmptyFieldListFilter)]
     search_fields = ["user__email"]
     list_select_related = ["user"]
-    fields = ["user", "confirmed_at", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "confirmed_at", "created_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(AuthToken)
-class AuthTokenAdmin(admin.ModelAdmin):
+class AuthTokenAdmin(admin.ModelAdmin[AuthToken]):
     """Sessions: staff can revoke one (delete) but never see more than its public prefix."""
 
     list_display = ["token_key", "user", "created", "expiry"]
     list_filter = [("expiry", admin.DateFieldListFilter)]
     search_fields = ["user__email", "token_key"]
     list_select_related = ["user"]
-    fields = ["token_key", "user", "created", "expiry"]
-    readonly_fields = fields
+    fields = readonly_fields = ("token_key", "user", "created", "expiry")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,5 +1,7 @@
 """An admin site that, when ADMIN_REQUIRE_MFA is on, lets staff in only with a TOTP code."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -21,7 +23,8 @@ class AdminLoginForm(AdminAuthenticationForm):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
+        assert self.request is not None  # the admin's login view always passes it
         email = self.cleaned_data.get("username") or ""
         password = self.cleaned_data.get("password") or ""
         try:
@@ -37,7 +40,8 @@ class AdminLoginForm(AdminAuthenticationForm):
         self.user_cache = result.user
         self.confirm_login_allowed(result.user)
         # Read by the user_logged_in receiver, after login() has rotated the session.
-        self.request.mfa_verified = result.mfa_verified
+        # HttpRequest declares no such attribute: it is ours, set here and read there.
+        self.request.mfa_verified = result.mfa_verified  # type: ignore[attr-defined]
         return self.cleaned_data
 
 

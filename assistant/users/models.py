@@ -57,7 +57,8 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **fields)
 
 
-class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixin):
+# The mixin is a class django-prometheus makes at run time: no static base for mypy.
+class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixin):  # type: ignore[misc]
     email = models.EmailField("email address", unique=True, max_length=254)
     display_name = models.CharField(max_length=150, blank=True)
     # E.164 ("+33612345678"); NULL rather than "" so uniqueness ignores users without one.
@@ -92,7 +93,7 @@ class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixi
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     class Meta:
         ordering = ["id"]
@@ -117,14 +118,16 @@ class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixi
         return self.display_name or self.email.split("@")[0]
 
 
-class AuthToken(ExportModelOperationsMixin("auth_token"), AbstractAuthToken):
+# The mixin is a class django-prometheus makes at run time: no static base for mypy.
+class AuthToken(ExportModelOperationsMixin("auth_token"), AbstractAuthToken):  # type: ignore[misc]
     """knox's token (stored as a hash), instrumented like every other model."""
 
     class Meta:
         ordering = ["-created"]
 
 
-class TOTPDevice(ExportModelOperationsMixin("totp_device"), models.Model):
+# The mixin is a class django-prometheus makes at run time: no static base for mypy.
+class TOTPDevice(ExportModelOperationsMixin("totp_device"), models.Model):  # type: ignore[misc]
     """A user's authenticator app. The seed is encrypted with the field-encryption keys."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
@@ -145,7 +148,8 @@ class TOTPDevice(ExportModelOperationsMixin("totp_device"), models.Model):
         return self.confirmed_at is not None
 
 
-class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):
+# The mixin is a class django-prometheus makes at run time: no static base for mypy.
+class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):  # type: ignore[misc]
     """Who did what to what, from where: the trail staff read when something is questioned."""
 
     class Action(models.TextChoices):
@@ -184,7 +188,8 @@ class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):
         return f"{self.action} by {self.actor_id or 'system'} on {self.target_repr or '-'}"
 
 
-class SecurityEvent(ExportModelOperationsMixin("security_event"), models.Model):
+# The mixin is a class django-prometheus makes at run time: no static base for mypy.
+class SecurityEvent(ExportModelOperationsMixin("security_event"), models.Model):  # type: ignore[misc]
     """Something a defender should know about: failures, lockouts, forgeries, denials."""
 
     class Kind(models.TextChoices):

@@ -30,6 +30,7 @@ from knox.settings import knox_settings
 from assistant.core.errors import ServiceError
 from assistant.core.masking import mask_email
 from assistant.core.net import client_ip
+from assistant.core.unset import UNSET, Unset
 from assistant.users import metrics, selectors
 from assistant.users.lockout import (
     lockout_remaining_seconds,
@@ -210,17 +211,32 @@ def user_register(
 
 
 @transaction.atomic
-def user_update(*, user: User, ip: str | None, **changes: Any) -> User:
-    """Change profile fields; a new phone number must be verified again."""
-    allowed = {
-        "display_name",
-        "phone_number",
-        "timezone",
-        "preferred_channel",
-        "event_nudge_minutes",
-        "language",
+def user_update(
+    *,
+    user: User,
+    ip: str | None,
+    display_name: str | Unset = UNSET,
+    phone_number: str | Unset | None = UNSET,
+    timezone_name: str | Unset = UNSET,
+    preferred_channel: str | Unset = UNSET,
+    event_nudge_minutes: int | Unset = UNSET,
+    language: str | Unset = UNSET,
+) -> User:
+    """Change the profile fields given; one left UNSET (the default) stays as it is. An empty
+    phone number (None or "") removes it, and a new one must be verified again."""
+    changes = {
+        name: value
+        for name, value in (
+            ("display_name", display_name),
+            ("phone_number", phone_number),
+            ("timezone", timezone_name),
+            ("preferred_channel", preferred_channel),
+            ("event_nudge_minutes", event_nudge_minutes),
+            ("language", language),
+        )
+        if value is not UNSET
     }
-    changed = sorted(name for name in allowed & changes.keys() if getattr(user, name) != changes[name])
+    changed = sorted(name for name in changes if getattr(user, name) != changes[name])
     if not changed:
         return user
     empty = {"phone_number": None, "event_nudge_minutes": 0}

@@ -27,13 +27,11 @@ def _record_access_denied(request: HttpRequest | None, reason: str, **_: object)
 
 
 @receiver(m2m_changed, sender=User.groups.through)
-def _record_role_change(
-    instance: User | Group, action: str, reverse: bool, pk_set: set[int] | None, **_: object
-) -> None:
+def _record_role_change(instance: User | Group, action: str, pk_set: set[int] | None, **_: object) -> None:
     if action not in ("post_add", "post_remove") or not pk_set:
         return
     added = action == "post_add"
-    if reverse:  # group.user_set changed: instance is the group, pk_set the users
+    if isinstance(instance, Group):  # group.user_set changed (reverse): pk_set holds the users
         for user in User.objects.filter(pk__in=pk_set):
             services.user_role_change_record(user=user, roles=[instance.name], added=added)
     else:

@@ -6,8 +6,14 @@ nothing but Python; setting its variable switches it to the production counterpa
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import django_stubs_ext
 import environ
+
+# Django's generic classes (ModelAdmin, fields, ...) take their type parameters at run time too,
+# as mypy's django-stubs wants them written: `admin.ModelAdmin[Todo]`.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -250,7 +256,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = Path(env("CELERY_FILESYSTEM_DIR", default=str(BASE_DIR / ".celery" / "queue")))
     _queue_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         # Broadcast (worker control) state; kombu's default is ./control in the cwd.
@@ -474,7 +480,7 @@ ALERT_ONCALL_EMAIL = env("ALERT_ONCALL_EMAIL", default="")
 
 # --- Logging --------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"context": {"()": "assistant.core.logging.RequestContextFilter"}},

@@ -7,12 +7,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assistant.core.api import error_responses, validated
+from assistant.core.api import error_responses, many_data, validated
 from assistant.core.errors import ServiceError
 from assistant.core.net import client_ip
+from assistant.users.access import request_user
 from integrations import selectors, services
 from integrations.models import Integration, Provider
 from integrations.selectors import ProviderStatus
+from integrations.services import AuthorizationStart
 
 PROVIDER_PARAMETER = OpenApiParameter(
     "provider",
@@ -23,7 +25,7 @@ PROVIDER_PARAMETER = OpenApiParameter(
 )
 
 
-class IntegrationOutput(serializers.Serializer):
+class IntegrationOutput(serializers.Serializer[ProviderStatus]):
     provider = serializers.CharField(source="provider.name")
     title = serializers.CharField(source="provider.title")
     configured = serializers.SerializerMethodField(help_text="Whether this server can connect to it at all.")
@@ -51,7 +53,7 @@ class IntegrationOutput(serializers.Serializer):
 
 def _own_integration(request: Request, provider: str) -> Integration:
     services.provider_get_or_404(provider)
-    integration = selectors.integration_for_user(user=request.user, provider=provider)
+    integration = selectors.integration_for_user(user=request_user(request), provider=provider)
     if integration is None:
         raise ServiceError("not_connected", "This integration is not connected.", status=404)
     return integration
@@ -64,10 +66,12 @@ class IntegrationListView(APIView):
         responses={200: IntegrationOutput(many=True), **error_responses(401)},
     )
     def get(self, request: Request) -> Response:
-        return Response(IntegrationOutput(selectors.integrations_for_user(user=request.user), many=True).data)
+        return Response(
+            many_data(IntegrationOutput, selectors.integrations_for_user(user=request_user(request)))
+        )
 
 
-class ConnectOutput(serializers.Serializer):
+class ConnectOutput(serializers.Serializer[AuthorizationStart]):
     authorization_url = serializers.URLField(
         source="url", help_text="Open it in a browser; the provider sends it back to us."
     )
@@ -86,7 +90,7 @@ class ConnectView(APIView):
     )
     def post(self, request: Request, provider: str) -> Response:
         start = services.integration_connect_start(
-            user=request.user, provider=services.provider_get_or_404(provider)
+            user=request_user(request), provider=services.provider_get_or_404(provider)
         )
         return Response(ConnectOutput(start).data)
 
@@ -102,7 +106,9 @@ class IntegrationView(APIView):
     )
     def delete(self, request: Request, provider: str) -> Response:
         integration = _own_integration(request, provider)
-        services.integration_disconnect(integration=integration, actor=request.user, ip=client_ip(request))
+        services.integration_disconnect(
+            integration=integration, actor=request_user(request), ip=client_ip(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -119,13 +125,13 @@ class SyncView(APIView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class DatabaseOutput(serializers.Serializer):
+class DatabaseOutput(serializers.Serializer[dict[str, str]]):
     id = serializers.CharField(help_text="Pass it as database_id to choose this database.")
     title = serializers.CharField()
     database_id = serializers.CharField(help_text="Notion's id of the database this data source belongs to.")
 
 
-class DatabaseInput(serializers.Serializer):
+class DatabaseInput(serializers.Serializer[None]):
     database_id = serializers.CharField(max_length=64)
 
 
@@ -137,9 +143,7 @@ class NotionDatabasesView(APIView):
     )
     def get(self, request: Request) -> Response:
         integration = _own_integration(request, Provider.NOTION)
-        return Response(
-            DatabaseOutput(services.integration_sources_list(integration=integration), many=True).data
-        )
+        return Response(many_data(DatabaseOutput, services.integration_sources_list(integration=integration)))
 
 
 class NotionDatabaseView(APIView):

@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 import requests
 from django.conf import settings
+from django.http import HttpResponse
 from social_core.backends.oauth import BaseOAuth2
 
 from integrations import metrics
@@ -55,6 +56,15 @@ class PermanentProviderError(ProviderError):
 # --- What a sync yields --------------------------------------------------------------------
 
 
+class EventText(TypedDict):
+    """What an event says besides its times."""
+
+    external_id: str
+    title: str
+    location: str
+    url: str
+
+
 @dataclass(frozen=True)
 class EventData:
     """An event as a provider describes it. Timed: the two instants. All day: the dates
@@ -74,12 +84,12 @@ class EventData:
         return self.start_date is not None
 
     @classmethod
-    def timed(cls, starts_at: datetime, ends_at: datetime | None, **fields: str) -> "EventData":
+    def timed(cls, starts_at: datetime, ends_at: datetime | None, **fields: Unpack[EventText]) -> "EventData":
         """An event with times; with no end (or one before its start) it is a moment."""
         return cls(starts_at=starts_at, ends_at=max(ends_at or starts_at, starts_at), **fields)
 
     @classmethod
-    def whole_days(cls, start_date: date, end_date: date | None, **fields: str) -> "EventData":
+    def whole_days(cls, start_date: date, end_date: date | None, **fields: Unpack[EventText]) -> "EventData":
         """An all-day event; with no end (or one not after its start) it lasts its one day."""
         end_date = max(end_date or start_date, start_date + timedelta(days=1))
         return cls(start_date=start_date, end_date=end_date, **fields)
@@ -139,7 +149,7 @@ class SyncContext:
 class Provider(ABC):
     name: ClassVar[str]  # ours: "google", "microsoft", "notion" (URLs, metrics labels)
     title: ClassVar[str]
-    backend_class: ClassVar[type[BaseOAuth2]]
+    backend_class: ClassVar[type[BaseOAuth2[HttpResponse]]]
     # Extra headers on every API call (Notion's API version).
     api_headers: ClassVar[dict[str, str]] = {}
 
@@ -209,10 +219,10 @@ class ProviderApi:
 
     def get(
         self, url: str, *, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None
-    ) -> dict:
+    ) -> dict[str, Any]:
         return self.request("GET", url, params=params, headers=headers)
 
-    def post(self, url: str, *, json: dict[str, Any] | None = None) -> dict:
+    def post(self, url: str, *, json: dict[str, Any] | None = None) -> dict[str, Any]:
         return self.request("POST", url, json=json)
 
     def request(
@@ -223,7 +233,7 @@ class ProviderApi:
         params: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
-    ) -> dict:
+    ) -> dict[str, Any]:
         response = self._send(method, url, params=params, json=json, headers=headers)
         if response.status_code == 401:
             # Expired early or revoked: refresh once (ReauthRequired if that fails too).
@@ -254,7 +264,7 @@ class ProviderApi:
             provider=self.provider, outcome=outcome
         ).observe(time.perf_counter() - started)
 
-    def _parse(self, response: requests.Response) -> dict:
+    def _parse(self, response: requests.Response) -> dict[str, Any]:
         status = response.status_code
         if status == 429:
             raise RateLimited(

@@ -9,10 +9,12 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpResponse
 from social_core.backends.google import GoogleOAuth2
 
 from integrations.providers.base import (
     EventData,
+    EventText,
     Provider,
     SyncChanges,
     SyncContext,
@@ -23,7 +25,7 @@ from integrations.providers.base import (
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar.readonly"
 
 
-class GoogleCalendarOAuth2(GoogleOAuth2):
+class GoogleCalendarOAuth2(GoogleOAuth2[HttpResponse]):
     """google-oauth2, connect-only, with offline access so a refresh token comes back.
 
     Every endpoint comes from settings (GOOGLE_ACCOUNTS_URL, GOOGLE_OAUTH2_URL,
@@ -121,7 +123,7 @@ def _event(item: dict[str, Any]) -> EventData | None:
     """An event resource; None when its start cannot be read. A missing end means the
     event is a moment (timed) or lasts its one day (all-day)."""
     start, end = item.get("start") or {}, item.get("end") or {}
-    common = {
+    common: EventText = {
         "external_id": str(item["id"]),
         "title": str(item.get("summary") or "(no title)")[:300],
         "location": str(item.get("location") or "")[:300],

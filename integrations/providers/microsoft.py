@@ -7,14 +7,16 @@ Microsoft has no endpoint to revoke one app's grant, so disconnecting only forge
 """
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from django.conf import settings
+from django.http import HttpResponse
 from social_core.backends.microsoft import MicrosoftOAuth2
 
 from integrations.providers.base import (
     EventData,
+    EventText,
     Provider,
     SyncChanges,
     SyncContext,
@@ -28,7 +30,7 @@ PAGE_SIZE = 100
 _DELTA_HEADERS = {"Prefer": f'outlook.timezone="UTC", odata.maxpagesize={PAGE_SIZE}'}
 
 
-class MicrosoftGraphOAuth2(MicrosoftOAuth2):
+class MicrosoftGraphOAuth2(MicrosoftOAuth2[HttpResponse]):
     """microsoft-graph, connect-only; offline_access brings the refresh token. Endpoints come
     from MICROSOFT_LOGIN_URL, MICROSOFT_TENANT and MICROSOFT_GRAPH_URL."""
 
@@ -79,7 +81,12 @@ class MicrosoftProvider(Provider):
 
 
 def _delta(
-    context: SyncContext, resource: str, kind: str, url: str, params: dict[str, str], parse: Any
+    context: SyncContext,
+    resource: str,
+    kind: Literal["event", "task"],
+    url: str,
+    params: dict[str, str],
+    parse: Any,
 ) -> SyncChanges:
     cursor = context.cursor(resource)
     if cursor is not None:
@@ -93,7 +100,7 @@ def _delta(
 def _follow(
     context: SyncContext,
     resource: str,
-    kind: str,
+    kind: Literal["event", "task"],
     url: str,
     params: dict[str, str] | None,
     parse: Any,
@@ -128,7 +135,7 @@ def _event(item: dict[str, Any]) -> EventData | None:
         ends_at = parse_instant(end["dateTime"], end.get("timeZone")) if end.get("dateTime") else None
     except (KeyError, TypeError, ValueError):
         return None
-    common = {
+    common: EventText = {
         "external_id": str(item["id"]),
         "title": str(item.get("subject") or "(no title)")[:300],
         "location": str((item.get("location") or {}).get("displayName") or "")[:300],

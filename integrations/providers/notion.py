@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpResponse
 from requests.auth import HTTPBasicAuth
 from social_core.backends.oauth import BaseOAuth2
 
@@ -32,7 +33,7 @@ PAGE_SIZE = 100
 _DONE_STATUSES = {"done", "complete", "completed"}
 
 
-class NotionOAuth2(BaseOAuth2):
+class NotionOAuth2(BaseOAuth2[HttpResponse]):
     name = "notion"
     title = "Notion"
     ASSOCIATION_ONLY = True
@@ -57,7 +58,7 @@ class NotionOAuth2(BaseOAuth2):
     def auth_extra_arguments(self) -> dict[str, str]:
         return {**super().auth_extra_arguments(), "owner": "user"}
 
-    def auth_headers(self) -> dict[str, str]:
+    def auth_headers(self) -> dict[str, str | bytes]:
         return {**super().auth_headers(), "Notion-Version": NOTION_VERSION}
 
     def user_data(self, access_token: str, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
@@ -82,7 +83,7 @@ class NotionOAuth2(BaseOAuth2):
     def _client_auth(self) -> HTTPBasicAuth:
         return HTTPBasicAuth(*self.get_key_and_secret())
 
-    def refresh_token(self, token: str, *args: Any, **kwargs: Any) -> dict:
+    def refresh_token(self, token: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
         # Notion wants the refresh as JSON with Basic credentials, not social-core's form body.
         response = self.request_access_token(
             self.access_token_url(),
@@ -170,7 +171,7 @@ def _task(page: dict[str, Any], context: SyncContext) -> TaskData | None:
     properties = page.get("properties")
     if not page.get("id") or not isinstance(properties, dict):
         return None
-    by_type: dict[str, list[tuple[str, dict]]] = {}
+    by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for name, prop in properties.items():
         if isinstance(prop, dict):
             by_type.setdefault(str(prop.get("type")), []).append((name.lower(), prop))

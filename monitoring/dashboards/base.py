@@ -75,8 +75,8 @@ class DashboardSpec:
                 builder.with_panel(panel)
         dashboard = builder.build()
         _lay_out(dashboard.panels or [])
-        for panel_id, panel in enumerate(dashboard.panels or [], start=1):
-            panel.id_val = panel_id
+        for panel_id, built in enumerate(dashboard.panels or [], start=1):
+            built.id_val = panel_id
         return dashboard
 
     def to_json(self) -> str:
@@ -89,6 +89,7 @@ def _lay_out(panels: list[dashboard_models.Panel | dashboard_models.RowPanel]) -
     x = y = line_height = 0
     for panel in panels:
         position = panel.grid_pos
+        assert position is not None  # every builder gives its panel one
         if isinstance(panel, dashboard_models.RowPanel):
             x, y, line_height = 0, y + line_height, 0
             position.x, position.y = 0, y

@@ -10,13 +10,15 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
-from assistant.core.api import error_responses, validated
+from assistant.core.api import error_responses, many_data, validated
 from assistant.core.net import client_ip
+from assistant.users.access import request_user
 from assistant.users.api.serializers import PhoneNumberField, UserOutput
 from sms import services
+from sms.models import PhoneVerification
 
 
-class PhoneVerifyInput(serializers.Serializer):
+class PhoneVerifyInput(serializers.Serializer[None]):
     phone_number = PhoneNumberField(required=True)
 
     def validate_phone_number(self, value: str | None) -> str:
@@ -25,12 +27,12 @@ class PhoneVerifyInput(serializers.Serializer):
         return value
 
 
-class PhoneVerifyOutput(serializers.Serializer):
+class PhoneVerifyOutput(serializers.Serializer[PhoneVerification]):
     phone_number = serializers.CharField(help_text="The number the code was sent to (E.164).")
     expires_at = serializers.DateTimeField()
 
 
-class PhoneConfirmInput(serializers.Serializer):
+class PhoneConfirmInput(serializers.Serializer[None]):
     code = serializers.RegexField(r"^\s*\d{6}\s*$", error_messages={"invalid": "Enter the 6-digit code."})
 
 
@@ -48,7 +50,9 @@ class PhoneVerifyView(APIView):
     )
     def post(self, request: Request) -> Response:
         phone_number = validated(PhoneVerifyInput, request.data)["phone_number"]
-        verification = services.phone_verification_start(user=request.user, phone_number=phone_number)
+        verification = services.phone_verification_start(
+            user=request_user(request), phone_number=phone_number
+        )
         return Response(PhoneVerifyOutput(verification).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -64,16 +68,18 @@ class PhoneConfirmView(APIView):
     )
     def post(self, request: Request) -> Response:
         code = validated(PhoneConfirmInput, request.data)["code"]
-        user = services.phone_verification_confirm(user=request.user, code=code, ip=client_ip(request))
+        user = services.phone_verification_confirm(
+            user=request_user(request), code=code, ip=client_ip(request)
+        )
         return Response(UserOutput(user).data)
 
 
-class UsageQuery(serializers.Serializer):
+class UsageQuery(serializers.Serializer[None]):
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False, help_text="Inclusive.")
 
 
-class UsageRow(serializers.Serializer):
+class UsageRow(serializers.Serializer[services.SmsUsageRow]):
     user_id = serializers.IntegerField(allow_null=True)
     user__email = serializers.EmailField(allow_null=True)
     day = serializers.DateField()
@@ -99,4 +105,4 @@ class UsageView(APIView):
         zone = timezone.get_default_timezone() if settings.USE_TZ else None
         start = datetime.combine(first, time.min, tzinfo=zone)
         end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
-        return Response(UsageRow(services.sms_usage_by_user_day(start=start, end=end), many=True).data)
+        return Response(many_data(UsageRow, services.sms_usage_by_user_day(start=start, end=end)))

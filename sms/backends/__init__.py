@@ -19,7 +19,8 @@ __all__ = [
 
 @cache
 def _backend(path: str) -> BaseSmsBackend:
-    return import_string(path)()
+    backend: BaseSmsBackend = import_string(path)()
+    return backend
 
 
 def get_backend() -> BaseSmsBackend:

@@ -189,6 +189,7 @@ class TwilioSmsBackend(BaseSmsBackend):
             twilio_api_request_duration_seconds.labels(OPERATION_MESSAGES_CREATE, outcome).observe(
                 time.perf_counter() - started
             )
+        assert message.sid is not None  # a message Twilio created has its SID
         return SendResult(
             sid=message.sid,
             status=str(message.status),

@@ -1,3 +1,4 @@
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -7,15 +8,16 @@ from rest_framework.response import Response
 from assistant.chat import selectors, services
 from assistant.chat.models import Channel, Message
 from assistant.core.api import error_responses, validated
+from assistant.users.access import request_user
 
 
-class MessageInput(serializers.Serializer):
+class MessageInput(serializers.Serializer[None]):
     text = serializers.CharField(max_length=5000, trim_whitespace=False, allow_blank=True)
 
 
-class MessageOutput(serializers.ModelSerializer):
+class MessageOutput(serializers.ModelSerializer[Message]):
     channel = serializers.CharField(source="conversation.channel")
-    in_reply_to = serializers.PrimaryKeyRelatedField(
+    in_reply_to = serializers.PrimaryKeyRelatedField[Message](
         read_only=True,
         allow_null=True,
         help_text="The message this one answers; null for one the user sent "
@@ -28,25 +30,25 @@ class MessageOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExchangeOutput(serializers.Serializer):
+class ExchangeOutput(serializers.Serializer[dict[str, Message | None]]):
     message = MessageOutput(help_text="What you sent, with the intent it was understood as.")
     reply = MessageOutput(help_text="The assistant's answer.")
 
 
-class MessageFilter(serializers.Serializer):
+class MessageFilter(serializers.Serializer[None]):
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
 
 
-class MessagesView(ListAPIView):
+class MessagesView(ListAPIView[Message]):
     """Talk to the assistant; read the conversation."""
 
     serializer_class = MessageOutput
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Message]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Message.objects.none()
         filters = validated(MessageFilter, self.request.query_params)
-        return selectors.messages_for_user(user=self.request.user, channel=filters.get("channel"))
+        return selectors.messages_for_user(user=request_user(self.request), channel=filters.get("channel"))
 
     @extend_schema(
         tags=["chat"],
@@ -67,6 +69,6 @@ class MessagesView(ListAPIView):
     )
     def post(self, request: Request) -> Response:
         text = validated(MessageInput, request.data)["text"]
-        reply = services.chat_message_handle(user=request.user, text=text, channel=Channel.API)
+        reply = services.chat_message_handle(user=request_user(request), text=text, channel=Channel.API)
         body = ExchangeOutput({"message": reply.in_reply_to, "reply": reply}).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -691,7 +691,7 @@ class _Read:
                 IntentName.CLARIFY,
                 text=title,
                 due_at=proposal,
-                rrule=schedule.rrule if proposal else None,
+                rrule=schedule.rrule if schedule and proposal else None,
                 due_date=day_of(found, self.context.now, self.context.timezone),
                 problem=Problem.UNCLEAR_TIME,
             )

@@ -977,8 +977,8 @@ def _candidate_days(
         for _ in range(14):
             last = calendar.monthrange(month.year, month.month)[1]
             days = sorted({day if day > 0 else last + 1 + day for day in monthdays if -last <= day <= last})
-            for day in days:
-                if (candidate := month.replace(day=day)) >= start and (
+            for monthday in days:
+                if (candidate := month.replace(day=monthday)) >= start and (
                     not recurrence.days or candidate.weekday() in recurrence.days
                 ):
                     yield candidate

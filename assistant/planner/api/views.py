@@ -1,5 +1,8 @@
 """Todos, reminders and the agenda over REST. Views validate, call a service, shape output."""
 
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -9,13 +12,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assistant.core.api import error_responses, validated
+from assistant.core.unset import UNSET
 from assistant.planner import selectors, services
+from assistant.planner.agenda import AgendaEntry
 from assistant.planner.models import Reminder, ReminderDelivery, Todo
+from assistant.planner.selectors import Agenda
+from assistant.users.access import request_user
+
+_M = TypeVar("_M", bound=Model)
 
 # --- Todos ---------------------------------------------------------------------------------
 
 
-class TodoOutput(serializers.ModelSerializer):
+class TodoOutput(serializers.ModelSerializer[Todo]):
     class Meta:
         model = Todo
         fields = [
@@ -32,7 +41,7 @@ class TodoOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TodoInput(serializers.Serializer):
+class TodoInput(serializers.Serializer[None]):
     title = serializers.CharField(max_length=200)
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     due_date = serializers.DateField(required=False, allow_null=True)
@@ -42,7 +51,7 @@ class TodoInput(serializers.Serializer):
     position = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
 
 
-class TodoFilter(serializers.Serializer):
+class TodoFilter(serializers.Serializer[None]):
     status = serializers.ChoiceField(choices=Todo.Status.choices, required=False)
     due_before = serializers.DateField(required=False, help_text="Due on or before this date.")
     due_after = serializers.DateField(required=False, help_text="Due on or after this date.")
@@ -52,22 +61,22 @@ class _OwnRowsViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[_M],
 ):
     """List, read and delete the caller's own rows; writes go through the app's services."""
 
-    filter_serializer: type[serializers.Serializer]
-    input_serializer: type[serializers.Serializer]
+    model: type[_M]
+    input_serializer: type[serializers.Serializer[None]]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[_M]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
-            return self.serializer_class.Meta.model.objects.none()
+            return self.model._default_manager.none()
         return self.rows()
 
-    def rows(self):
+    def rows(self) -> QuerySet[_M]:
         raise NotImplementedError
 
-    def _valid_input(self, *, partial: bool = False) -> dict:
+    def _valid_input(self, *, partial: bool = False) -> dict[str, Any]:
         return validated(self.input_serializer, self.request.data, partial=partial)
 
     def _output(self, instance: object, code: int = status.HTTP_200_OK) -> Response:
@@ -101,26 +110,38 @@ CRUD_ERRORS = {
     destroy=extend_schema(summary="Delete a todo", responses={204: None, **CRUD_ERRORS["destroy"]}),
 )
 @extend_schema(tags=["todos"])
-class TodoViewSet(_OwnRowsViewSet):
+class TodoViewSet(_OwnRowsViewSet[Todo]):
+    model = Todo
     serializer_class = TodoOutput
     input_serializer = TodoInput
     http_method_names = ["get", "post", "patch", "delete"]
 
-    def rows(self):
+    def rows(self) -> QuerySet[Todo]:
         filters = validated(TodoFilter, self.request.query_params) if self.action == "list" else {}
-        return selectors.todos_for_user(user=self.request.user, **filters)
+        return selectors.todos_for_user(user=request_user(self.request), **filters)
 
     def create(self, request: Request) -> Response:
         data = self._valid_input()
         data.pop("position", None)
         todo_status = data.pop("status", None)
-        todo = services.todo_create(user=request.user, **data)
+        todo = services.todo_create(user=request_user(request), **data)
         if todo_status == Todo.Status.DONE:
             services.todo_complete(todo=todo)
         return self._output(todo, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
-        return self._output(services.todo_update(todo=self.get_object(), **self._valid_input(partial=True)))
+        todo = self.get_object()
+        changes = self._valid_input(partial=True)
+        todo = services.todo_update(
+            todo=todo,
+            title=changes.get("title", UNSET),
+            notes=changes.get("notes", UNSET),
+            due_date=changes.get("due_date", UNSET),
+            priority=changes.get("priority", UNSET),
+            position=changes.get("position", UNSET),
+            status=changes.get("status", UNSET),
+        )
+        return self._output(todo)
 
     def perform_destroy(self, instance: Todo) -> None:
         services.todo_delete(todo=instance)
@@ -129,7 +150,7 @@ class TodoViewSet(_OwnRowsViewSet):
 # --- Reminders -----------------------------------------------------------------------------
 
 
-class ReminderDeliveryOutput(serializers.ModelSerializer):
+class ReminderDeliveryOutput(serializers.ModelSerializer[ReminderDelivery]):
     occurrence = serializers.DateTimeField(read_only=True, help_text="The due time or snooze it was for.")
     outcome = serializers.ChoiceField(
         choices=ReminderDelivery.Outcome.choices,
@@ -138,7 +159,7 @@ class ReminderDeliveryOutput(serializers.ModelSerializer):
         "failed_over (not delivered on this channel: sent by chat instead).",
     )
     reason = serializers.CharField(read_only=True, help_text="Why it failed, when it did.")
-    fallback_for = serializers.PrimaryKeyRelatedField(
+    fallback_for = serializers.PrimaryKeyRelatedField[ReminderDelivery](
         read_only=True, allow_null=True, help_text="For a chat fallback: the delivery that failed over to it."
     )
 
@@ -167,7 +188,7 @@ class LastDeliveryOutput(ReminderDeliveryOutput):
         read_only_fields = fields
 
 
-class ReminderOutput(serializers.ModelSerializer):
+class ReminderOutput(serializers.ModelSerializer[Reminder]):
     last_delivery = serializers.SerializerMethodField(
         help_text="What became of the latest occurrence (null before the first)."
     )
@@ -192,7 +213,7 @@ class ReminderOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
     @extend_schema_field(LastDeliveryOutput(allow_null=True))
-    def get_last_delivery(self, reminder: Reminder) -> dict | None:
+    def get_last_delivery(self, reminder: Reminder) -> dict[str, Any] | None:
         last = selectors.reminder_last_delivery(reminder=reminder)
         if last is None:
             return None
@@ -200,7 +221,7 @@ class ReminderOutput(serializers.ModelSerializer):
         return {**ReminderDeliveryOutput(last.delivery).data, "fallback": fallback}
 
 
-class ReminderInput(serializers.Serializer):
+class ReminderInput(serializers.Serializer[None]):
     text = serializers.CharField(max_length=200)
     due_at = serializers.DateTimeField(help_text="When (the first time), with its UTC offset.")
     rrule = serializers.CharField(
@@ -217,13 +238,13 @@ class ReminderInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Reminder.Channel.choices, required=False)
 
 
-class ReminderFilter(serializers.Serializer):
+class ReminderFilter(serializers.Serializer[None]):
     status = serializers.ChoiceField(choices=Reminder.Status.choices, required=False)
     due_before = serializers.DateTimeField(required=False)
     due_after = serializers.DateTimeField(required=False)
 
 
-class SnoozeInput(serializers.Serializer):
+class SnoozeInput(serializers.Serializer[None]):
     minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, default=10)
 
 
@@ -249,24 +270,32 @@ class SnoozeInput(serializers.Serializer):
     destroy=extend_schema(summary="Cancel a reminder", responses={204: None, **CRUD_ERRORS["destroy"]}),
 )
 @extend_schema(tags=["reminders"])
-class ReminderViewSet(_OwnRowsViewSet):
+class ReminderViewSet(_OwnRowsViewSet[Reminder]):
+    model = Reminder
     serializer_class = ReminderOutput
     input_serializer = ReminderInput
     http_method_names = ["get", "post", "patch", "delete"]
 
-    def rows(self):
+    def rows(self) -> QuerySet[Reminder]:
         filters = validated(ReminderFilter, self.request.query_params) if self.action == "list" else {}
-        reminders = selectors.reminders_for_user(user=self.request.user, **filters)
+        reminders = selectors.reminders_for_user(user=request_user(self.request), **filters)
         return selectors.reminders_with_last_delivery(reminders=reminders)
 
     def create(self, request: Request) -> Response:
-        reminder = services.reminder_create(user=request.user, **self._valid_input())
+        reminder = services.reminder_create(user=request_user(request), **self._valid_input())
         return self._output(reminder, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
-        return self._output(
-            services.reminder_update(reminder=self.get_object(), **self._valid_input(partial=True))
+        reminder = self.get_object()
+        changes = self._valid_input(partial=True)
+        reminder = services.reminder_update(
+            reminder=reminder,
+            text=changes.get("text", UNSET),
+            due_at=changes.get("due_at", UNSET),
+            rrule=changes.get("rrule", UNSET),
+            channel=changes.get("channel", UNSET),
         )
+        return self._output(reminder)
 
     def perform_destroy(self, instance: Reminder) -> None:
         services.reminder_cancel(reminder=instance)
@@ -295,8 +324,11 @@ class ReminderViewSet(_OwnRowsViewSet):
 # --- Agenda --------------------------------------------------------------------------------
 
 
-class AgendaEventOutput(serializers.Serializer):
-    source = serializers.CharField(help_text="The connected calendar it comes from (google, microsoft).")
+class AgendaEventOutput(serializers.Serializer[AgendaEntry]):
+    # A field named like Field.source: the serializer's metaclass takes it off the class.
+    source = serializers.CharField(  # type: ignore[assignment]
+        help_text="The connected calendar it comes from (google, microsoft)."
+    )
     title = serializers.CharField()
     starts_at = serializers.DateTimeField(help_text="All-day events: midnight of their first day, your time.")
     ends_at = serializers.DateTimeField()
@@ -305,14 +337,14 @@ class AgendaEventOutput(serializers.Serializer):
     url = serializers.CharField(help_text="The event at the provider (may be empty).")
 
 
-class AgendaTaskOutput(serializers.Serializer):
-    source = serializers.CharField(help_text="The tool it comes from (microsoft, notion).")
+class AgendaTaskOutput(serializers.Serializer[AgendaEntry]):
+    source = serializers.CharField(help_text="The tool it comes from (microsoft, notion).")  # type: ignore[assignment]
     title = serializers.CharField()
     due_date = serializers.DateField()
     url = serializers.CharField()
 
 
-class AgendaOutput(serializers.Serializer):
+class AgendaOutput(serializers.Serializer[Agenda]):
     start = serializers.DateTimeField(help_text="Start of the first day in your time zone.")
     end = serializers.DateTimeField()
     reminders = ReminderOutput(many=True)
@@ -325,7 +357,7 @@ class AgendaOutput(serializers.Serializer):
 _AGENDA_SPANS = {"today": (0, 1), "tomorrow": (1, 1), "week": (0, 7)}
 
 
-class AgendaFilter(serializers.Serializer):
+class AgendaFilter(serializers.Serializer[None]):
     day = serializers.ChoiceField(
         choices=list(_AGENDA_SPANS), default="today", help_text="today, tomorrow, or the 7 days from today"
     )
@@ -340,5 +372,7 @@ class AgendaView(APIView):
     )
     def get(self, request: Request) -> Response:
         days_ahead, days = _AGENDA_SPANS[validated(AgendaFilter, request.query_params)["day"]]
-        agenda = services.agenda_read(user=request.user, now=timezone.now(), days_ahead=days_ahead, days=days)
+        agenda = services.agenda_read(
+            user=request_user(request), now=timezone.now(), days_ahead=days_ahead, days=days
+        )
         return Response(AgendaOutput(agenda).data)

@@ -1,21 +1,24 @@
 """Input and output shapes of the auth API. Format checks here; rules in services."""
 
+from typing import Any
+
 from django.conf import settings
 from rest_framework import serializers
 
 from assistant.core.phone import phone_normalize
 from assistant.users import selectors
-from assistant.users.models import Channel, Language, User
+from assistant.users.models import AuditEvent, AuthToken, Channel, Language, User
 from assistant.users.validators import validate_timezone
 
 
 class PhoneNumberField(serializers.CharField):
     """Accepts any dialable format, returns E.164; an empty value clears the number."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_length=32, allow_blank=True, allow_null=True, **kwargs)
 
-    def to_internal_value(self, data: object) -> str | None:
+    # None, not "", for an empty number: CharField's declared `str` does not say so.
+    def to_internal_value(self, data: str) -> str | None:  # type: ignore[override]
         value = super().to_internal_value(data)
         if not value:
             return None
@@ -26,11 +29,11 @@ class PhoneNumberField(serializers.CharField):
 
 
 class TimezoneField(serializers.CharField):
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_length=64, validators=[validate_timezone], **kwargs)
 
 
-class RegisterInput(serializers.Serializer):
+class RegisterInput(serializers.Serializer[None]):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
     display_name = serializers.CharField(max_length=150, required=False, default="")
@@ -47,7 +50,7 @@ class RegisterInput(serializers.Serializer):
     )
 
 
-class UserOutput(serializers.ModelSerializer):
+class UserOutput(serializers.ModelSerializer[User]):
     language = serializers.ChoiceField(
         choices=Language.choices,
         allow_blank=True,
@@ -82,7 +85,7 @@ class UserOutput(serializers.ModelSerializer):
         return selectors.user_totp_device(user=user) is not None
 
 
-class MeUpdateInput(serializers.Serializer):
+class MeUpdateInput(serializers.Serializer[None]):
     display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     phone_number = PhoneNumberField(required=False)
     timezone = TimezoneField(required=False)
@@ -100,7 +103,7 @@ class MeUpdateInput(serializers.Serializer):
     )
 
 
-class LoginInput(serializers.Serializer):
+class LoginInput(serializers.Serializer[None]):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     otp_code = serializers.CharField(
@@ -112,60 +115,60 @@ class LoginInput(serializers.Serializer):
     )
 
 
-class TokenOutput(serializers.Serializer):
+class TokenOutput(serializers.Serializer[dict[str, Any]]):
     token = serializers.CharField(help_text="Send as `Authorization: Bearer <token>`.")
     expiry = serializers.DateTimeField()
     user = UserOutput()
 
 
-class SessionOutput(serializers.Serializer):
+class SessionOutput(serializers.Serializer[AuthToken]):
     id = serializers.CharField(source="token_key", help_text="Public prefix of the token.")
     created = serializers.DateTimeField()
     expiry = serializers.DateTimeField()
     current = serializers.SerializerMethodField()
 
-    def get_current(self, token: object) -> bool:
-        current = self.context.get("current_token")
+    def get_current(self, token: AuthToken) -> bool:
+        current: AuthToken | None = self.context.get("current_token")
         return current is not None and current.pk == token.pk
 
 
-class ActivityOutput(serializers.Serializer):
+class ActivityOutput(serializers.Serializer[AuditEvent]):
     action = serializers.CharField()
     ip = serializers.IPAddressField(allow_null=True)
     created_at = serializers.DateTimeField()
 
 
-class PasswordChangeInput(serializers.Serializer):
+class PasswordChangeInput(serializers.Serializer[None]):
     current_password = serializers.CharField(max_length=128, trim_whitespace=False)
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class PasswordResetInput(serializers.Serializer):
+class PasswordResetInput(serializers.Serializer[None]):
     email = serializers.EmailField(max_length=254)
 
 
-class PasswordResetConfirmInput(serializers.Serializer):
+class PasswordResetConfirmInput(serializers.Serializer[None]):
     uid = serializers.CharField(max_length=64)
     token = serializers.CharField(max_length=128)
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class TotpCodeInput(serializers.Serializer):
+class TotpCodeInput(serializers.Serializer[None]):
     code = serializers.RegexField(
         r"^\s*\d{3}\s?\d{3}\s*$", max_length=10, error_messages={"invalid": "Enter the 6-digit code."}
     )
 
 
-class TotpEnrolOutput(serializers.Serializer):
+class TotpEnrolOutput(serializers.Serializer[dict[str, Any]]):
     secret = serializers.CharField(help_text="Base32 seed, shown only now.")
     otpauth_uri = serializers.CharField(help_text="Render as a QR code for the authenticator app.")
 
 
-class DetailOutput(serializers.Serializer):
+class DetailOutput(serializers.Serializer[dict[str, Any]]):
     detail = serializers.CharField()
 
 
-class DataExportOutput(serializers.Serializer):
+class DataExportOutput(serializers.Serializer[dict[str, Any]]):
     profile = serializers.DictField()
     sessions = serializers.ListField(child=serializers.DictField())
     activity = serializers.ListField(child=serializers.DictField())

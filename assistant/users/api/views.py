@@ -1,7 +1,11 @@
 """Auth API: each view validates input, calls one service, and shapes the output."""
 
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -11,8 +15,11 @@ from rest_framework.views import APIView
 
 from assistant.core.api import error_responses, validated
 from assistant.core.net import client_ip
+from assistant.core.unset import UNSET
 from assistant.users import selectors, services
+from assistant.users.access import request_token, request_user
 from assistant.users.api import serializers as s
+from assistant.users.models import AuditEvent, AuthToken
 
 TAG = ["auth"]
 
@@ -20,14 +27,14 @@ TAG = ["auth"]
 class PublicAuthView(APIView):
     """Unauthenticated endpoints that guess at credentials share a tight throttle."""
 
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
     throttle_scope = "auth"
 
 
-def _user_payload(request: Request) -> dict:
-    return s.UserOutput(request.user).data
+def _user_payload(request: Request) -> dict[str, Any]:
+    return s.UserOutput(request_user(request)).data
 
 
 class RegisterView(PublicAuthView):
@@ -81,7 +88,7 @@ class LogoutView(APIView):
         responses={204: None, **error_responses(401)},
     )
     def post(self, request: Request) -> Response:
-        services.user_logout(user=request.user, token=request.auth, ip=client_ip(request))
+        services.user_logout(user=request_user(request), token=request_token(request), ip=client_ip(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -100,7 +107,16 @@ class MeView(APIView):
     )
     def patch(self, request: Request) -> Response:
         changes = validated(s.MeUpdateInput, request.data, partial=True)
-        services.user_update(user=request.user, ip=client_ip(request), **changes)
+        services.user_update(
+            user=request_user(request),
+            ip=client_ip(request),
+            display_name=changes.get("display_name", UNSET),
+            phone_number=changes.get("phone_number", UNSET),
+            timezone_name=changes.get("timezone", UNSET),
+            preferred_channel=changes.get("preferred_channel", UNSET),
+            event_nudge_minutes=changes.get("event_nudge_minutes", UNSET),
+            language=changes.get("language", UNSET),
+        )
         return Response(_user_payload(request))
 
 
@@ -111,14 +127,14 @@ class DataExportView(APIView):
         responses={200: s.DataExportOutput, **error_responses(401)},
     )
     def get(self, request: Request) -> Response:
-        return Response(services.user_data_export(user=request.user, ip=client_ip(request)))
+        return Response(services.user_data_export(user=request_user(request), ip=client_ip(request)))
 
 
-class ActivityView(ListAPIView):
+class ActivityView(ListAPIView[AuditEvent]):
     serializer_class = s.ActivityOutput
 
-    def get_queryset(self):
-        return selectors.user_audit_events(user=self.request.user)
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        return selectors.user_audit_events(user=request_user(self.request))
 
     @extend_schema(
         tags=TAG,
@@ -129,14 +145,14 @@ class ActivityView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class SessionListView(ListAPIView):
+class SessionListView(ListAPIView[AuthToken]):
     serializer_class = s.SessionOutput
 
-    def get_queryset(self):
-        return selectors.user_tokens(user=self.request.user)
+    def get_queryset(self) -> QuerySet[AuthToken]:
+        return selectors.user_tokens(user=request_user(self.request))
 
-    def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(), "current_token": self.request.auth}
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "current_token": request_token(self.request)}
 
     @extend_schema(
         tags=TAG,
@@ -152,7 +168,7 @@ class SessionRevokeView(APIView):
         tags=TAG, summary="Sign one of your sessions out", responses={204: None, **error_responses(401, 404)}
     )
     def delete(self, request: Request, token_id: str) -> Response:
-        services.auth_token_revoke(user=request.user, token_id=token_id, ip=client_ip(request))
+        services.auth_token_revoke(user=request_user(request), token_id=token_id, ip=client_ip(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -167,10 +183,10 @@ class PasswordChangeView(APIView):
     def post(self, request: Request) -> Response:
         data = validated(s.PasswordChangeInput, request.data)
         services.user_password_change(
-            user=request.user,
+            user=request_user(request),
             current_password=data["current_password"],
             new_password=data["new_password"],
-            current_token=request.auth,
+            current_token=request_token(request),
             ip=client_ip(request),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -216,7 +232,7 @@ class TotpEnrolView(APIView):
         responses={201: s.TotpEnrolOutput, **error_responses(401, 409)},
     )
     def post(self, request: Request) -> Response:
-        secret, uri = services.mfa_totp_enrol(user=request.user)
+        secret, uri = services.mfa_totp_enrol(user=request_user(request))
         return Response({"secret": secret, "otpauth_uri": uri}, status=status.HTTP_201_CREATED)
 
 
@@ -229,7 +245,7 @@ class TotpConfirmView(APIView):
     )
     def post(self, request: Request) -> Response:
         code = validated(s.TotpCodeInput, request.data)["code"]
-        services.mfa_totp_confirm(user=request.user, code=code, ip=client_ip(request))
+        services.mfa_totp_confirm(user=request_user(request), code=code, ip=client_ip(request))
         return Response(_user_payload(request))
 
 
@@ -242,5 +258,5 @@ class TotpDisableView(APIView):
     )
     def post(self, request: Request) -> Response:
         code = validated(s.TotpCodeInput, request.data)["code"]
-        services.mfa_totp_disable(user=request.user, code=code, ip=client_ip(request))
+        services.mfa_totp_disable(user=request_user(request), code=code, ip=client_ip(request))
         return Response(_user_payload(request))

@@ -146,7 +146,7 @@ def _described(collector: Collector) -> Iterable[Metric]:
 def _label_names(family: Metric, collector: Collector) -> tuple[str, ...]:
     # A *MetricFamily built with labels keeps them; a Counter/Gauge/Histogram's describe()
     # does not, but the metric object does (without the histogram's `le`).
-    return getattr(family, "_labelnames", None) or getattr(collector, "_labelnames", ())
+    return tuple(getattr(family, "_labelnames", ()) or getattr(collector, "_labelnames", ()))
 
 
 class _Described(Collector):

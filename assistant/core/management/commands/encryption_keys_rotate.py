@@ -1,6 +1,6 @@
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from assistant.core.crypto import reencrypt
 from assistant.core.fields import EncryptedTextField
@@ -20,10 +20,13 @@ class Command(BaseCommand):
                     self.stdout.write(f"{model._meta.label}.{field.name}: {count} value(s) re-encrypted")
 
     @staticmethod
-    def _rotate(model: type, field: EncryptedTextField) -> int:
+    def _rotate(model: type[models.Model], field: EncryptedTextField) -> int:
         """Rewrite the raw column: the field's own conversion would decrypt and re-encrypt too,
         but MultiFernet.rotate keeps each token's timestamp and never exposes the secret."""
         table, column, pk = model._meta.db_table, field.column, model._meta.pk.column
+        # Concrete fields have a column.
+        assert column is not None
+        assert pk is not None
         quote = connection.ops.quote_name
         select = f"SELECT {quote(pk)}, {quote(column)} FROM {quote(table)} WHERE {quote(column)} IS NOT NULL"  # noqa: S608
         update = f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE {quote(pk)} = %s"  # noqa: S608

@@ -1,6 +1,6 @@
 import secrets
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from assistant.users import services
@@ -12,7 +12,7 @@ DEMO_EMAIL = "demo@example.com"
 class Command(BaseCommand):
     help = "Create (or reset) a demo account with staff rights and print its credentials."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--email", default=DEMO_EMAIL)
 
     @transaction.atomic
