@@ -175,7 +175,7 @@ def sections() -> list[Section]:
                     "Whether each job's targets answered the last scrape (up), the lowest per job: "
                     "the health of every container Prometheus watches (web, Celery worker and beat, "
                     "PostgreSQL, Redis, node, Prometheus, Alertmanager).",
-                    Prom(aggregate("min", "up", by=("job",), scoped=False), "{{job}}"),
+                    Prom(aggregate("min", "up", by=("job",), scope=()), "{{job}}"),
                     unit="short",
                     mappings=[UP_STATES],
                     width=FULL,
