@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+from assistant.core.admin import ReadOnlyAdmin
 from assistant.users.access import request_user
 from integrations import services, tasks
 from integrations.models import Event, ExternalTask, Integration
@@ -12,8 +13,9 @@ _M = TypeVar("_M", bound=Model)
 
 
 @admin.register(Integration)
-class IntegrationAdmin(admin.ModelAdmin[Integration]):
-    # Tokens are never shown: they are not in any list, form or read-only field.
+class IntegrationAdmin(ReadOnlyAdmin[Integration]):
+    # Made by their owner's consent, never by hand, and never edited by hand: the actions below go
+    # through services. Tokens are never shown: they are not in any list, form or read-only field.
     list_display = [
         "user",
         "provider",
@@ -47,12 +49,6 @@ class IntegrationAdmin(admin.ModelAdmin[Integration]):
     )
     actions = ["refresh_now", "sync_now", "mark_needs_reauth"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # integrations are made by their owner's consent, never by hand
-
-    def has_change_permission(self, request: HttpRequest, obj: Integration | None = None) -> bool:
-        return False  # nothing here is edited by hand; the actions below go through services
-
     def has_operate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("integrations.change_integration")
 
@@ -81,16 +77,12 @@ class IntegrationAdmin(admin.ModelAdmin[Integration]):
         self.message_user(request, f"{queryset.count()} integration(s) marked.", messages.WARNING)
 
 
-class _SyncedAdmin(admin.ModelAdmin[_M]):
+class _SyncedAdmin(ReadOnlyAdmin[_M]):
+    """A copy of the provider's data: the next sync would overwrite any edit."""
+
     list_filter = ["integration__provider"]
     search_fields = ["user__email", "title"]
     list_select_related = ["user", "integration"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False  # a copy of the provider's data: the next sync would overwrite any edit
 
 
 @admin.register(Event)

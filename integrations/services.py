@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 from social_core.exceptions import AuthAssociationError, AuthCanceled, SocialAuthBaseException
 
-from assistant.core.backoff import retry_delay
+from assistant.core.backoff import retry_after_seconds, retry_delay
 from assistant.core.errors import ServiceError
 from assistant.core.masking import mask_email
 from assistant.planner import services as planner
@@ -45,7 +45,6 @@ from integrations.providers.base import (
     SyncContext,
     TaskData,
     TransientProviderError,
-    retry_after_seconds,
 )
 
 logger = logging.getLogger(__name__)

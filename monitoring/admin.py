@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
+from assistant.core.admin import ReadOnlyAdmin
 from monitoring.models import AlertEvent
 
 
 @admin.register(AlertEvent)
-class AlertEventAdmin(admin.ModelAdmin[AlertEvent]):
+class AlertEventAdmin(ReadOnlyAdmin[AlertEvent]):
     """What Alertmanager told us, newest first: the history behind the on-call pages."""
 
     list_display = ["received_at", "alertname", "severity", "status", "summary", "starts_at", "paged_at"]
@@ -13,9 +13,3 @@ class AlertEventAdmin(admin.ModelAdmin[AlertEvent]):
     search_fields = ["alertname", "summary", "fingerprint"]
     date_hierarchy = "received_at"
     readonly_fields = [field.name for field in AlertEvent._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: AlertEvent | None = None) -> bool:
-        return False

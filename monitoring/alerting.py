@@ -11,20 +11,21 @@ Each rule is built by one small helper per pattern:
 - `threshold_rules`: a query compared with a `Threshold` (warning and critical levels);
 - `condition_rule`: a yes/no condition (a target down, a metric absent) at one severity.
 
-and the PromQL snippets they compare come from `rate_sum`, `increase_sum`, `ratio` and `p95`.
+and the PromQL they compare comes from monitoring/promql.py, the builders the dashboards use.
 
 Annotations: `summary` (one line, may name labels), `description` (the measured value, humanised,
 the threshold and what it means), `runbook_url` (`<runbook base>#<alert name in lower case>`, the
 GitHub-style anchor of the alert's section in docs/runbooks.md).
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 import yaml
 
 from monitoring import thresholds as t
+from monitoring.promql import quantile, ratio, sum_increase, sum_rate
 from monitoring.thresholds import Threshold
 
 SEVERITIES = ("critical", "warning", "info")
@@ -104,37 +105,6 @@ class Rule:
             "runbook_url": f"{runbook_base_url}#{self.anchor}",
         }
         return rule
-
-
-# --- PromQL snippets ---------------------------------------------------------------------------
-
-
-def _sum(by: Iterable[str]) -> str:
-    labels = tuple(by)
-    return f"sum by ({', '.join(labels)}) " if labels else "sum"
-
-
-def _summed(function: str, metric: str, window: str, matchers: str, by: Iterable[str]) -> str:
-    selector = f"{metric}{{{matchers}}}" if matchers else metric
-    return f"{_sum(by)}({function}({selector}[{window}]))"
-
-
-def rate_sum(metric: str, window: str, *, matchers: str = "", by: Iterable[str] = ()) -> str:
-    """Per-second rate of a counter over `window`, summed (by `by`)."""
-    return _summed("rate", metric, window, matchers, by)
-
-
-def increase_sum(metric: str, window: str, *, matchers: str = "", by: Iterable[str] = ()) -> str:
-    """How much a counter grew over `window`, summed (by `by`): for minimum volumes."""
-    return _summed("increase", metric, window, matchers, by)
-
-
-def ratio(numerator: str, denominator: str) -> str:
-    return f"(\n  {numerator}\n/\n  {denominator}\n)"
-
-
-def p95(bucket: str, window: str, *, matchers: str = "", by: Iterable[str] = ()) -> str:
-    return f"histogram_quantile(0.95, {rate_sum(bucket, window, matchers=matchers, by=('le', *by))})"
 
 
 # --- Rule patterns -----------------------------------------------------------------------------
@@ -261,15 +231,16 @@ def _availability() -> list[Rule]:
 
 def _http() -> list[Rule]:
     responses_ok_volume = (
-        f"{increase_sum(_HTTP_RESPONSES, '5m', matchers=NOT_USER_TRAFFIC)} >= {MIN_HTTP_REQUESTS}"
+        f"{sum_increase(_HTTP_RESPONSES, NOT_USER_TRAFFIC, window='5m')} >= {MIN_HTTP_REQUESTS}"
     )
     return [
         *threshold_rules(
             "HighErrorRate",
             t.HTTP_ERROR_RATIO,
             query=ratio(
-                rate_sum(_HTTP_RESPONSES, "5m", matchers=f'status=~"5..", {NOT_USER_TRAFFIC}'),
-                rate_sum(_HTTP_RESPONSES, "5m", matchers=NOT_USER_TRAFFIC),
+                sum_rate(_HTTP_RESPONSES, 'status=~"5.."', NOT_USER_TRAFFIC, window="5m"),
+                sum_rate(_HTTP_RESPONSES, NOT_USER_TRAFFIC, window="5m"),
+                multiline=True,
             ),
             fmt=PERCENT,
             summary="The API answers too many requests with a 5xx",
@@ -284,8 +255,8 @@ def _http() -> list[Rule]:
         *threshold_rules(
             "HighResponseTime",
             t.HTTP_P95_LATENCY,
-            query=p95(
-                "django_http_requests_latency_seconds_by_view_method_bucket", "5m", matchers=NOT_USER_TRAFFIC
+            query=quantile(
+                0.95, "django_http_requests_latency_seconds_by_view_method", NOT_USER_TRAFFIC, window="5m"
             ),
             fmt=DURATION,
             summary="The API is slow: p95 latency above its threshold",
@@ -351,14 +322,14 @@ def _hosts() -> list[Rule]:
 def _datastores() -> list[Rule]:
     # The app's own cache reads (django-prometheus), not redis_exporter's server-wide keyspace
     # counters: those also count the Celery broker and any other client of that Redis.
-    hits = rate_sum("django_cache_get_hits_total", "5m", by=("instance",))
-    reads = rate_sum("django_cache_get_total", "5m", by=("instance",))
-    lookups = increase_sum("django_cache_get_total", "5m", by=("instance",))
+    hits = sum_rate("django_cache_get_hits_total", by=("instance",), window="5m")
+    reads = sum_rate("django_cache_get_total", by=("instance",), window="5m")
+    lookups = sum_increase("django_cache_get_total", by=("instance",), window="5m")
     return [
         *threshold_rules(
             "LowCacheHitRate",
             t.CACHE_HIT_RATIO,
-            query=ratio(hits, reads),
+            query=ratio(hits, reads, multiline=True),
             fmt=PERCENT,
             summary="Cache hit rate low on {{ $labels.instance }}",
             description=(
@@ -373,7 +344,7 @@ def _datastores() -> list[Rule]:
         *threshold_rules(
             "SlowDatabaseQueries",
             t.DB_SLOW_QUERIES_PER_SECOND,
-            query=rate_sum("database_slow_queries_total", "5m", by=("alias",)),
+            query=sum_rate("database_slow_queries_total", by=("alias",), window="5m"),
             fmt=PER_SECOND,
             summary="Slow database queries on {{ $labels.alias }}",
             description=(
@@ -393,8 +364,9 @@ def _sms() -> list[Rule]:
             "SmsFailureRate",
             t.SMS_FAILURE_RATIO,
             query=ratio(
-                rate_sum("sms_sent_total", "15m", matchers='status="failed"'),
-                rate_sum("sms_sent_total", "15m"),
+                sum_rate("sms_sent_total", 'status="failed"', window="15m"),
+                sum_rate("sms_sent_total", window="15m"),
+                multiline=True,
             ),
             fmt=PERCENT,
             summary="Outbound SMS are failing",
@@ -404,7 +376,7 @@ def _sms() -> list[Rule]:
             ),
             area="sms",
             durations=("10m", "5m"),
-            guard=f"{increase_sum('sms_sent_total', '15m')} >= {MIN_SMS_ATTEMPTS}",
+            guard=f"{sum_increase('sms_sent_total', window='15m')} >= {MIN_SMS_ATTEMPTS}",
         ),
         *threshold_rules(
             "SmsOutboxBacklog",
@@ -419,7 +391,7 @@ def _sms() -> list[Rule]:
         *threshold_rules(
             "TwilioApiErrors",
             t.TWILIO_ERRORS_PER_SECOND,
-            query=rate_sum("twilio_api_request_duration_seconds_count", "5m", matchers='outcome!="success"'),
+            query=sum_rate("twilio_api_request_duration_seconds_count", 'outcome!="success"', window="5m"),
             fmt=PER_SECOND,
             summary="Twilio's API is refusing or failing our calls",
             description=(
@@ -433,12 +405,14 @@ def _sms() -> list[Rule]:
 
 
 def _integrations() -> list[Rule]:
+    refreshes = sum_increase("oauth_token_refresh_total", by=("provider",), window="30m")
     return threshold_rules(
         "OAuthRefreshFailures",
         t.OAUTH_REFRESH_FAILURE_RATIO,
         query=ratio(
-            rate_sum("oauth_token_refresh_failures_total", "30m", by=("provider",)),
-            rate_sum("oauth_token_refresh_total", "30m", by=("provider",)),
+            sum_rate("oauth_token_refresh_failures_total", by=("provider",), window="30m"),
+            sum_rate("oauth_token_refresh_total", by=("provider",), window="30m"),
+            multiline=True,
         ),
         fmt=PERCENT,
         summary="{{ $labels.provider }} token refreshes are failing",
@@ -449,9 +423,7 @@ def _integrations() -> list[Rule]:
         area="integrations",
         durations=("15m", "10m"),
         by=("provider",),
-        guard=(
-            f"{increase_sum('oauth_token_refresh_total', '30m', by=('provider',))} >= {MIN_TOKEN_REFRESHES}"
-        ),
+        guard=f"{refreshes} >= {MIN_TOKEN_REFRESHES}",
     )
 
 
@@ -513,7 +485,7 @@ def _celery() -> list[Rule]:
         *threshold_rules(
             "ReminderDeliveryLag",
             t.REMINDER_DELIVERY_LAG_P95,
-            query=p95("reminder_delivery_lag_seconds_bucket", "15m"),
+            query=quantile(0.95, "reminder_delivery_lag_seconds", window="15m"),
             fmt=DURATION,
             summary="Reminders are going out late",
             description=(
@@ -522,12 +494,12 @@ def _celery() -> list[Rule]:
             ),
             area="celery",
             durations=("10m", "5m"),
-            guard=f"{increase_sum('reminder_delivery_lag_seconds_count', '15m')} >= {MIN_REMINDERS}",
+            guard=f"{sum_increase('reminder_delivery_lag_seconds_count', window='15m')} >= {MIN_REMINDERS}",
         ),
         condition_rule(
             "CeleryTaskFailures",
             "info",
-            expr=f"{increase_sum('celery_tasks_total', '15m', matchers=_FAILED, by=('task',))} > 0",
+            expr=f"{sum_increase('celery_tasks_total', _FAILED, by=('task',), window='15m')} > 0",
             duration="0m",
             summary="Celery task {{ $labels.task }} failed",
             description=(
@@ -545,7 +517,7 @@ def _security() -> list[Rule]:
         *threshold_rules(
             "FailedLoginSpike",
             t.FAILED_LOGINS_PER_SECOND,
-            query=rate_sum("authentication_failures_total", "5m", matchers='reason!="mfa_required"'),
+            query=sum_rate("authentication_failures_total", 'reason!="mfa_required"', window="5m"),
             fmt=PER_SECOND,
             summary="A spike of refused sign-ins",
             description=(
@@ -559,7 +531,7 @@ def _security() -> list[Rule]:
         *threshold_rules(
             "ForgedRequestSpike",
             t.FORGED_REQUESTS_PER_SECOND,
-            query=rate_sum("security_event_total", "5m", matchers='kind="forged_request"'),
+            query=sum_rate("security_event_total", 'kind="forged_request"', window="5m"),
             fmt=PER_SECOND,
             summary="A spike of forged webhooks or OAuth callbacks",
             description=(
@@ -628,11 +600,15 @@ def _health() -> list[Rule]:
 
 
 def _monitoring() -> list[Rule]:
+    failed_notifications = sum_rate(
+        "alertmanager_notifications_failed_total", by=("integration",), window="5m"
+    )
+    rule_failures = sum_increase("prometheus_rule_evaluation_failures_total", by=("rule_group",), window="5m")
     return [
         condition_rule(
             "AlertmanagerNotificationsFailing",
             "warning",
-            expr=f"{rate_sum('alertmanager_notifications_failed_total', '5m', by=('integration',))} > 0",
+            expr=f"{failed_notifications} > 0",
             duration="10m",
             summary="Alertmanager cannot deliver to {{ $labels.integration }}",
             description=(
@@ -645,7 +621,7 @@ def _monitoring() -> list[Rule]:
         condition_rule(
             "PrometheusRuleEvaluationFailures",
             "warning",
-            expr=f"{increase_sum('prometheus_rule_evaluation_failures_total', '5m', by=('rule_group',))} > 0",
+            expr=f"{rule_failures} > 0",
             duration="10m",
             summary="Prometheus fails to evaluate alert rules",
             description=(

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import module_has_submodule
 from django.views.decorators.http import require_GET
 from prometheus_client import multiprocess
+from prometheus_client.registry import Collector
 
 from monitoring.auth import bearer_matches
 
@@ -26,16 +27,23 @@ def _registry() -> prometheus_client.CollectorRegistry:
     return prometheus_client.REGISTRY
 
 
-@cache
-def _app_collectors() -> prometheus_client.CollectorRegistry:
+def app_collectors() -> list[Collector]:
     """Collectors the apps declare in their metrics module (`COLLECTORS`): values computed at
     scrape time from shared state (the database), the same in every process, so they are
     added once per scrape rather than summed across processes."""
+    return [
+        collector
+        for app in apps.get_app_configs()
+        if module_has_submodule(app.module, "metrics")
+        for collector in getattr(import_module(f"{app.name}.metrics"), "COLLECTORS", [])
+    ]
+
+
+@cache
+def _scrape_time_registry() -> prometheus_client.CollectorRegistry:
     registry = prometheus_client.CollectorRegistry(auto_describe=True)
-    for app in apps.get_app_configs():
-        if module_has_submodule(app.module, "metrics"):
-            for collector in getattr(import_module(f"{app.name}.metrics"), "COLLECTORS", []):
-                registry.register(collector)
+    for collector in app_collectors():
+        registry.register(collector)
     return registry
 
 
@@ -46,6 +54,6 @@ def metrics_export(request: HttpRequest) -> HttpResponse:
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
     exposition = prometheus_client.generate_latest(_registry()) + prometheus_client.generate_latest(
-        _app_collectors()
+        _scrape_time_registry()
     )
     return HttpResponse(exposition, content_type=prometheus_client.CONTENT_TYPE_LATEST)

@@ -1,28 +1,17 @@
-from typing import TypeVar
-
 from django.contrib import admin, messages
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from assistant.core.admin import ReadOnlyAdmin
 from assistant.core.masking import mask_phone
 from sms import services
 from sms.models import InboundSMS, OutboundSMS, PhoneMapping, PhoneOptOut, PhoneVerification
 
-_M = TypeVar("_M", bound=Model)
-
-
-class ReadOnly(admin.ModelAdmin[_M]):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(InboundSMS)
-class InboundSMSAdmin(ReadOnly[InboundSMS]):
+class InboundSMSAdmin(ReadOnlyAdmin[InboundSMS]):
     list_display = ["received_at", "sender", "user", "result", "segments", "message_sid"]
     list_filter = ["result", ("received_at", admin.DateFieldListFilter)]
     search_fields = ["message_sid", "user__email", "from_number"]
@@ -37,7 +26,7 @@ class InboundSMSAdmin(ReadOnly[InboundSMS]):
 
 
 @admin.register(OutboundSMS)
-class OutboundSMSAdmin(ReadOnly[OutboundSMS]):
+class OutboundSMSAdmin(ReadOnlyAdmin[OutboundSMS]):
     list_display = [
         "created_at",
         "recipient",
@@ -99,7 +88,7 @@ class PhoneOptOutAdmin(admin.ModelAdmin[PhoneOptOut]):
 
 
 @admin.register(PhoneVerification)
-class PhoneVerificationAdmin(ReadOnly[PhoneVerification]):
+class PhoneVerificationAdmin(ReadOnlyAdmin[PhoneVerification]):
     list_display = ["user", "number", "created_at", "expires_at", "attempts", "verified_at"]
     list_filter = [("verified_at", admin.EmptyFieldListFilter), ("created_at", admin.DateFieldListFilter)]
     search_fields = ["user__email"]
@@ -112,7 +101,7 @@ class PhoneVerificationAdmin(ReadOnly[PhoneVerification]):
 
 
 @admin.register(PhoneMapping)
-class PhoneMappingAdmin(ReadOnly[PhoneMapping]):
+class PhoneMappingAdmin(ReadOnlyAdmin[PhoneMapping]):
     list_display = ["email", "number", "phone_verified", "preferred_channel"]
     list_filter = ["phone_verified", "preferred_channel"]
     search_fields = ["email", "phone_number"]

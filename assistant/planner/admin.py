@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
+from assistant.core.admin import ReadOnlyAdmin
 from assistant.core.errors import ServiceError
 from assistant.core.unset import UNSET
 from assistant.planner import services
@@ -110,8 +111,10 @@ class ReminderDeliveryInline(_DeliveryDisplay, admin.TabularInline[ReminderDeliv
 
 
 @admin.register(ReminderDelivery)
-class ReminderDeliveryAdmin(_DeliveryDisplay, admin.ModelAdmin[ReminderDelivery]):
+class ReminderDeliveryAdmin(_DeliveryDisplay, ReadOnlyAdmin[ReminderDelivery]):
     """Read-only: deliveries change only through the dispatcher and the channels' reports."""
+
+    deletable = False
 
     list_display = ["occurrence", "reminder", "user", "channel", "outcome", "reason", "updated_at"]
     list_filter = ["outcome", "channel", ("occurrence", admin.DateFieldListFilter)]
@@ -126,15 +129,6 @@ class ReminderDeliveryAdmin(_DeliveryDisplay, admin.ModelAdmin[ReminderDelivery]
     @admin.display(ordering="reminder__user__email")
     def user(self, delivery: ReminderDelivery) -> str:
         return str(delivery.reminder.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: ReminderDelivery | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: ReminderDelivery | None = None) -> bool:
-        return False
 
 
 if TYPE_CHECKING:  # WithAnnotations takes its model and fields for the type checker only

@@ -7,6 +7,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from assistant.core.admin import ReadOnlyAdmin
 from assistant.core.net import client_ip
 from assistant.users import services
 from assistant.users.access import request_user
@@ -64,19 +65,6 @@ class UserAdmin(DjangoUserAdmin[User]):
     filter_horizontal = ["groups", "user_permissions"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin[_M]):
-    """Records that are evidence: staff may read and export them, never edit them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.action(description="Export selected rows as CSV")
 def export_csv(
     modeladmin: admin.ModelAdmin[_M], request: HttpRequest, queryset: QuerySet[_M]
@@ -100,6 +88,7 @@ def export_csv(
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
+    deletable = False  # evidence: staff may read and export it, never edit or delete it
     list_display = ["created_at", "action", "actor", "target_type", "target_repr", "ip"]
     list_filter = ["action", "target_type", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["actor__email", "target_repr", "target_id", "ip"]
@@ -110,6 +99,7 @@ class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
 
 @admin.register(SecurityEvent)
 class SecurityEventAdmin(ReadOnlyAdmin[SecurityEvent]):
+    deletable = False  # evidence, as above
     list_display = ["created_at", "severity", "kind", "user", "ip"]
     list_filter = ["severity", "kind", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["user__email", "ip"]

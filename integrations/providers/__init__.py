@@ -8,7 +8,3 @@ from integrations.providers.notion import NotionProvider
 PROVIDERS: dict[str, Provider] = {
     provider.name: provider for provider in (GoogleProvider(), MicrosoftProvider(), NotionProvider())
 }
-
-
-def provider_get(name: str) -> Provider | None:
-    return PROVIDERS.get(name)

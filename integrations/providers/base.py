@@ -10,8 +10,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, Literal, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
@@ -20,6 +19,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from social_core.backends.oauth import BaseOAuth2
 
+from assistant.core.backoff import retry_after_from_headers
 from integrations import metrics
 
 # --- Errors: each tells the caller what to do next -----------------------------------------
@@ -172,21 +172,6 @@ class Provider(ABC):
 # --- HTTP ----------------------------------------------------------------------------------
 
 
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds: either a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max((moment - datetime.now(UTC)).total_seconds(), 0.0)
-
-
 def _outcome(status: int) -> str:
     if status < 400:
         return "ok"
@@ -269,12 +254,12 @@ class ProviderApi:
         if status == 429:
             raise RateLimited(
                 f"{self.provider} rate limit",
-                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+                retry_after=retry_after_from_headers(response.headers),
             )
         if status >= 500:
             raise TransientProviderError(
                 f"{self.provider} answered {status}",
-                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+                retry_after=retry_after_from_headers(response.headers),
             )
         if status == 410:
             raise SyncStateExpired(f"{self.provider}: sync state expired")

@@ -1,7 +1,6 @@
-"""The small pure pieces the provider modules share: times, Retry-After, cursors, error shapes."""
+"""The small pure pieces the provider modules share: times, cursors, error shapes."""
 
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,7 +8,7 @@ from social_core.exceptions import AuthCredentialError
 
 from integrations.oauth import backend_for
 from integrations.providers import PROVIDERS
-from integrations.providers.base import SyncContext, parse_instant, retry_after_seconds
+from integrations.providers.base import SyncContext, parse_instant
 
 
 @pytest.mark.parametrize(
@@ -26,15 +25,6 @@ from integrations.providers.base import SyncContext, parse_instant, retry_after_
 )
 def test_instants_in_every_providers_spelling(text, zone, expected):
     assert parse_instant(text, zone) == expected
-
-
-def test_retry_after_in_seconds_or_as_a_date():
-    in_two_minutes = format_datetime(datetime.now(UTC) + timedelta(minutes=2), usegmt=True)
-
-    assert retry_after_seconds("30") == 30
-    assert 100 < retry_after_seconds(in_two_minutes) <= 120
-    assert retry_after_seconds("soon") is None
-    assert retry_after_seconds(None) is None
 
 
 def test_a_cursor_from_a_window_that_moved_on_asks_for_a_full_sync():

@@ -14,7 +14,8 @@ from monitoring.dashboards.panels import (
     stat_panel,
     timeseries_panel,
 )
-from monitoring.dashboards.promql import aggregate, quantile, ratio, sum_rate
+from monitoring.dashboards.promql import aggregate, quantile, sum_rate
+from monitoring.promql import ratio
 
 REQUESTS = "django_http_requests_total_by_view_transport_method_total"
 RESPONSES = "django_http_responses_total_by_status_view_method_total"
@@ -30,8 +31,8 @@ SIGN_INS = sum_rate("user_login_total", window="1h")
 SIGN_IN_SUCCESS = ratio(
     SIGN_INS, f"({SIGN_INS} + {sum_rate('authentication_failures_total', REFUSED_SIGN_IN, window='1h')})"
 )
-REDIS_HITS = sum_rate("redis_keyspace_hits_total", scoped=False)
-REDIS_MISSES = sum_rate("redis_keyspace_misses_total", scoped=False)
+REDIS_HITS = sum_rate("redis_keyspace_hits_total", scope=())
+REDIS_MISSES = sum_rate("redis_keyspace_misses_total", scope=())
 
 
 def _latency(q: float, *, by: tuple[str, ...] = ()) -> str:
@@ -148,7 +149,7 @@ def sections() -> list[Section]:
                     "database_health_status from the health check (1 reachable, 0 not), and "
                     "postgres_exporter's pg_up.",
                     Prom(aggregate("min", "database_health_status"), "health check"),
-                    Prom(aggregate("min", "pg_up", scoped=False), "postgres_exporter"),
+                    Prom(aggregate("min", "pg_up", scope=()), "postgres_exporter"),
                     threshold=thresholds.HEALTH_STATUS,
                     mappings=[UP_STATES],
                     width=THIRD,
@@ -200,11 +201,11 @@ def sections() -> list[Section]:
                     "Transactions per second",
                     "Commits and rollbacks per second per database (postgres_exporter).",
                     Prom(
-                        sum_rate("pg_stat_database_xact_commit", by=("datname",), scoped=False),
+                        sum_rate("pg_stat_database_xact_commit", by=("datname",), scope=()),
                         "{{datname}} commit",
                     ),
                     Prom(
-                        sum_rate("pg_stat_database_xact_rollback", by=("datname",), scoped=False),
+                        sum_rate("pg_stat_database_xact_rollback", by=("datname",), scope=()),
                         "{{datname}} rollback",
                     ),
                     unit="ops",
@@ -237,7 +238,7 @@ def sections() -> list[Section]:
                     "Redis memory used",
                     "Memory Redis uses for data (redis_memory_used_bytes), per server.",
                     Prom(
-                        aggregate("sum", "redis_memory_used_bytes", by=("instance",), scoped=False),
+                        aggregate("sum", "redis_memory_used_bytes", by=("instance",), scope=()),
                         "{{instance}}",
                     ),
                     unit="bytes",
@@ -247,7 +248,7 @@ def sections() -> list[Section]:
                     "Redis clients",
                     "Client connections open on each Redis server (web, workers, beat, exporter).",
                     Prom(
-                        aggregate("sum", "redis_connected_clients", by=("instance",), scoped=False),
+                        aggregate("sum", "redis_connected_clients", by=("instance",), scope=()),
                         "{{instance}}",
                     ),
                     unit="short",
@@ -256,9 +257,7 @@ def sections() -> list[Section]:
                 timeseries_panel(
                     "Redis evictions",
                     "Keys evicted per second because Redis reached maxmemory: cache entries lost early.",
-                    Prom(
-                        sum_rate("redis_evicted_keys_total", by=("instance",), scoped=False), "{{instance}}"
-                    ),
+                    Prom(sum_rate("redis_evicted_keys_total", by=("instance",), scope=()), "{{instance}}"),
                     unit="cps",
                     width=THIRD,
                 ),

@@ -3,7 +3,8 @@
 from monitoring import thresholds
 from monitoring.dashboards.base import DashboardSpec, Section
 from monitoring.dashboards.panels import HEALTH_STATES, THIRD, Prom, stat_panel, timeseries_panel
-from monitoring.dashboards.promql import aggregate, quantile, ratio, sum_increase, sum_rate
+from monitoring.dashboards.promql import aggregate, quantile, sum_increase, sum_rate
+from monitoring.promql import ratio
 
 PROVIDER = ("provider",)
 CONNECT_FAILURES = 'result=~"denied|invalid_state|error"'

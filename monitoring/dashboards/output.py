@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from monitoring import generated
 from monitoring.dashboards import DASHBOARDS
 from monitoring.dashboards.promql import expand_variables
 from monitoring.dashboards.provisioning import dashboards_yaml, datasources_yaml
@@ -30,26 +31,16 @@ def _unexpected_dashboards(directory: Path, expected: dict[str, str]) -> list[st
 def stale_files(directory: Path) -> list[str]:
     """Files under `directory` that are missing, differ from what would be generated, or are left over."""
     expected = generated_files()
-    stale = [
-        name
-        for name, content in expected.items()
-        if not (directory / name).is_file() or (directory / name).read_text() != content
-    ]
-    return sorted(stale + _unexpected_dashboards(directory, expected))
+    return sorted(generated.stale(directory, expected) + _unexpected_dashboards(directory, expected))
 
 
 def write_files(directory: Path) -> list[str]:
-    """Write every generated file, remove left-over dashboards; return what changed."""
-    changed = stale_files(directory)
+    """Write every generated file that changed, remove left-over dashboards; return what changed."""
     expected = generated_files()
-    for name in _unexpected_dashboards(directory, expected):
+    left_over = _unexpected_dashboards(directory, expected)
+    for name in left_over:
         (directory / name).unlink()
-    for name, content in expected.items():
-        path = directory / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.is_file() or path.read_text() != content:
-            path.write_text(content)
-    return changed
+    return sorted(generated.write(directory, expected) + left_over)
 
 
 @dataclass(frozen=True)

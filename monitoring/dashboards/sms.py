@@ -3,7 +3,8 @@
 from monitoring import thresholds
 from monitoring.dashboards.base import DashboardSpec, Section
 from monitoring.dashboards.panels import THIRD, Prom, stat_panel, timeseries_panel
-from monitoring.dashboards.promql import aggregate, quantile, ratio, sum_increase, sum_rate
+from monitoring.dashboards.promql import aggregate, quantile, sum_increase, sum_rate
+from monitoring.promql import ratio
 
 TWILIO = "twilio_api_request_duration_seconds"
 # Statuses Twilio ends a message's life with (sent and queued may still move on).

@@ -12,14 +12,13 @@ from monitoring.dashboards.panels import (
     table_panel,
     timeseries_panel,
 )
-from monitoring.dashboards.promql import aggregate, series
+from monitoring.dashboards.promql import aggregate, series, sum_rate
 
 # Real filesystems and network interfaces, not the container runtime's virtual ones.
 FILESYSTEMS = 'fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs"'
 INTERFACES = 'device!~"lo|veth.*|docker.*|br-.*|cni.*|flannel.*"'
 
 IDLE_CPU = series("node_cpu_seconds_total", 'mode="idle"')
-BUSY_CPU = series("node_cpu_seconds_total", 'mode!="idle"')
 CPU_USAGE = f"1 - avg by (instance) (rate({IDLE_CPU}[5m]))"
 MEMORY_TOTAL = series("node_memory_MemTotal_bytes")
 MEMORY_AVAILABLE = series("node_memory_MemAvailable_bytes")
@@ -32,7 +31,7 @@ DISK_BUSY = f"rate({series('node_disk_io_time_seconds_total')}[5m])"
 
 
 def _network(direction: str) -> str:
-    return f"rate({series(f'node_network_{direction}_bytes_total', INTERFACES)}[5m])"
+    return sum_rate(f"node_network_{direction}_bytes_total", INTERFACES, by=("instance",))
 
 
 def _network_problems() -> str:
@@ -41,7 +40,7 @@ def _network_problems() -> str:
         for direction in ("receive", "transmit")
         for kind in ("errs", "drop")
     ]
-    return " + ".join(f"sum by (instance) (rate({series(counter, INTERFACES)}[5m]))" for counter in counters)
+    return " + ".join(sum_rate(counter, INTERFACES, by=("instance",)) for counter in counters)
 
 
 def sections() -> list[Section]:
@@ -92,7 +91,7 @@ def sections() -> list[Section]:
                 timeseries_panel(
                     "CPU time by mode",
                     "Cores' worth of CPU time spent per mode (user, system, iowait...), all hosts.",
-                    Prom(f"sum by (mode) (rate({BUSY_CPU}[5m]))", "{{mode}}"),
+                    Prom(sum_rate("node_cpu_seconds_total", 'mode!="idle"', by=("mode",)), "{{mode}}"),
                     unit="short",
                     stacked=True,
                 ),
@@ -122,14 +121,8 @@ def sections() -> list[Section]:
                 timeseries_panel(
                     "Disk throughput",
                     "Bytes read and written per second, per host.",
-                    Prom(
-                        f"sum by (instance) (rate({series('node_disk_read_bytes_total')}[5m]))",
-                        "{{instance}} read",
-                    ),
-                    Prom(
-                        f"sum by (instance) (rate({series('node_disk_written_bytes_total')}[5m]))",
-                        "{{instance}} written",
-                    ),
+                    Prom(sum_rate("node_disk_read_bytes_total", by=("instance",)), "{{instance}} read"),
+                    Prom(sum_rate("node_disk_written_bytes_total", by=("instance",)), "{{instance}} written"),
                     unit="Bps",
                 ),
                 timeseries_panel(
@@ -146,8 +139,8 @@ def sections() -> list[Section]:
                 timeseries_panel(
                     "Network traffic",
                     "Bytes received and sent per second on physical interfaces, per host.",
-                    Prom(f"sum by (instance) ({_network('receive')})", "{{instance}} received"),
-                    Prom(f"sum by (instance) ({_network('transmit')})", "{{instance}} sent"),
+                    Prom(_network("receive"), "{{instance}} received"),
+                    Prom(_network("transmit"), "{{instance}} sent"),
                     unit="Bps",
                 ),
                 timeseries_panel(
@@ -175,7 +168,7 @@ def sections() -> list[Section]:
                     "Whether each job's targets answered the last scrape (up), the lowest per job: "
                     "the health of every container Prometheus watches (web, Celery worker and beat, "
                     "PostgreSQL, Redis, node, Prometheus, Alertmanager).",
-                    Prom(aggregate("min", "up", by=("job",), scoped=False), "{{job}}"),
+                    Prom(aggregate("min", "up", by=("job",), scope=()), "{{job}}"),
                     unit="short",
                     mappings=[UP_STATES],
                     width=FULL,

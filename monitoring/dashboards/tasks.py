@@ -11,7 +11,8 @@ from monitoring.dashboards.panels import (
     stat_panel,
     timeseries_panel,
 )
-from monitoring.dashboards.promql import aggregate, quantile, ratio, sum_increase, sum_rate
+from monitoring.dashboards.promql import aggregate, quantile, sum_increase, sum_rate
+from monitoring.promql import ratio
 
 RUNTIME = "celery_task_runtime_seconds"
 FINISHED = 'state=~"succeeded|failed"'
@@ -55,9 +56,7 @@ def sections() -> list[Section]:
                     "the broker: 1 healthy, 0.5 degraded, 0 unhealthy. Exported by the web app, so "
                     "not narrowed by the job variable.",
                     Prom(
-                        aggregate(
-                            "min", "health_check_status", CELERY_CHECKS, by=("component",), scoped=False
-                        ),
+                        aggregate("min", "health_check_status", CELERY_CHECKS, by=("component",), scope=()),
                         "{{component}}",
                     ),
                     threshold=thresholds.HEALTH_STATUS,

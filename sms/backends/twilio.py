@@ -11,13 +11,9 @@ decision, guided by TransientSmsError and its retry_after.
 """
 
 import json
-import math
 import threading
 import time
-from collections.abc import Mapping
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -29,6 +25,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from assistant.core.backoff import retry_after_from_headers
 from assistant.core.masking import scrub_text
 from sms.backends.base import BaseSmsBackend, PermanentSmsError, SendResult, SmsError, TransientSmsError
 from sms.backends.metrics import twilio_api_request_duration_seconds
@@ -95,31 +92,6 @@ class BaseUrlHttpClient(TwilioHttpClient):
         )
         self._local.response = response
         return response
-
-
-def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
-    """Seconds to wait from a Retry-After header (delay-seconds or an HTTP date), or None."""
-    if not headers:
-        return None
-    value = headers.get("Retry-After")
-    if value is None:  # a plain dict, not requests' case-insensitive one
-        value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    if value is None:
-        return None
-    value = str(value).strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    if not math.isfinite(seconds):
-        return None
-    return max(0.0, seconds)
 
 
 def _segments(value: Any) -> int | None:
@@ -210,6 +182,6 @@ class TwilioSmsBackend(BaseSmsBackend):
             retry_after = None
             response = self.http_client.last_response
             if response is not None and response.status_code == status:
-                retry_after = parse_retry_after(response.headers)
+                retry_after = retry_after_from_headers(response.headers)
             return TransientSmsError(message, code=code, http_status=status, retry_after=retry_after)
         return PermanentSmsError(message, code=code, http_status=status)

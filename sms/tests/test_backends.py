@@ -15,7 +15,7 @@ from assistant.core.logging import JsonFormatter
 from sms.backends import PermanentSmsError, SendResult, TransientSmsError, _backend, get_backend, locmem
 from sms.backends.console import ConsoleSmsBackend
 from sms.backends.locmem import LocmemSmsBackend, SentSms
-from sms.backends.twilio import BaseUrlHttpClient, TwilioSmsBackend, parse_retry_after
+from sms.backends.twilio import BaseUrlHttpClient, TwilioSmsBackend
 from tests.fakes.twilio_server import (
     MAGIC_INVALID_NUMBER,
     MAGIC_NOT_MOBILE_NUMBER,
@@ -339,20 +339,3 @@ def test_base_url_rewrites_only_twilio_hosts():
     assert client.rebase("https://example.com/2010-04-01/x.json") == "https://example.com/2010-04-01/x.json"
     default = BaseUrlHttpClient(timeout=1)
     assert default.rebase("https://api.twilio.com/x.json") == "https://api.twilio.com/x.json"
-
-
-@pytest.mark.parametrize(
-    ("headers", "expected"),
-    [
-        ({"Retry-After": "30"}, 30.0),
-        ({"retry-after": " 1.5 "}, 1.5),
-        ({"Retry-After": "-3"}, 0.0),
-        ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),  # in the past
-        ({"Retry-After": "soon"}, None),
-        ({"Retry-After": "nan"}, None),
-        ({}, None),
-        (None, None),
-    ],
-)
-def test_parse_retry_after(headers, expected):
-    assert parse_retry_after(headers) == expected

@@ -41,6 +41,22 @@ def test_every_model_page_opens_for_an_admin(client, staff, user):
             assert client.get(reverse("admin:{}_{}_change".format(*info), args=[first.pk])).status_code == 200
 
 
+def test_audit_events_can_be_read_but_not_added_edited_or_deleted_even_by_a_superuser(client, user):
+    superuser = UserFactory()
+    superuser.is_staff = superuser.is_superuser = True
+    superuser.save(update_fields=["is_staff", "is_superuser"])
+    client.force_login(superuser)
+    event = AuditEvent.objects.create(actor=user, action="login")
+
+    page = client.get(reverse("admin:users_auditevent_change", args=[event.pk]))
+
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    assert client.get(reverse("admin:users_auditevent_add")).status_code == 403
+    assert client.get(reverse("admin:users_auditevent_delete", args=[event.pk])).status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
 def test_admin_login_without_second_factor_when_required_is_refused(client, staff, password, settings):
     settings.ADMIN_REQUIRE_MFA = True
 

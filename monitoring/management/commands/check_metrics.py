@@ -4,10 +4,14 @@ live registry, checked against docs/metrics.md, and linted by promtool when it i
 The live registry is what every process of ours can export: each app's `metrics` module, the
 modules only some processes import (EXTRA_METRIC_MODULES), django-prometheus's metrics
 (registered lazily, on first request or first use of a backend, so loaded here up front), and
-the collectors the /metrics view adds at scrape time (apps' `COLLECTORS`). Read through
-`describe()`, so nothing is computed: no database query, no health check. prometheus_client's
-own process_*/python_* collectors are left out; the exporters' series (node, postgres, redis)
-are not ours and are mapped in the doc's separate tables.
+the collectors the /metrics view adds at scrape time (apps' `COLLECTORS`). The default registry
+is read through its public `collect()` (its counters, gauges and histograms only hand over the
+values they hold); the scrape-time collectors through `describe()`, so nothing is computed: no
+database query, no health check. A metric's labels are those it was made with, found on the
+metric objects of the modules above (a labelled metric with no label combination yet exports no
+sample to read them from). prometheus_client's own process_*/python_* collectors are left out;
+the exporters' series (node, postgres, redis) are not ours and are mapped in the doc's separate
+tables.
 
 The doc side: every Markdown table whose first header is "Metric" lists one metric per row,
 its exposed name in backticks in that column (counters with `_total`, as PromQL spells them),
@@ -31,14 +35,16 @@ from pathlib import Path
 from typing import Any
 
 import prometheus_client
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.module_loading import autodiscover_modules
+from django.utils.module_loading import module_has_submodule
 from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
-from monitoring.views import _app_collectors
+from monitoring.views import app_collectors
 
 DEFAULT_DOC = Path(settings.BASE_DIR) / "docs" / "metrics.md"
 
@@ -48,9 +54,13 @@ EXTRA_METRIC_MODULES = (
     "monitoring.celery_metrics",  # the Celery worker's and beat's exporters (:9808, :9809)
     "monitoring.beat",  # beat's tick gauge, defined where only beat creates it
 )
-# Loaded lazily by django-prometheus: its database and cache wrappers on first use, its
-# request metrics when the middleware is first built.
-DJANGO_PROMETHEUS_MODULES = ("django_prometheus.db.metrics", "django_prometheus.cache.metrics")
+# django-prometheus's metric modules: its database and cache wrappers load theirs on first use,
+# its AppConfig the migration gauges (its request metrics are built with the middleware).
+DJANGO_PROMETHEUS_MODULES = (
+    "django_prometheus.db.metrics",
+    "django_prometheus.cache.metrics",
+    "django_prometheus.migrations",
+)
 # prometheus_client's standard runtime series (process_*, python_*): not ours to document.
 RUNTIME_COLLECTORS = (
     prometheus_client.PROCESS_COLLECTOR,
@@ -88,36 +98,42 @@ class DocFormatError(ValueError):
 # --- The live registry ---------------------------------------------------------------------
 
 
-def load_metric_modules() -> None:
-    autodiscover_modules("metrics")
-    for module in (*EXTRA_METRIC_MODULES, *DJANGO_PROMETHEUS_MODULES):
-        import_module(module)
+def load_metric_namespaces() -> list[object]:
+    """Where our metric objects live: each app's `metrics` module, the modules only some
+    processes import, django-prometheus's modules and its request metrics (built here up front,
+    as the middleware would on the first request)."""
     from django_prometheus.middleware import Metrics
 
-    Metrics.get_instance()
+    apps_metrics = [
+        f"{app.name}.metrics" for app in apps.get_app_configs() if module_has_submodule(app.module, "metrics")
+    ]
+    modules = [
+        import_module(name) for name in (*apps_metrics, *EXTRA_METRIC_MODULES, *DJANGO_PROMETHEUS_MODULES)
+    ]
+    return [*modules, Metrics.get_instance()]
 
 
 def live_catalogue() -> dict[str, MetricInfo]:
-    load_metric_modules()
-    registered = [c for c in _collectors(prometheus_client.REGISTRY) if c not in RUNTIME_COLLECTORS]
+    """What the default registry exports (its families, through the public `collect()`, the
+    runtime ones left out) and what the scrape-time collectors describe."""
+    declared = _declared_label_names(load_metric_namespaces())
+    runtime = {family.name for collector in RUNTIME_COLLECTORS for family in collector.collect()}
     catalogue: dict[str, MetricInfo] = {}
-    for collector in (*registered, *_scrape_time_collectors()):
+    for family in prometheus_client.REGISTRY.collect():
+        if family.name not in runtime:
+            _catalogue_add(catalogue, family, declared.get(family.name) or _sample_label_names(family))
+    for collector in app_collectors():
         for family in _described(collector):
-            info = MetricInfo(
-                name=exposed_name(family),
-                type=family.type,
-                labels=frozenset(_label_names(family, collector)),
-                help=family.documentation,
-            )
-            catalogue[info.name] = info
+            # Our collectors describe *MetricFamily objects, which keep the labels they were built with.
+            _catalogue_add(catalogue, family, getattr(family, "_labelnames", ()))
     return catalogue
 
 
 def exposition() -> bytes:
     """What /metrics would serve, without computing the scrape-time collectors' values."""
-    load_metric_modules()
+    load_metric_namespaces()  # every metric registered, as in a process that has used them all
     described = CollectorRegistry(auto_describe=False)
-    described.register(_Described(_scrape_time_collectors()))
+    described.register(_Described(app_collectors()))
     return generate_latest(prometheus_client.REGISTRY) + generate_latest(described)
 
 
@@ -127,26 +143,34 @@ def exposed_name(family: Metric) -> str:
     return family.name + suffix
 
 
-def _scrape_time_collectors() -> list[Collector]:
-    """The apps' COLLECTORS, as the /metrics view registers them."""
-    return _collectors(_app_collectors())
+def _catalogue_add(catalogue: dict[str, MetricInfo], family: Metric, labels: Iterable[str]) -> None:
+    info = MetricInfo(
+        name=exposed_name(family), type=family.type, labels=frozenset(labels), help=family.documentation
+    )
+    catalogue[info.name] = info
 
 
-def _collectors(registry: CollectorRegistry) -> list[Collector]:
-    # prometheus_client has no public way to list a registry's collectors; this mapping has
-    # been its bookkeeping since its first releases.
-    return list(registry._collector_to_names)
+def _declared_label_names(namespaces: Iterable[object]) -> dict[str, tuple[str, ...]]:
+    """The label names each of our metric objects was made with, by family name. A labelled
+    metric none of whose label combinations exists yet exports no sample, so its labels show
+    nowhere else; prometheus_client keeps them in `_labelnames`, with no public accessor."""
+    return {
+        family.name: metric._labelnames
+        for namespace in namespaces
+        for metric in vars(namespace).values()
+        if isinstance(metric, MetricWrapperBase)
+        for family in metric.describe()
+    }
+
+
+def _sample_label_names(family: Metric) -> set[str]:
+    """A metric's label names as its samples carry them, without the histogram's `le`."""
+    return {name for sample in family.samples for name in sample.labels if name != "le"}
 
 
 def _described(collector: Collector) -> Iterable[Metric]:
     describe = getattr(collector, "describe", None)
     return describe() if describe is not None else collector.collect()
-
-
-def _label_names(family: Metric, collector: Collector) -> tuple[str, ...]:
-    # A *MetricFamily built with labels keeps them; a Counter/Gauge/Histogram's describe()
-    # does not, but the metric object does (without the histogram's `le`).
-    return tuple(getattr(family, "_labelnames", ()) or getattr(collector, "_labelnames", ()))
 
 
 class _Described(Collector):

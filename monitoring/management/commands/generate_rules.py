@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from monitoring import alerting
+from monitoring import alerting, generated
 
 
 class Command(BaseCommand):
@@ -35,11 +35,7 @@ class Command(BaseCommand):
     ) -> None:
         files = alerting.render_rule_files(runbook_base_url=runbook_base_url)
         if check:
-            stale = [
-                name
-                for name, content in files.items()
-                if not (output / name).is_file() or (output / name).read_text(encoding="utf-8") != content
-            ]
+            stale = generated.stale(output, files)
             if stale:
                 raise CommandError(
                     f"Stale alert rules in {output}: {', '.join(stale)}. "
@@ -47,8 +43,6 @@ class Command(BaseCommand):
                 )
             self.stdout.write(f"Alert rules in {output} are up to date ({len(files)} files).")
             return
-        output.mkdir(parents=True, exist_ok=True)
-        for name, content in files.items():
-            (output / name).write_text(content, encoding="utf-8")
+        generated.write(output, files)
         count = len(alerting.all_rules())
         self.stdout.write(f"Wrote {count} alert rules to {', '.join(str(output / name) for name in files)}.")
