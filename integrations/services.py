@@ -27,9 +27,10 @@ from assistant.core.masking import mask_email
 from assistant.planner import services as planner
 from assistant.planner.models import Reminder
 from assistant.planner.notifications import DeliveryError, notify
-from assistant.users.models import DEFAULT_LANGUAGE, AuditEvent, SecurityEvent, User
+from assistant.users.models import DEFAULT_LANGUAGE, SecurityEvent, User
 from assistant.users.services import audit_event_record, security_event_record
 from integrations import metrics
+from integrations.events import AuditAction, SecurityKind
 from integrations.models import AuthorizationRequest, Event, ExternalTask, Integration
 from integrations.oauth import backend_for
 from integrations.providers import PROVIDERS
@@ -299,7 +300,7 @@ def integration_tokens_store(
         social.save(update_fields=["extra_data"])
     audit_event_record(
         actor=user,
-        action=AuditEvent.Action.INTEGRATION_CONNECTED,
+        action=AuditAction.INTEGRATION_CONNECTED,
         target=integration,
         details={"provider": provider.name, "scopes": integration.scopes},
     )
@@ -336,7 +337,7 @@ def integration_disconnect(*, integration: Integration, actor: User | None, ip: 
         _forget_synced(integration)
         audit_event_record(
             actor=actor,
-            action=AuditEvent.Action.INTEGRATION_DISCONNECTED,
+            action=AuditAction.INTEGRATION_DISCONNECTED,
             target=integration,
             ip=ip,
             details={"provider": provider.name, "revoked_at_provider": revoked},
@@ -384,7 +385,7 @@ def integration_mark_needs_reauth(
         locked.last_error, locked.last_error_at = f"Needs reconnecting: {reason}"[:500], timezone.now()
         if first_time:
             security_event_record(
-                kind=SecurityEvent.Kind.OAUTH_GRANT_REVOKED,
+                kind=SecurityKind.OAUTH_GRANT_REVOKED,
                 severity=SecurityEvent.Severity.WARNING,
                 ip=None,
                 user=locked.user,

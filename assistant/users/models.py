@@ -6,6 +6,7 @@ from django_prometheus.models import ExportModelOperationsMixin
 from knox.models import AbstractAuthToken
 
 from assistant.core.fields import EncryptedTextField
+from assistant.users.events import audit_action_choices, security_kind_choices
 from assistant.users.validators import validate_e164, validate_timezone
 
 
@@ -153,6 +154,8 @@ class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):  # ty
     """Who did what to what, from where: the trail staff read when something is questioned."""
 
     class Action(models.TextChoices):
+        """This app's actions; other apps register theirs (see events.py)."""
+
         REGISTER = "register"
         LOGIN = "login"
         LOGOUT = "logout"
@@ -166,13 +169,11 @@ class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):  # ty
         MFA_DISABLED = "mfa_disabled"
         ADMIN_CHANGE = "admin_change"
         DATA_EXPORT = "data_export"
-        INTEGRATION_CONNECTED = "integration_connected"
-        INTEGRATION_DISCONNECTED = "integration_disconnected"
 
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
     )
-    action = models.CharField(max_length=32, choices=Action, db_index=True)
+    action = models.CharField(max_length=32, choices=audit_action_choices, db_index=True)
     target_type = models.CharField(max_length=64, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     target_repr = models.CharField(max_length=200, blank=True)
@@ -193,20 +194,21 @@ class SecurityEvent(ExportModelOperationsMixin("security_event"), models.Model):
     """Something a defender should know about: failures, lockouts, forgeries, denials."""
 
     class Kind(models.TextChoices):
+        """This app's kinds; other apps register theirs (see events.py)."""
+
         LOGIN_FAILED = "login_failed"
         MFA_FAILED = "mfa_failed"
         LOCKOUT = "lockout"
         INVALID_TOKEN = "invalid_token"
         ACCESS_DENIED = "access_denied"
         FORGED_REQUEST = "forged_request"
-        OAUTH_GRANT_REVOKED = "oauth_grant_revoked"
 
     class Severity(models.TextChoices):
         INFO = "info"
         WARNING = "warning"
         CRITICAL = "critical"
 
-    kind = models.CharField(max_length=32, choices=Kind, db_index=True)
+    kind = models.CharField(max_length=32, choices=security_kind_choices, db_index=True)
     severity = models.CharField(max_length=16, choices=Severity, db_index=True)
     user = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="security_events"

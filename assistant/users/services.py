@@ -31,7 +31,7 @@ from assistant.core.errors import ServiceError
 from assistant.core.masking import mask_email
 from assistant.core.net import client_ip
 from assistant.core.unset import UNSET, Unset
-from assistant.users import metrics, selectors
+from assistant.users import events, metrics, selectors
 from assistant.users.lockout import (
     lockout_remaining_seconds,
     login_failure_register,
@@ -58,6 +58,9 @@ def audit_event_record(
     ip: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    # The action is a metric label too: only the registered, documented set may appear.
+    if not events.audit_action_is_registered(action):
+        raise ValueError(f"Unregistered audit action {action!r}: see audit_actions_register.")
     event = AuditEvent.objects.create(
         actor=actor,
         action=action,
@@ -90,6 +93,10 @@ def security_event_record(
     user: User | None = None,
     details: dict[str, Any] | None = None,
 ) -> SecurityEvent:
+    if not events.security_kind_is_registered(kind):
+        raise ValueError(
+            f"Unregistered security event kind {kind!r}: register it with security_kinds_register."
+        )
     event = SecurityEvent.objects.create(
         kind=kind, severity=severity, ip=ip, user=user, details=details or {}
     )
