@@ -30,3 +30,17 @@ def test_staff_filter_security_events_by_this_apps_kind(client, password):
     assert "Oauth Grant Revoked" in page.content.decode()
     assert "10.0.0.7" in page.content.decode()
     assert "10.0.0.8" not in page.content.decode()
+
+
+def test_staff_and_ops_may_view_and_change_integrations_and_users_may_not():
+    granted = {
+        group.name: set(
+            group.permissions.filter(content_type__app_label="integrations").values_list(
+                "codename", flat=True
+            )
+        )
+        for group in Group.objects.all()
+    }
+
+    assert granted["staff"] == granted["ops"] == {"view_integration", "change_integration"}
+    assert granted["user"] == set()
