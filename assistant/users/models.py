@@ -1,5 +1,4 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.timezone import now
 from django_prometheus.models import ExportModelOperationsMixin
@@ -79,12 +78,6 @@ class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixi
         blank=True,
         default="",
         help_text="en, fr, es or pt; empty until known (English is used meanwhile)",
-    )
-    # How long before a calendar event the "in N minutes" nudge comes; 0 turns it off.
-    event_nudge_minutes = models.PositiveSmallIntegerField(
-        default=15,
-        validators=[MaxValueValidator(240)],
-        help_text="Minutes before an event to nudge (0: never)",
     )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)

@@ -5,6 +5,7 @@ The API, the admin and Celery tasks all come through here; none of them repeats 
 
 import hmac
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,6 +39,7 @@ from assistant.users.lockout import (
     login_failures_reset,
 )
 from assistant.users.models import AuditEvent, AuthToken, Channel, Role, SecurityEvent, TOTPDevice, User
+from assistant.users.profile import profile_extensions_update
 from assistant.users.roles import STAFF_ROLES
 
 logger = logging.getLogger(__name__)
@@ -226,11 +228,12 @@ def user_update(
     phone_number: str | Unset | None = UNSET,
     timezone_name: str | Unset = UNSET,
     preferred_channel: str | Unset = UNSET,
-    event_nudge_minutes: int | Unset = UNSET,
     language: str | Unset = UNSET,
+    extension_changes: Mapping[str, Any] | None = None,
 ) -> User:
     """Change the profile fields given; one left UNSET (the default) stays as it is. An empty
-    phone number (None or "") removes it, and a new one must be verified again."""
+    phone number (None or "") removes it, and a new one must be verified again.
+    extension_changes: checked values of fields other apps keep (see profile.py)."""
     changes = {
         name: value
         for name, value in (
@@ -238,24 +241,24 @@ def user_update(
             ("phone_number", phone_number),
             ("timezone", timezone_name),
             ("preferred_channel", preferred_channel),
-            ("event_nudge_minutes", event_nudge_minutes),
             ("language", language),
         )
         if value is not UNSET
     }
     changed = sorted(name for name in changes if getattr(user, name) != changes[name])
-    if not changed:
-        return user
-    empty = {"phone_number": None, "event_nudge_minutes": 0}
-    for name in changed:
-        setattr(user, name, changes[name] or empty.get(name, ""))
-    if "phone_number" in changed:
-        user.phone_verified = False
-    _raise_if(_profile_errors(user))
-    _save_unique(user, update_fields=[*changed, "phone_verified"])
-    audit_event_record(
-        actor=user, action=Action.PROFILE_UPDATED, target=user, ip=ip, details={"fields": changed}
-    )
+    if changed:
+        empty = {"phone_number": None}
+        for name in changed:
+            setattr(user, name, changes[name] or empty.get(name, ""))
+        if "phone_number" in changed:
+            user.phone_verified = False
+        _raise_if(_profile_errors(user))
+        _save_unique(user, update_fields=[*changed, "phone_verified"])
+    changed += profile_extensions_update(user=user, changes=extension_changes or {})
+    if changed:
+        audit_event_record(
+            actor=user, action=Action.PROFILE_UPDATED, target=user, ip=ip, details={"fields": sorted(changed)}
+        )
     return user
 
 
