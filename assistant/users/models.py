@@ -28,7 +28,8 @@ DEFAULT_LANGUAGE: str = Language.EN.value
 
 
 class Role(models.TextChoices):
-    """Roles are Django groups of these names (see roles.py for their permissions)."""
+    """Roles are Django groups of these names (see roles.py for their permissions; other apps
+    grant theirs from ready())."""
 
     USER = "user", "User"
     STAFF = "staff", "Staff"

@@ -40,7 +40,7 @@ class ProfileExtensionValue(serializers.Field[Any, Any, Any, User]):
     """A profile value another app keeps, read through its extension, shown and documented
     as that app's field describes it."""
 
-    def __init__(self, *, name: str, extension: ProfileExtension, field: AnyField):
+    def __init__(self, *, name: str, extension: ProfileExtension, field: AnyField) -> None:
         super().__init__(read_only=True, source="*", help_text=field.help_text)
         self.value_name = name
         self.extension = extension
