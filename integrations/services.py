@@ -881,7 +881,8 @@ def _nudge_schedule(event: Event, user: User, minutes: int) -> None:
 
 def integration_preferences_update(*, user: User, event_nudge_minutes: int | Unset = UNSET) -> list[str]:
     """Change the preferences given (UNSET: left as they are); returns the names that changed.
-    Nudges already scheduled move at the next sync of their events."""
+    A new nudge delay applies to events synced from now on, as before the preference moved
+    here: nudges already scheduled keep their time until their event changes."""
     if event_nudge_minutes is UNSET:
         return []
     if not 0 <= event_nudge_minutes <= EVENT_NUDGE_MINUTES_MAX:
