@@ -7,7 +7,21 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from assistant.planner.agenda import agenda_source_register
+        from assistant.users.events import audit_actions_register, security_kinds_register
+        from assistant.users.models import Role
+        from assistant.users.profile import profile_extension_register
+        from assistant.users.roles import role_permissions_grant
         from integrations import selectors
+        from integrations.api.profile import NudgeProfileExtension
+        from integrations.events import AuditAction, SecurityKind
+
+        audit_actions_register(AuditAction)
+        security_kinds_register(SecurityKind)
+        # Support and operations look after people's connections (refresh, sync, re-auth).
+        for role in (Role.STAFF, Role.OPS):
+            role_permissions_grant(role, "integrations.view_integration", "integrations.change_integration")
+        # event_nudge_minutes is kept here and shown and changed on /auth/me.
+        profile_extension_register(NudgeProfileExtension())
 
         # The agenda and "what's next" show synced events and tasks without the planner
         # importing this app.

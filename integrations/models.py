@@ -5,6 +5,7 @@ the provider account id (so one provider account links to one user) and no token
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
@@ -17,6 +18,36 @@ class Provider(models.TextChoices):
     GOOGLE = "google", "Google Calendar"
     MICROSOFT = "microsoft", "Microsoft Outlook and To Do"
     NOTION = "notion", "Notion"
+
+
+EVENT_NUDGE_MINUTES_DEFAULT = 15
+EVENT_NUDGE_MINUTES_MAX = 240
+
+
+class Preferences(models.Model):
+    """What a person chose about what the integrations do for them; without a row, the defaults.
+
+    Shown and changed on /auth/me beside the profile (see integrations/api/profile.py).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="integration_preferences",
+    )
+    # How long before a calendar event the "in N minutes" nudge comes; 0 turns it off.
+    event_nudge_minutes = models.PositiveSmallIntegerField(
+        default=EVENT_NUDGE_MINUTES_DEFAULT,
+        validators=[MaxValueValidator(EVENT_NUDGE_MINUTES_MAX)],
+        help_text="Minutes before an event to nudge (0: never)",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "integration preferences"
+
+    def __str__(self) -> str:
+        return f"Integration preferences of user {self.user_id}"
 
 
 # The mixin is a class django-prometheus makes at run time: no static base for mypy.

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from assistant.planner.agenda import AgendaEntry
 from assistant.users.models import User
-from integrations.models import Event, ExternalTask, Integration
+from integrations.models import EVENT_NUDGE_MINUTES_DEFAULT, Event, ExternalTask, Integration, Preferences
 from integrations.providers import PROVIDERS
 from integrations.providers.base import Provider
 
@@ -28,6 +28,12 @@ def integrations_for_user(*, user: User) -> list[ProviderStatus]:
 
 def integration_for_user(*, user: User, provider: str) -> Integration | None:
     return Integration.objects.filter(user=user, provider=provider).select_related("social").first()
+
+
+def event_nudge_minutes_for_user(*, user: User) -> int:
+    """How long before a calendar event to nudge the user; 0: never."""
+    chosen = Preferences.objects.filter(user=user).values_list("event_nudge_minutes", flat=True).first()
+    return EVENT_NUDGE_MINUTES_DEFAULT if chosen is None else chosen
 
 
 def _event_entry(event: Event) -> AgendaEntry:

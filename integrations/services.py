@@ -24,13 +24,22 @@ from social_core.exceptions import AuthAssociationError, AuthCanceled, SocialAut
 from assistant.core.backoff import retry_after_seconds, retry_delay
 from assistant.core.errors import ServiceError
 from assistant.core.masking import mask_email
+from assistant.core.unset import UNSET, Unset
 from assistant.planner import services as planner
 from assistant.planner.models import Reminder
 from assistant.planner.notifications import DeliveryError, notify
-from assistant.users.models import DEFAULT_LANGUAGE, AuditEvent, SecurityEvent, User
+from assistant.users.models import DEFAULT_LANGUAGE, SecurityEvent, User
 from assistant.users.services import audit_event_record, security_event_record
-from integrations import metrics
-from integrations.models import AuthorizationRequest, Event, ExternalTask, Integration
+from integrations import metrics, selectors
+from integrations.events import AuditAction, SecurityKind
+from integrations.models import (
+    EVENT_NUDGE_MINUTES_MAX,
+    AuthorizationRequest,
+    Event,
+    ExternalTask,
+    Integration,
+    Preferences,
+)
 from integrations.oauth import backend_for
 from integrations.providers import PROVIDERS
 from integrations.providers.base import (
@@ -298,7 +307,7 @@ def integration_tokens_store(
         social.save(update_fields=["extra_data"])
     audit_event_record(
         actor=user,
-        action=AuditEvent.Action.INTEGRATION_CONNECTED,
+        action=AuditAction.INTEGRATION_CONNECTED,
         target=integration,
         details={"provider": provider.name, "scopes": integration.scopes},
     )
@@ -335,7 +344,7 @@ def integration_disconnect(*, integration: Integration, actor: User | None, ip: 
         _forget_synced(integration)
         audit_event_record(
             actor=actor,
-            action=AuditEvent.Action.INTEGRATION_DISCONNECTED,
+            action=AuditAction.INTEGRATION_DISCONNECTED,
             target=integration,
             ip=ip,
             details={"provider": provider.name, "revoked_at_provider": revoked},
@@ -383,7 +392,7 @@ def integration_mark_needs_reauth(
         locked.last_error, locked.last_error_at = f"Needs reconnecting: {reason}"[:500], timezone.now()
         if first_time:
             security_event_record(
-                kind=SecurityEvent.Kind.OAUTH_GRANT_REVOKED,
+                kind=SecurityKind.OAUTH_GRANT_REVOKED,
                 severity=SecurityEvent.Severity.WARNING,
                 ip=None,
                 user=locked.user,
@@ -749,6 +758,7 @@ def _event_fields(data: EventData, zone: ZoneInfo) -> dict[str, Any]:
 
 
 def _apply_events(integration: Integration, changes: SyncChanges, context: SyncContext) -> int:
+    nudge_minutes = selectors.event_nudge_minutes_for_user(user=integration.user)
     existing = {
         event.external_id: event
         for event in Event.objects.filter(integration=integration, resource=changes.resource).select_related(
@@ -775,13 +785,13 @@ def _apply_events(integration: Integration, changes: SyncChanges, context: SyncC
                 external_id=data.external_id,
                 **fields,
             )
-            _nudge_schedule(event, integration.user)
+            _nudge_schedule(event, integration.user, nudge_minutes)
             created.append(event)
             written += 1
         elif any(getattr(event, name) != value for name, value in fields.items()):
             for name, value in fields.items():
                 setattr(event, name, value)
-            _nudge_schedule(event, integration.user)
+            _nudge_schedule(event, integration.user, nudge_minutes)
             event.save()
             written += 1
     Event.objects.bulk_create(created)
@@ -844,18 +854,19 @@ def _nudge_text(event: Event, fire_at: datetime, user: User) -> str:
     return f"{text}{where}"[:200]
 
 
-def _nudge_schedule(event: Event, user: User) -> None:
-    """Keep the event's nudge in step with it, through the reminder dispatcher, which sends it
-    exactly once. A nudge already sent is not repeated unless the event moved."""
+def _nudge_schedule(event: Event, user: User, minutes: int) -> None:
+    """Keep the event's nudge, `minutes` before it (0: none), in step with it, through the
+    reminder dispatcher, which sends it exactly once. A nudge already sent is not repeated
+    unless the event moved."""
     now = timezone.now()
     reminder = event.nudge
     pending = reminder if reminder is not None and reminder.status == Reminder.Status.SCHEDULED else None
-    if event.all_day or user.event_nudge_minutes == 0 or event.starts_at <= now:
+    if event.all_day or minutes == 0 or event.starts_at <= now:
         if pending is not None:
             planner.reminder_cancel(reminder=pending)
         return
     # Synced later than the nudge time: nudge now, with the minutes that are really left.
-    fire_at = max(event.starts_at - timedelta(minutes=user.event_nudge_minutes), now + timedelta(seconds=1))
+    fire_at = max(event.starts_at - timedelta(minutes=minutes), now + timedelta(seconds=1))
     text = _nudge_text(event, fire_at, user)
     if pending is not None:
         if pending.due_at != fire_at or pending.text != text:
@@ -865,6 +876,22 @@ def _nudge_schedule(event: Event, user: User) -> None:
             user=user, text=text, due_at=fire_at, origin=Reminder.Origin.EVENT, now=now
         )
     event.nudge_for = event.starts_at
+
+
+def integration_preferences_update(*, user: User, event_nudge_minutes: int | Unset = UNSET) -> list[str]:
+    """Change the preferences given (UNSET: left as they are); returns the names that changed.
+    A new nudge delay applies to events synced from now on, as before the preference moved
+    here: nudges already scheduled keep their time until their event changes."""
+    if event_nudge_minutes is UNSET:
+        return []
+    if not 0 <= event_nudge_minutes <= EVENT_NUDGE_MINUTES_MAX:
+        raise ServiceError.invalid(
+            "event_nudge_minutes", f"Between 0 (never) and {EVENT_NUDGE_MINUTES_MAX} minutes."
+        )
+    if event_nudge_minutes == selectors.event_nudge_minutes_for_user(user=user):
+        return []
+    Preferences.objects.update_or_create(user=user, defaults={"event_nudge_minutes": event_nudge_minutes})
+    return ["event_nudge_minutes"]
 
 
 # --- Notion's database ---------------------------------------------------------------------

@@ -9,6 +9,13 @@ class MonitoringConfig(AppConfig):
     verbose_name = "Monitoring"
 
     def ready(self) -> None:
+        from assistant.users.models import Role
+        from assistant.users.roles import role_permissions_grant
+
+        # Support and operations read the alerts history.
+        for role in (Role.STAFF, Role.OPS):
+            role_permissions_grant(role, "monitoring.view_alertevent")
+
         # The *_created gauges double the series count and no dashboard or rule reads them.
         prometheus_client.disable_created_metrics()
 

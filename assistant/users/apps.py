@@ -11,6 +11,11 @@ class UsersConfig(AppConfig):
 
     def ready(self) -> None:
         from assistant.users import signals
+        from assistant.users.events import audit_actions_register, security_kinds_register
+        from assistant.users.models import AuditEvent, SecurityEvent
+
+        audit_actions_register(AuditEvent.Action)
+        security_kinds_register(SecurityEvent.Kind)
 
         # Models added by later migrations get their permissions into the roles too.
         post_migrate.connect(signals.roles_resync, dispatch_uid="users.roles_resync")

@@ -1,11 +1,11 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.timezone import now
 from django_prometheus.models import ExportModelOperationsMixin
 from knox.models import AbstractAuthToken
 
 from assistant.core.fields import EncryptedTextField
+from assistant.users.events import audit_action_choices, security_kind_choices
 from assistant.users.validators import validate_e164, validate_timezone
 
 
@@ -28,7 +28,8 @@ DEFAULT_LANGUAGE: str = Language.EN.value
 
 
 class Role(models.TextChoices):
-    """Roles are Django groups of these names (see roles.py for their permissions)."""
+    """Roles are Django groups of these names (see roles.py for their permissions; other apps
+    grant theirs from ready())."""
 
     USER = "user", "User"
     STAFF = "staff", "Staff"
@@ -78,12 +79,6 @@ class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixi
         blank=True,
         default="",
         help_text="en, fr, es or pt; empty until known (English is used meanwhile)",
-    )
-    # How long before a calendar event the "in N minutes" nudge comes; 0 turns it off.
-    event_nudge_minutes = models.PositiveSmallIntegerField(
-        default=15,
-        validators=[MaxValueValidator(240)],
-        help_text="Minutes before an event to nudge (0: never)",
     )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -153,6 +148,8 @@ class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):  # ty
     """Who did what to what, from where: the trail staff read when something is questioned."""
 
     class Action(models.TextChoices):
+        """This app's actions; other apps register theirs (see events.py)."""
+
         REGISTER = "register"
         LOGIN = "login"
         LOGOUT = "logout"
@@ -166,13 +163,11 @@ class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):  # ty
         MFA_DISABLED = "mfa_disabled"
         ADMIN_CHANGE = "admin_change"
         DATA_EXPORT = "data_export"
-        INTEGRATION_CONNECTED = "integration_connected"
-        INTEGRATION_DISCONNECTED = "integration_disconnected"
 
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
     )
-    action = models.CharField(max_length=32, choices=Action, db_index=True)
+    action = models.CharField(max_length=32, choices=audit_action_choices, db_index=True)
     target_type = models.CharField(max_length=64, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     target_repr = models.CharField(max_length=200, blank=True)
@@ -193,20 +188,21 @@ class SecurityEvent(ExportModelOperationsMixin("security_event"), models.Model):
     """Something a defender should know about: failures, lockouts, forgeries, denials."""
 
     class Kind(models.TextChoices):
+        """This app's kinds; other apps register theirs (see events.py)."""
+
         LOGIN_FAILED = "login_failed"
         MFA_FAILED = "mfa_failed"
         LOCKOUT = "lockout"
         INVALID_TOKEN = "invalid_token"
         ACCESS_DENIED = "access_denied"
         FORGED_REQUEST = "forged_request"
-        OAUTH_GRANT_REVOKED = "oauth_grant_revoked"
 
     class Severity(models.TextChoices):
         INFO = "info"
         WARNING = "warning"
         CRITICAL = "critical"
 
-    kind = models.CharField(max_length=32, choices=Kind, db_index=True)
+    kind = models.CharField(max_length=32, choices=security_kind_choices, db_index=True)
     severity = models.CharField(max_length=16, choices=Severity, db_index=True)
     user = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="security_events"

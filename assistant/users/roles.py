@@ -1,43 +1,45 @@
-"""The four roles and their permissions, kept in step by a data migration and post_migrate."""
+"""The four roles and their permissions, kept in step by a data migration and post_migrate.
+
+This app grants its own permissions below; an app above it grants its models' permissions
+from its AppConfig.ready() with `role_permissions_grant`, so users never names them.
+"""
 
 from django.apps.registry import Apps
+from django.core.exceptions import ImproperlyConfigured
 
 from assistant.users.models import Role
 
 # "app_label.codename" or "app_label.*"; "*" is every permission.
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.USER: [],
-    Role.STAFF: [
-        "users.view_user",
-        "users.change_user",
-        "users.view_auditevent",
-        "users.view_securityevent",
-        "integrations.view_integration",
-        "integrations.change_integration",
-        "monitoring.view_alertevent",
-    ],
-    Role.OPS: [
+_role_permissions: dict[str, set[str]] = {
+    Role.USER: set(),
+    Role.STAFF: {"users.view_user", "users.change_user", "users.view_auditevent", "users.view_securityevent"},
+    Role.OPS: {
         "users.view_user",
         "users.view_auditevent",
         "users.view_securityevent",
         "django_celery_beat.*",
-        "integrations.view_integration",
-        "integrations.change_integration",
-        "monitoring.view_alertevent",
-    ],
-    Role.ADMIN: ["*"],
+    },
+    Role.ADMIN: {"*"},
 }
 STAFF_ROLES = {Role.STAFF, Role.OPS, Role.ADMIN}
+
+
+def role_permissions_grant(role: Role, *patterns: str) -> None:
+    """Give a role these permissions ("app_label.codename" or "app_label.*") from now on;
+    the groups follow at the next migrate."""
+    if role not in _role_permissions:
+        raise ImproperlyConfigured(f"No role {role!r} to grant {patterns} to.")
+    _role_permissions[role].update(patterns)
 
 
 def roles_sync(apps: Apps) -> None:
     """Create the role groups and give each exactly its permissions that exist so far."""
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    for role, patterns in ROLE_PERMISSIONS.items():
+    for role, patterns in _role_permissions.items():
         group, _ = group_model.objects.get_or_create(name=role)
         permissions = permission_model.objects.none()
-        for pattern in patterns:
+        for pattern in sorted(patterns):
             if pattern == "*":
                 permissions = permissions | permission_model.objects.all()
                 continue

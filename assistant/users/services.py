@@ -5,6 +5,7 @@ The API, the admin and Celery tasks all come through here; none of them repeats 
 
 import hmac
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,13 +32,14 @@ from assistant.core.errors import ServiceError
 from assistant.core.masking import mask_email
 from assistant.core.net import client_ip
 from assistant.core.unset import UNSET, Unset
-from assistant.users import metrics, selectors
+from assistant.users import events, metrics, selectors
 from assistant.users.lockout import (
     lockout_remaining_seconds,
     login_failure_register,
     login_failures_reset,
 )
 from assistant.users.models import AuditEvent, AuthToken, Channel, Role, SecurityEvent, TOTPDevice, User
+from assistant.users.profile import profile_extensions_update
 from assistant.users.roles import STAFF_ROLES
 
 logger = logging.getLogger(__name__)
@@ -58,6 +60,9 @@ def audit_event_record(
     ip: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    # The action is a metric label too: only the registered, documented set may appear.
+    if not events.audit_action_is_registered(action):
+        raise ValueError(f"Unregistered audit action {action!r}: see audit_actions_register.")
     event = AuditEvent.objects.create(
         actor=actor,
         action=action,
@@ -90,6 +95,10 @@ def security_event_record(
     user: User | None = None,
     details: dict[str, Any] | None = None,
 ) -> SecurityEvent:
+    if not events.security_kind_is_registered(kind):
+        raise ValueError(
+            f"Unregistered security event kind {kind!r}: register it with security_kinds_register."
+        )
     event = SecurityEvent.objects.create(
         kind=kind, severity=severity, ip=ip, user=user, details=details or {}
     )
@@ -219,11 +228,12 @@ def user_update(
     phone_number: str | Unset | None = UNSET,
     timezone_name: str | Unset = UNSET,
     preferred_channel: str | Unset = UNSET,
-    event_nudge_minutes: int | Unset = UNSET,
     language: str | Unset = UNSET,
+    extension_changes: Mapping[str, Any] | None = None,
 ) -> User:
     """Change the profile fields given; one left UNSET (the default) stays as it is. An empty
-    phone number (None or "") removes it, and a new one must be verified again."""
+    phone number (None or "") removes it, and a new one must be verified again.
+    extension_changes: checked values of fields other apps keep (see profile.py)."""
     changes = {
         name: value
         for name, value in (
@@ -231,24 +241,24 @@ def user_update(
             ("phone_number", phone_number),
             ("timezone", timezone_name),
             ("preferred_channel", preferred_channel),
-            ("event_nudge_minutes", event_nudge_minutes),
             ("language", language),
         )
         if value is not UNSET
     }
     changed = sorted(name for name in changes if getattr(user, name) != changes[name])
-    if not changed:
-        return user
-    empty = {"phone_number": None, "event_nudge_minutes": 0}
-    for name in changed:
-        setattr(user, name, changes[name] or empty.get(name, ""))
-    if "phone_number" in changed:
-        user.phone_verified = False
-    _raise_if(_profile_errors(user))
-    _save_unique(user, update_fields=[*changed, "phone_verified"])
-    audit_event_record(
-        actor=user, action=Action.PROFILE_UPDATED, target=user, ip=ip, details={"fields": changed}
-    )
+    if changed:
+        empty = {"phone_number": None}
+        for name in changed:
+            setattr(user, name, changes[name] or empty.get(name, ""))
+        if "phone_number" in changed:
+            user.phone_verified = False
+        _raise_if(_profile_errors(user))
+        _save_unique(user, update_fields=[*changed, "phone_verified"])
+    changed += profile_extensions_update(user=user, changes=extension_changes or {})
+    if changed:
+        audit_event_record(
+            actor=user, action=Action.PROFILE_UPDATED, target=user, ip=ip, details={"fields": sorted(changed)}
+        )
     return user
 
 

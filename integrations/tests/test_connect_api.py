@@ -9,6 +9,7 @@ from social_django.models import UserSocialAuth
 from assistant.users.models import AuditEvent, SecurityEvent
 from assistant.users.tests.factories import UserFactory
 from assistant.users.tests.helpers import sign_in
+from integrations.events import AuditAction
 from integrations.models import AuthorizationRequest, Event, Integration
 from integrations.tests.conftest import connect, consent, follow_callback
 
@@ -45,7 +46,7 @@ def test_connecting_links_the_account_and_keeps_the_tokens(
     assert integration.account == fake.account.email
     assert integration.last_synced_at is not None  # the first sync ran
     assert UserSocialAuth.objects.get(user=user).extra_data == {}
-    audit = AuditEvent.objects.get(action=AuditEvent.Action.INTEGRATION_CONNECTED)
+    audit = AuditEvent.objects.get(action=AuditAction.INTEGRATION_CONNECTED)
     assert audit.details["provider"] == provider
 
 
@@ -174,7 +175,7 @@ def test_disconnecting_revokes_at_google_and_forgets_everything(
     assert not UserSocialAuth.objects.exists()
     nudge = user.reminders.get()
     assert nudge.status == "cancelled"
-    audit = AuditEvent.objects.get(action=AuditEvent.Action.INTEGRATION_DISCONNECTED)
+    audit = AuditEvent.objects.get(action=AuditAction.INTEGRATION_DISCONNECTED)
     assert audit.details == {"provider": "google", "revoked_at_provider": True}
     assert audit.target_id == str(integration.pk)
 

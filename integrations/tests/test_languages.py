@@ -26,8 +26,7 @@ def test_a_calendar_nudge_is_in_the_persons_language(
     user, auth_client, google, django_capture_on_commit_callbacks
 ):
     speaks(user, "pt")
-    user.event_nudge_minutes = 30
-    user.save(update_fields=["event_nudge_minutes"])
+    auth_client.patch("/api/v1/auth/me", {"event_nudge_minutes": 30}, format="json")
     start = (timezone.now() + timedelta(hours=2)).replace(microsecond=0)
     google.add_event("Dentista", start, start + timedelta(hours=1), location="Rua Augusta")
 

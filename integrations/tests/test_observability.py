@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from assistant.users.models import SecurityEvent
 from integrations import services
+from integrations.events import SecurityKind
 from integrations.models import Integration
 from integrations.providers.base import ReauthRequired
 from integrations.tests.conftest import connect, consent, follow_callback
@@ -162,5 +163,5 @@ def test_admin_actions_refresh_sync_and_flag(
     integration.refresh_from_db()
     assert b"1 integration(s) marked" in response.content
     assert integration.status == Integration.Status.NEEDS_REAUTH
-    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.OAUTH_GRANT_REVOKED)
+    event = SecurityEvent.objects.get(kind=SecurityKind.OAUTH_GRANT_REVOKED)
     assert event.details == {"provider": "google", "reason": "marked by staff", "by_staff": True}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from assistant.chat.models import Message
 from assistant.users.models import SecurityEvent
 from integrations import services
+from integrations.events import SecurityKind
 from integrations.models import Integration
 from integrations.tests.conftest import connect
 
@@ -115,7 +116,7 @@ def test_a_revoked_grant_asks_the_user_to_reconnect_once(
         conversation__user=user, text__contains="Google Calendar connection stopped"
     )
     assert notices.count() == 1
-    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.OAUTH_GRANT_REVOKED)
+    event = SecurityEvent.objects.get(kind=SecurityKind.OAUTH_GRANT_REVOKED)
     assert event.user == user
     assert event.details["provider"] == "google"
 

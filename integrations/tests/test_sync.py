@@ -296,8 +296,7 @@ def test_whats_next_names_the_next_event(auth_client, google, django_capture_on_
 def test_an_event_soon_nudge_goes_out_exactly_once(
     user, auth_client, google, django_capture_on_commit_callbacks
 ):
-    user.event_nudge_minutes = 30
-    user.save()
+    auth_client.patch("/api/v1/auth/me", {"event_nudge_minutes": 30}, format="json")
     start = soon(2)
     google.add_event("Dentist", start, start + timedelta(hours=1))
     integration = connect(auth_client, google, "google", django_capture_on_commit_callbacks)

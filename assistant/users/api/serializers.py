@@ -3,11 +3,14 @@
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from drf_spectacular.drainage import set_override
 from rest_framework import serializers
 
 from assistant.core.phone import phone_normalize
 from assistant.users import selectors
 from assistant.users.models import AuditEvent, AuthToken, Channel, Language, User
+from assistant.users.profile import AnyField, ProfileExtension, profile_extension_fields
 from assistant.users.validators import validate_timezone
 
 
@@ -31,6 +34,31 @@ class PhoneNumberField(serializers.CharField):
 class TimezoneField(serializers.CharField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_length=64, validators=[validate_timezone], **kwargs)
+
+
+class ProfileExtensionValue(serializers.Field[Any, Any, Any, User]):
+    """A profile value another app keeps, read through its extension, shown and documented
+    as that app's field describes it."""
+
+    def __init__(self, *, name: str, extension: ProfileExtension, field: AnyField) -> None:
+        super().__init__(read_only=True, source="*", help_text=field.help_text)
+        self.value_name = name
+        self.extension = extension
+        self.shape = field
+        set_override(self, "field", field)  # drf-spectacular documents the app's field
+
+    def to_representation(self, value: User) -> Any:
+        return self.shape.to_representation(self.extension.values(user=value)[self.value_name])
+
+
+def _extension_fields(
+    own: dict[str, AnyField],
+) -> dict[str, tuple[ProfileExtension, AnyField]]:
+    """The fields other apps keep (see profile.py), which may not shadow users' own."""
+    registered = profile_extension_fields()
+    if shadowed := sorted(registered.keys() & own.keys()):
+        raise ImproperlyConfigured(f"Profile extensions register {shadowed}, fields users has.")
+    return registered
 
 
 class RegisterInput(serializers.Serializer[None]):
@@ -70,13 +98,18 @@ class UserOutput(serializers.ModelSerializer[User]):
             "phone_verified",
             "timezone",
             "preferred_channel",
-            "event_nudge_minutes",
             "language",
             "roles",
             "mfa_enabled",
             "date_joined",
         ]
         read_only_fields = fields
+
+    def get_fields(self) -> dict[str, AnyField]:
+        fields = super().get_fields()
+        for name, (extension, field) in _extension_fields(fields).items():
+            fields[name] = ProfileExtensionValue(name=name, extension=extension, field=field)
+        return fields
 
     def get_roles(self, user: User) -> list[str]:
         return selectors.user_roles(user=user)
@@ -90,17 +123,16 @@ class MeUpdateInput(serializers.Serializer[None]):
     phone_number = PhoneNumberField(required=False)
     timezone = TimezoneField(required=False)
     preferred_channel = serializers.ChoiceField(choices=Channel.choices, required=False)
-    event_nudge_minutes = serializers.IntegerField(
-        min_value=0,
-        max_value=240,
-        required=False,
-        help_text="Minutes before a calendar event to nudge; 0: never.",
-    )
     language = serializers.ChoiceField(
         choices=Language.choices,
         required=False,
         help_text="The language of every reply, reminder, text message and e-mail we send you.",
     )
+
+    def get_fields(self) -> dict[str, AnyField]:
+        fields = super().get_fields()
+        fields.update({name: field for name, (_, field) in _extension_fields(fields).items()})
+        return fields
 
 
 class LoginInput(serializers.Serializer[None]):

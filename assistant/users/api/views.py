@@ -20,6 +20,7 @@ from assistant.users import selectors, services
 from assistant.users.access import request_token, request_user
 from assistant.users.api import serializers as s
 from assistant.users.models import AuditEvent, AuthToken
+from assistant.users.profile import profile_extension_fields
 
 TAG = ["auth"]
 
@@ -114,8 +115,8 @@ class MeView(APIView):
             phone_number=changes.get("phone_number", UNSET),
             timezone_name=changes.get("timezone", UNSET),
             preferred_channel=changes.get("preferred_channel", UNSET),
-            event_nudge_minutes=changes.get("event_nudge_minutes", UNSET),
             language=changes.get("language", UNSET),
+            extension_changes={name: changes[name] for name in profile_extension_fields() if name in changes},
         )
         return Response(_user_payload(request))
 

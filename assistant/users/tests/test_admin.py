@@ -1,10 +1,12 @@
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.urls import reverse
 
 from assistant.users.models import AuditEvent, SecurityEvent
+from assistant.users.roles import role_permissions_grant
 from assistant.users.tests.factories import UserFactory
 from assistant.users.tests.helpers import enable_totp, fresh_code
 
@@ -173,3 +175,8 @@ def test_roles_exist_with_their_permissions():
     assert ("users", "change_user") not in perms["ops"]
     assert ("django_celery_beat", "change_periodictask") in perms["ops"]
     assert ("users", "delete_user") in perms["admin"]
+
+
+def test_granting_to_a_role_that_does_not_exist_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="auditor"):
+        role_permissions_grant("auditor", "users.view_user")

@@ -1,6 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from assistant.users import services
 from assistant.users.models import AuditEvent
 from assistant.users.tests.factories import UserFactory
 from assistant.users.tests.helpers import sign_in
@@ -139,3 +140,8 @@ def test_lists_are_paginated(auth_client, user, password):
     assert page["count"] == 4
     assert len(page["results"]) == 2
     assert page["next"].endswith("page=2&page_size=2")
+
+
+def test_a_change_no_profile_extension_keeps_is_refused(user):
+    with pytest.raises(ValueError, match="shoe_size"):
+        services.user_update(user=user, ip=None, extension_changes={"shoe_size": 42})
