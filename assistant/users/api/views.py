@@ -20,6 +20,7 @@ from assistant.users import selectors, services
 from assistant.users.access import request_token, request_user
 from assistant.users.api import serializers as s
 from assistant.users.models import AuditEvent, AuthToken
+from assistant.users.serializers import UserOutput
 
 TAG = ["auth"]
 
@@ -34,7 +35,7 @@ class PublicAuthView(APIView):
 
 
 def _user_payload(request: Request) -> dict[str, Any]:
-    return s.UserOutput(request_user(request)).data
+    return UserOutput(request_user(request)).data
 
 
 class RegisterView(PublicAuthView):
@@ -42,7 +43,7 @@ class RegisterView(PublicAuthView):
         tags=TAG,
         summary="Create an account",
         request=s.RegisterInput,
-        responses={201: s.UserOutput, **error_responses(400, 429)},
+        responses={201: UserOutput, **error_responses(400, 429)},
     )
     def post(self, request: Request) -> Response:
         data = validated(s.RegisterInput, request.data)
@@ -57,7 +58,7 @@ class RegisterView(PublicAuthView):
             accept_language=request.headers.get("Accept-Language", ""),
             ip=client_ip(request),
         )
-        return Response(s.UserOutput(user).data, status=status.HTTP_201_CREATED)
+        return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
 
 class LoginView(PublicAuthView):
@@ -93,7 +94,7 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
-    @extend_schema(tags=TAG, summary="Your profile", responses={200: s.UserOutput, **error_responses(401)})
+    @extend_schema(tags=TAG, summary="Your profile", responses={200: UserOutput, **error_responses(401)})
     def get(self, request: Request) -> Response:
         return Response(_user_payload(request))
 
@@ -103,7 +104,7 @@ class MeView(APIView):
         description="Changing `phone_number` marks it unverified again. `language` (en, fr, es, pt) is "
         "the language of everything we send you.",
         request=s.MeUpdateInput,
-        responses={200: s.UserOutput, **error_responses(400, 401)},
+        responses={200: UserOutput, **error_responses(400, 401)},
     )
     def patch(self, request: Request) -> Response:
         changes = validated(s.MeUpdateInput, request.data, partial=True)
@@ -241,7 +242,7 @@ class TotpConfirmView(APIView):
         tags=["mfa"],
         summary="Confirm enrolment with a code",
         request=s.TotpCodeInput,
-        responses={200: s.UserOutput, **error_responses(400, 401, 409)},
+        responses={200: UserOutput, **error_responses(400, 401, 409)},
     )
     def post(self, request: Request) -> Response:
         code = validated(s.TotpCodeInput, request.data)["code"]
@@ -254,7 +255,7 @@ class TotpDisableView(APIView):
         tags=["mfa"],
         summary="Turn two-factor off (needs a current code)",
         request=s.TotpCodeInput,
-        responses={200: s.UserOutput, **error_responses(400, 401, 409)},
+        responses={200: UserOutput, **error_responses(400, 401, 409)},
     )
     def post(self, request: Request) -> Response:
         code = validated(s.TotpCodeInput, request.data)["code"]
