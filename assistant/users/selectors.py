@@ -29,6 +29,13 @@ def user_roles(*, user: User) -> list[str]:
     return sorted(user.groups.values_list("name", flat=True))
 
 
+def staff_member_with_phone(*, email: str) -> User | None:
+    """The active staff account with this e-mail (in any case) and a verified phone, if any."""
+    return User.objects.filter(
+        email__iexact=email, is_staff=True, is_active=True, phone_verified=True, phone_number__isnull=False
+    ).first()
+
+
 # --- Across accounts ---------------------------------------------------------------------------
 # Each reads its rows in one query and returns at most a row per user, so callers can combine
 # several in Python instead of joining them into one large query.
