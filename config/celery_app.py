@@ -7,8 +7,6 @@ from typing import Any
 from celery import Celery, Task
 from celery.signals import before_task_publish, task_postrun, task_prerun
 
-# Task, worker, queue and beat metrics: importing the module connects its signal handlers.
-import monitoring.celery_metrics  # noqa: F401
 from assistant.core import context
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")

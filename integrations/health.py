@@ -11,13 +11,10 @@ from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.utils.timezone import now
 
+from assistant.core.thresholds import OAUTH_REFRESH_FAILURE_RATIO, threshold_crossed
 from integrations.models import Integration
 from integrations.providers import PROVIDERS
 
-# The same lines as the OAuth refresh-failure alert (monitoring/thresholds.py), which this app
-# may not import: the share of integrations failing that makes a provider degraded, unhealthy.
-FAILING_SHARE_DEGRADED = 0.1
-FAILING_SHARE_UNHEALTHY = 0.5
 # Syncs run every INTEGRATION_SYNC_INTERVAL_SECONDS: none succeeding for this many intervals
 # while integrations are connected means syncing has stopped.
 STALE_SYNC_INTERVALS = 3
@@ -49,10 +46,11 @@ def provider_health(provider: str) -> dict[str, Any]:
         "last_synced_at": last_synced_at.isoformat() if last_synced_at else None,
     }
     stale_after = timedelta(seconds=STALE_SYNC_INTERVALS * settings.INTEGRATION_SYNC_INTERVAL_SECONDS)
-    if failing_share >= FAILING_SHARE_UNHEALTHY:
-        return {**result, "status": "unhealthy", "error": f"{failing_share:.0%} of integrations failing"}
-    if failing_share >= FAILING_SHARE_DEGRADED:
-        return {**result, "status": "degraded", "error": f"{failing_share:.0%} of integrations failing"}
+    # The OAuth refresh-failure alert's lines: the share of integrations failing that makes a
+    # provider degraded (warning), unhealthy (critical).
+    if level := threshold_crossed(failing_share, OAUTH_REFRESH_FAILURE_RATIO):
+        status = "unhealthy" if level == "critical" else "degraded"
+        return {**result, "status": status, "error": f"{failing_share:.0%} of integrations failing"}
     if counts["connected"] and last_synced_at and now() - last_synced_at > stale_after:
         minutes = (now() - last_synced_at).total_seconds() // 60
         return {**result, "status": "degraded", "error": f"no successful sync for {minutes:.0f} min"}

@@ -1,7 +1,9 @@
-"""Reads for integrations, events and external tasks. Every selector takes the user it reads for."""
+"""Reads for integrations, events and external tasks. Every selector takes the user it reads for,
+except the counts across users at the end (the business metrics, for staff)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from assistant.planner.agenda import AgendaEntry
 from assistant.users.models import User
@@ -84,3 +86,25 @@ class AgendaSource:
             .first()
         )
         return _event_entry(event) if event else None
+
+
+# --- Across users --------------------------------------------------------------------------------
+
+
+class IntegratedUsers(NamedTuple):
+    connected: frozenset[int]  # users with a connected integration
+    synced: frozenset[int]  # those of them whose integration synced since the time asked about
+
+
+def integrated_users(*, synced_since: datetime) -> IntegratedUsers:
+    """Users with a connected integration, and those whose integration synced since
+    `synced_since` (a sync is how a calendar or task list reaches the assistant: its use)."""
+    rows = list(
+        Integration.objects.filter(status=Integration.Status.CONNECTED).values_list(
+            "user_id", "last_synced_at"
+        )
+    )
+    return IntegratedUsers(
+        connected=frozenset(user for user, _ in rows),
+        synced=frozenset(user for user, synced in rows if synced and synced >= synced_since),
+    )

@@ -1,4 +1,8 @@
-"""Alertmanager's notifications, kept as AlertEvent rows, and the on-call page for critical ones."""
+"""Alertmanager's notifications, kept as AlertEvent rows, and the on-call page for critical ones.
+
+The page is a notification like a reminder's: it goes through the planner's notification
+service on the SMS channel (the outbox: retried, never lost), which falls back to chat when
+the number cannot be texted (STOP) or SMS is not installed."""
 
 import logging
 from collections.abc import Iterable
@@ -10,10 +14,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from assistant.users.models import User
+from assistant.planner.notifications import DeliveryError, notify
+from assistant.users.models import Channel, User
+from assistant.users.selectors import staff_member_with_phone
 from monitoring.models import AlertEvent
-from sms.models import OutboundSMS
-from sms.services import sms_send
 
 logger = logging.getLogger(__name__)
 _SEVERITIES = set(AlertEvent.Severity.values)
@@ -93,14 +97,12 @@ def _oncall() -> User | None:
     email = settings.ALERT_ONCALL_EMAIL
     if not email:
         return None
-    return User.objects.filter(
-        email__iexact=email, is_staff=True, is_active=True, phone_verified=True, phone_number__isnull=False
-    ).first()
+    return staff_member_with_phone(email=email)
 
 
 @transaction.atomic
 def _page_oncall(events: list[AlertEvent]) -> bool:
-    """One SMS for the batch, through the outbox (retried, never lost), to the on-call staff."""
+    """One notification for the batch to the on-call staff member, by SMS (or its fallback)."""
     person = _oncall()
     if person is None:
         logger.warning("critical alert with nobody to page", extra={"event": "alert_page_skipped"})
@@ -113,8 +115,14 @@ def _page_oncall(events: list[AlertEvent]) -> bool:
             "alerts": names,
             "summary": first.summary or first.description,
         }
-    body = body[:300]
-    assert person.phone_number is not None  # _oncall() picks a verified number
-    sms_send(to=person.phone_number, body=body, purpose=OutboundSMS.Purpose.NOTICE, user=person)
+    try:
+        channel = notify(user=person, text=body[:300], channel=Channel.SMS)
+    except DeliveryError as error:
+        logger.warning(
+            "critical alert not paged",
+            extra={"event": "alert_page_failed", "error": type(error).__name__},
+        )
+        return False
     AlertEvent.objects.filter(pk__in=[event.pk for event in events]).update(paged_at=timezone.now())
+    logger.info("on-call paged", extra={"event": "alert_paged", "channel": channel})
     return True

@@ -19,6 +19,11 @@ class MonitoringConfig(AppConfig):
         # The *_created gauges double the series count and no dashboard or rule reads them.
         prometheus_client.disable_created_metrics()
 
+        # Task, worker, queue and beat metrics: importing the module connects its Celery signal
+        # handlers. Celery's Django fixup runs django.setup() (so this) when a worker or beat
+        # loads its modules, before it sends worker_init or beat_init.
+        from monitoring import celery_metrics  # noqa: F401
+
         if not settings.OBSERVABILITY_ENABLED:
             return  # bench/load_bench.py measures the app without it
 

@@ -3,9 +3,8 @@
 Definitions (docs/metrics.md, "Business metrics", says why each was chosen):
 
 - *Active* in a window: an enabled, non-staff account that, within it, wrote to the assistant
-  (an inbound chat `Message`, by API or SMS), signed in (`last_login`), or used an API token.
-  knox pushes a token's expiry to now + TOKEN_TTL when it is used (AUTO_REFRESH, at most once
-  per MIN_REFRESH_INTERVAL), so a token used or created since `t` has expiry >= t + TOKEN_TTL.
+  (an inbound chat `Message`, by API or SMS), signed in (`last_login`), or used an API token
+  (`token_last_use_by_user` says how a token's use is read).
   Windows are rolling: 24 hours (daily) and 30 days (monthly).
 - *Retained*: of the accounts that joined 30-60 days ago, those active in the last 7 days:
   still coming back after their first month. (Active in the last 30 days would count the
@@ -15,6 +14,7 @@ Definitions (docs/metrics.md, "Business metrics", says why each was chosen):
   also made a todo or a reminder of their own.
 - *Adopted* a feature: a monthly active user who used it in the same 30 days.
 
+Read through the apps' selectors (users, chat, planner, integrations), never their models.
 Cost: one query per source, each reading only its last 30 days (or a small table) once and
 returning at most a row per user; the sets are combined here. Reading the month's inbound
 messages dominates, so a beat task computes the snapshot every few minutes and scrapes read
@@ -22,21 +22,24 @@ it from the cache (`business_snapshot_cached`).
 """
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
-from django.db.models import Count, Max, Q
 from django.utils import timezone
-from knox.settings import knox_settings
 
-from assistant.chat.models import Channel, Message
-from assistant.planner.models import Reminder, Todo
-from assistant.users.models import AuthToken, User
-from integrations.models import Integration
+from assistant.chat.selectors import inbound_last_by_channel
+from assistant.planner.selectors import reminder_makers_since, todo_makers_since
+from assistant.users.selectors import (
+    customers_joined_or_signed_in,
+    sessions_open_count,
+    token_last_use_by_user,
+    user_ids_not_customers,
+)
+from integrations.selectors import integrated_users
 
 logger = logging.getLogger(__name__)
 
@@ -110,27 +113,36 @@ def business_snapshot_cached() -> BusinessSnapshot | None:
 def business_snapshot(*, now: datetime) -> BusinessSnapshot:
     month_ago = now - MONTH
     signups, last_login = _members(now=now)
-    messages = _inbound_messages(since=month_ago)
-    last_seen = _latest(last_login, _token_use(since=month_ago), *messages.values(), exclude=_not_counted())
-    connected, synced = _integrations(since=month_ago)
-    reminders, recurring = _reminder_makers(since=month_ago)
+    messages = inbound_last_by_channel(since=month_ago)
+    last_seen = _latest(
+        last_login,
+        token_last_use_by_user(since=month_ago),
+        messages.api,
+        messages.sms,
+        exclude=user_ids_not_customers(),
+    )
+    integrations = integrated_users(synced_since=month_ago)
+    reminders = reminder_makers_since(since=month_ago)
     used = {
-        "todos": _todo_makers(since=month_ago),
-        "reminders": reminders,
-        "recurring_reminders": recurring,
-        "sms": frozenset(messages[Channel.SMS]),
-        "chat": frozenset(messages[Channel.API]),
-        "integrations": synced,
+        "todos": todo_makers_since(since=month_ago),
+        "reminders": reminders.users,
+        "recurring_reminders": reminders.recurring,
+        "sms": frozenset(messages.sms),
+        "chat": frozenset(messages.api),
+        "integrations": integrations.synced,
     }
     return BusinessSnapshot(
-        active_sessions=_active_sessions(now=now),
+        active_sessions=sessions_open_count(now=now),
         daily_active_users=sum(seen >= now - DAY for seen in last_seen.values()),
         monthly_active_users=len(last_seen),
         retention_rate=_retention(signups, last_seen, now=now),
         # Every todo or reminder of someone who joined in the last 30 days was made in the
         # last 30 days, so the month's sets also answer "made one at all" for them.
         onboarding_completion_rate=_onboarding_completion(
-            signups, integrated=connected, made_something=used["todos"] | reminders, now=now
+            signups,
+            integrated=integrations.connected,
+            made_something=used["todos"] | reminders.users,
+            now=now,
         ),
         feature_adoption=_adoption(used, monthly=frozenset(last_seen)),
     )
@@ -175,87 +187,14 @@ def _latest(*sources: Mapping[int, datetime], exclude: UserIds) -> dict[int, dat
     return latest
 
 
-def _ids(users: Iterable[int]) -> UserIds:
-    return frozenset(users)
-
-
-def _not_counted() -> UserIds:
-    """Staff and disabled accounts, which are not customers: a handful of ids, subtracted
-    here rather than joined into every query."""
-    return _ids(
-        User.objects.filter(Q(is_staff=True) | Q(is_active=False)).values_list("pk", flat=True).order_by()
-    )
-
-
 def _members(*, now: datetime) -> tuple[dict[int, _Signup], dict[int, datetime]]:
     """Accounts that joined in the last 60 days (the onboarding and retention cohorts), and
     when those that signed in during the last 30 days did so: one pass over users."""
     signups: dict[int, _Signup] = {}
     last_login: dict[int, datetime] = {}
-    rows = User.objects.filter(
-        Q(date_joined__gte=now - 2 * MONTH) | Q(last_login__gte=now - MONTH), is_active=True, is_staff=False
-    ).values_list("pk", "date_joined", "last_login", "phone_verified")
-    for user, joined_at, logged_in_at, phone_verified in rows.order_by():
-        if joined_at >= now - 2 * MONTH:
-            signups[user] = _Signup(joined_at=joined_at, phone_verified=phone_verified)
-        if logged_in_at is not None and logged_in_at >= now - MONTH:
-            last_login[user] = logged_in_at
+    for row in customers_joined_or_signed_in(joined_since=now - 2 * MONTH, signed_in_since=now - MONTH):
+        if row.joined_at >= now - 2 * MONTH:
+            signups[row.user_id] = _Signup(joined_at=row.joined_at, phone_verified=row.phone_verified)
+        if row.last_login is not None and row.last_login >= now - MONTH:
+            last_login[row.user_id] = row.last_login
     return signups, last_login
-
-
-def _token_use(*, since: datetime) -> dict[int, datetime]:
-    """When each user last used (or created) an API token, from its renewed expiry."""
-    ttl: timedelta | None = knox_settings.TOKEN_TTL
-    if ttl is None:  # tokens that never expire carry no trace of their use
-        return {}
-    rows = (
-        AuthToken.objects.filter(expiry__gte=since + ttl).values_list("user_id").annotate(last=Max("expiry"))
-    )
-    return {user: expiry - ttl for user, expiry in rows.order_by()}
-
-
-def _inbound_messages(*, since: datetime) -> dict[str, dict[int, datetime]]:
-    """Per chat channel (api, sms): when each user last wrote to the assistant."""
-    by_channel: dict[str, dict[int, datetime]] = {channel: {} for channel in Channel.values}
-    rows = (
-        Message.objects.filter(direction=Message.Direction.INBOUND, created_at__gte=since)
-        .values_list("conversation__user_id", "conversation__channel")
-        .annotate(last=Max("created_at"))
-    )
-    for user, channel, last in rows.order_by():
-        by_channel[channel][user] = last
-    return by_channel
-
-
-def _todo_makers(*, since: datetime) -> UserIds:
-    todos = Todo.objects.filter(Q(created_at__gte=since) | Q(completed_at__gte=since))
-    return _ids(todos.values_list("user_id", flat=True).distinct().order_by())
-
-
-def _reminder_makers(*, since: datetime) -> tuple[UserIds, UserIds]:
-    """Users who made reminders of their own (not event nudges) since `since`, and those of
-    them who made a recurring one."""
-    rows = list(
-        Reminder.objects.filter(origin=Reminder.Origin.USER, created_at__gte=since)
-        .values_list("user_id")
-        # A name Reminder also has (a property): rows are tuples, the model's is never read here.
-        .annotate(recurring=Count("pk", filter=~Q(rrule="")))  # type: ignore[no-redef]
-        .order_by()
-    )
-    return _ids(user for user, _ in rows), _ids(user for user, recurring in rows if recurring)
-
-
-def _integrations(*, since: datetime) -> tuple[UserIds, UserIds]:
-    """Users with a connected integration, and those of them whose integration synced since
-    `since` (a sync is how a calendar or task list reaches the assistant: its use)."""
-    rows = list(
-        Integration.objects.filter(status=Integration.Status.CONNECTED).values_list(
-            "user_id", "last_synced_at"
-        )
-    )
-    return _ids(user for user, _ in rows), _ids(user for user, synced in rows if synced and synced >= since)
-
-
-def _active_sessions(*, now: datetime) -> int:
-    """API tokens that still open a session (staff sessions are sessions too)."""
-    return AuthToken.objects.filter(Q(expiry__isnull=True) | Q(expiry__gt=now)).count()

@@ -7,8 +7,10 @@ task run eagerly. With PROMETHEUS_MULTIPROC_DIR set, each process writes its own
 and an exporter serves their sum: the worker's main process on CELERY_WORKER_METRICS_PORT,
 beat on CELERY_BEAT_METRICS_PORT. docs/monitoring.md ("Celery") has the deployment side.
 
-config/celery_app.py imports this module, which connects the handlers in every process that
-loads the Celery app; none of them touches the database.
+MonitoringConfig.ready() imports this module, which connects the handlers in every process
+that sets Django up: web, and the worker and beat through Celery's Django fixup (django.setup()
+when they load their modules, before worker_init and beat_init). None of them touches the
+database.
 """
 
 import logging

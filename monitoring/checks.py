@@ -20,28 +20,23 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils.timezone import now
 from kombu import Connection
 
-from monitoring import thresholds
+from assistant.core import thresholds
+from assistant.core.thresholds import Level, Threshold, threshold_crossed
 from monitoring.health import Status, check_timeout, iso_utc, query_durations
 from monitoring.models import Heartbeat
-from monitoring.thresholds import Threshold
 
 # How many of the most bloated tables /health/database/performance lists.
 BLOATED_TABLES_SHOWN = 5
+_STATUS_BY_LEVEL: dict[Level | None, Status] = {
+    None: Status.HEALTHY,
+    "warning": Status.DEGRADED,
+    "critical": Status.UNHEALTHY,
+}
 
 
 def grade(value: float, threshold: Threshold) -> Status:
     """healthy, degraded past the warning line, unhealthy past the critical one."""
-
-    def past(line: float | None) -> bool:
-        if line is None:
-            return False
-        return value <= line if threshold.lower_is_worse else value >= line
-
-    if past(threshold.critical):
-        return Status.UNHEALTHY
-    if past(threshold.warning):
-        return Status.DEGRADED
-    return Status.HEALTHY
+    return _STATUS_BY_LEVEL[threshold_crossed(value, threshold)]
 
 
 def _milliseconds_since(started: float) -> float:

@@ -11,14 +11,13 @@ from django.db.models import Count, Q
 from django.utils.module_loading import import_string
 from django.utils.timezone import now
 
+from assistant.core.thresholds import SMS_FAILURE_RATIO, threshold_crossed
 from sms.backends.twilio import TwilioSmsBackend
 from sms.models import OutboundSMS
 
-# The same window and lines as the SMS failure-rate alert (monitoring/thresholds.py), which
-# this app may not import.
+# The window of the SMS failure-rate alert, whose lines (thresholds.SMS_FAILURE_RATIO) grade
+# the share here.
 WINDOW_MINUTES = 15
-FAILURE_SHARE_DEGRADED = 0.05
-FAILURE_SHARE_UNHEALTHY = 0.2
 # Below this many attempts in the window a share says little (one wrong number is 100%).
 MIN_ATTEMPTS = 10
 
@@ -51,11 +50,11 @@ def twilio_health() -> dict[str, Any]:
     pending = OutboundSMS.objects.filter(status__in=_PENDING).count()
     share = counts["failed"] / counts["attempted"] if counts["attempted"] else 0.0
     result = {**counts, "failure_share": round(share, 4), "outbox_pending": pending}
-    if counts["attempted"] >= MIN_ATTEMPTS and share >= FAILURE_SHARE_DEGRADED:
-        status = "unhealthy" if share >= FAILURE_SHARE_UNHEALTHY else "degraded"
+    level = threshold_crossed(share, SMS_FAILURE_RATIO) if counts["attempted"] >= MIN_ATTEMPTS else None
+    if level is not None:
         return {
             **result,
-            "status": status,
+            "status": "unhealthy" if level == "critical" else "degraded",
             "error": f"{share:.0%} of SMS sent in {WINDOW_MINUTES} min failed",
         }
     return {

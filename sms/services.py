@@ -89,9 +89,11 @@ def _outbox_add(
     messages: list[tuple[User | None, str, str, int | None]], *, purpose: str
 ) -> list[OutboundSMS]:
     """Queue (user, number, text, reminder delivery id) messages for sending after commit, in
-    one insert."""
+    one insert (none for no messages)."""
     from sms.tasks import sms_outbound_send
 
+    if not messages:
+        return []
     rows = []
     for user, to, text, delivery_id in messages:
         body = fit(text, settings.SMS_MAX_SEGMENTS)
@@ -381,13 +383,16 @@ def sms_usage_by_user_day(*, start: datetime, end: datetime) -> list[SmsUsageRow
 
 def sms_notifications_deliver(notifications: list[Notification]) -> None:
     """The notification service's "sms" channel: outbox rows for users SMS can reach (one
-    insert for the batch), chat for the others (no verified phone, or it texted STOP). A
-    reminder's delivery is linked to its outbox row, or failed over to chat with the reason."""
+    insert for the reminders, one for any other notice, such as an on-call page), chat for the
+    others (no verified phone, or it texted STOP). A reminder's delivery is linked to its
+    outbox row, or failed over to chat with the reason."""
     phones = {n.user.phone_number for n in notifications if n.user.phone_number and n.user.phone_verified}
     opted_out = set(
         PhoneOptOut.objects.filter(phone_number__in=phones).values_list("phone_number", flat=True)
     )
-    by_sms: list[tuple[User | None, str, str, int | None]] = []  # as _outbox_add takes them
+    # As _outbox_add takes them: (user, number, text, reminder delivery id).
+    reminders: list[tuple[User | None, str, str, int | None]] = []
+    notices: list[tuple[User | None, str, str, int | None]] = []
     by_chat: list[Notification] = []  # not a reminder: nothing to fail over
     unreachable: dict[str, list[int]] = {OPTED_OUT_MESSAGE: [], NO_VERIFIED_PHONE_MESSAGE: []}
     for notification in notifications:
@@ -397,7 +402,8 @@ def sms_notifications_deliver(notifications: list[Notification]) -> None:
         elif phone in opted_out:
             reason = OPTED_OUT_MESSAGE
         else:
-            by_sms.append((notification.user, phone, notification.text, notification.delivery_id))
+            message = (notification.user, phone, notification.text, notification.delivery_id)
+            (notices if notification.delivery_id is None else reminders).append(message)
             continue
         if notification.delivery_id is None:
             by_chat.append(notification)
@@ -407,7 +413,8 @@ def sms_notifications_deliver(notifications: list[Notification]) -> None:
     for reason, delivery_ids in unreachable.items():
         if delivery_ids:
             reminder_deliveries_fail(delivery_ids=delivery_ids, reason=reason)
-    _outbox_add(by_sms, purpose=OutboundSMS.Purpose.REMINDER)
+    _outbox_add(reminders, purpose=OutboundSMS.Purpose.REMINDER)
+    _outbox_add(notices, purpose=OutboundSMS.Purpose.NOTICE)
 
 
 # --- Inbound -------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
-"""Reads for todos, reminders and the agenda. Every selector takes the user it reads for."""
+"""Reads for todos, reminders and the agenda. Every selector takes the user it reads for,
+except the counts across users at the end (the business metrics, for staff)."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from assistant.planner.agenda import AgendaEntry, agenda_entries, agenda_next_event
 from assistant.planner.models import Reminder, ReminderDelivery, Todo
@@ -170,3 +172,32 @@ def next_reminder(*, user: User, now: datetime) -> Reminder | None:
 
 def next_event(*, user: User, now: datetime) -> AgendaEntry | None:
     return agenda_next_event(user=user, now=now)
+
+
+# --- Across users --------------------------------------------------------------------------------
+
+
+def todo_makers_since(*, since: datetime) -> frozenset[int]:
+    """Users who created or completed a todo since `since`."""
+    todos = Todo.objects.filter(Q(created_at__gte=since) | Q(completed_at__gte=since))
+    return frozenset(todos.values_list("user_id", flat=True).distinct().order_by())
+
+
+class ReminderMakers(NamedTuple):
+    users: frozenset[int]
+    recurring: frozenset[int]  # those of them who made a recurring one
+
+
+def reminder_makers_since(*, since: datetime) -> ReminderMakers:
+    """Users who made reminders of their own (not event nudges) since `since`: one query."""
+    rows = list(
+        Reminder.objects.filter(origin=Reminder.Origin.USER, created_at__gte=since)
+        .values_list("user_id")
+        # A name Reminder also has (a property): rows are tuples, the model's is never read here.
+        .annotate(recurring=Count("pk", filter=~Q(rrule="")))  # type: ignore[no-redef]
+        .order_by()
+    )
+    return ReminderMakers(
+        users=frozenset(user for user, _ in rows),
+        recurring=frozenset(user for user, recurring in rows if recurring),
+    )

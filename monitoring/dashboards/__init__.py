@@ -1,7 +1,7 @@
 """The six Grafana dashboards of the monitoring guide, built in Python with grafana-foundation-sdk.
 
 `manage.py generate_dashboards` writes them, with Grafana's provisioning files, under
-`deploy/grafana/`. Panel thresholds come from `monitoring/thresholds.py`, like the alert rules';
+`deploy/grafana/`. Panel thresholds come from `assistant/core/thresholds.py`, like the alert rules';
 every LogQL query lives in `logql.py`.
 """
 

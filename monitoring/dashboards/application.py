@@ -1,6 +1,6 @@
 """Application: the API's traffic, latency and errors, its database and cache, sign-ins, and logs."""
 
-from monitoring import thresholds
+from assistant.core import thresholds
 from monitoring.alerting import NOT_USER_TRAFFIC
 from monitoring.dashboards.base import DashboardSpec, Section
 from monitoring.dashboards.logql import LOG_QUERIES

@@ -1,6 +1,6 @@
 """OAuth: connecting Google, Microsoft and Notion, keeping their tokens fresh, and syncing."""
 
-from monitoring import thresholds
+from assistant.core import thresholds
 from monitoring.dashboards.base import DashboardSpec, Section
 from monitoring.dashboards.panels import HEALTH_STATES, THIRD, Prom, stat_panel, timeseries_panel
 from monitoring.dashboards.promql import aggregate, quantile, sum_increase, sum_rate

@@ -1,7 +1,7 @@
 """One helper per kind of panel, shared by the six dashboards.
 
 A dashboard module says what to show (title, description, queries) and which threshold of
-`monitoring/thresholds.py` colours it. These helpers give every panel the same shape: its
+`assistant/core/thresholds.py` colours it. These helpers give every panel the same shape: its
 datasource by uid, its unit, threshold steps drawn from that module (never a number typed
 here), refIds, legend and size.
 """
@@ -17,10 +17,9 @@ from grafana_foundation_sdk.models import common
 from grafana_foundation_sdk.models import dashboard as dashboard_models
 from grafana_foundation_sdk.models.prometheus import PromQueryFormat
 
-from monitoring import thresholds
+from assistant.core.thresholds import Threshold, threshold_name
 from monitoring.dashboards.datasources import LOKI, PROMETHEUS
 from monitoring.dashboards.logql import LogQuery
-from monitoring.thresholds import Threshold
 
 OK, WARNING, CRITICAL, NEUTRAL = "green", "yellow", "red", "blue"
 REF_IDS = string.ascii_uppercase
@@ -57,14 +56,6 @@ UP_STATES = dashboard_models.ValueMap(
 
 
 # --- Thresholds --------------------------------------------------------------------------------
-
-
-def threshold_name(threshold: Threshold) -> str:
-    """The name a threshold has in monitoring/thresholds.py (found by identity, not by value)."""
-    for name, value in vars(thresholds).items():
-        if value is threshold:
-            return name
-    raise ValueError(f"{threshold!r} is not defined in monitoring/thresholds.py")
 
 
 def threshold_steps(threshold: Threshold | None) -> list[tuple[float | None, str]]:
@@ -112,7 +103,9 @@ def _description(text: str, threshold: Threshold | None) -> str:
         for value, colour in ((threshold.warning, WARNING), (threshold.critical, CRITICAL))
         if value is not None
     ]
-    return f"{text} Turns {' and '.join(levels)} ({threshold_name(threshold)} in monitoring/thresholds.py)."
+    return (
+        f"{text} Turns {' and '.join(levels)} ({threshold_name(threshold)} in assistant/core/thresholds.py)."
+    )
 
 
 def _unit(unit: str | None, threshold: Threshold | None) -> str:

@@ -1,6 +1,6 @@
 """SMS: delivery, Twilio's API, cost, the inbound routing engine, and phone numbers."""
 
-from monitoring import thresholds
+from assistant.core import thresholds
 from monitoring.dashboards.base import DashboardSpec, Section
 from monitoring.dashboards.panels import THIRD, Prom, stat_panel, timeseries_panel
 from monitoring.dashboards.promql import aggregate, quantile, sum_increase, sum_rate

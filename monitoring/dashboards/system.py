@@ -1,6 +1,6 @@
 """System: the hosts (node_exporter) and whether every scrape target answers."""
 
-from monitoring import thresholds
+from assistant.core import thresholds
 from monitoring.dashboards.base import DashboardSpec, Section
 from monitoring.dashboards.panels import (
     FULL,

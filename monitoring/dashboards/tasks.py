@@ -1,6 +1,6 @@
 """Task: Celery workers and beat, queues, task runtimes and failures, and the reminder schedule."""
 
-from monitoring import thresholds
+from assistant.core import thresholds
 from monitoring.dashboards.base import DashboardSpec, Section
 from monitoring.dashboards.panels import (
     HALF,

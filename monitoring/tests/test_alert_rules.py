@@ -13,9 +13,9 @@ import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from assistant.core import thresholds as t
+from assistant.core.thresholds import Threshold
 from monitoring import alerting
-from monitoring import thresholds as t
-from monitoring.thresholds import Threshold
 
 DEPLOY = Path(settings.BASE_DIR) / "deploy"
 RULES_DIR = DEPLOY / "prometheus" / "rules"

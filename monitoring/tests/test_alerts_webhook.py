@@ -5,11 +5,12 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from assistant.chat.models import Message
 from assistant.users.models import SecurityEvent
 from assistant.users.tests.factories import UserFactory
 from monitoring.models import AlertEvent
 from sms.backends import locmem
-from sms.models import OutboundSMS
+from sms.models import OutboundSMS, PhoneOptOut
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,21 @@ def test_critical_alerts_text_the_on_call_staff_member_once(client, settings):
     assert with_page.json()["paged"] is True
     (page,) = OutboundSMS.objects.filter(to_number=ONCALL_PHONE)
     assert page.body.startswith("CRITICAL HighErrorRate, ServiceDown:")
+    assert (page.purpose, page.user) == ("notice", oncall)
     assert AlertEvent.objects.filter(paged_at__isnull=False).count() == 2
+
+
+def test_an_on_call_number_that_texted_stop_gets_the_page_by_chat_like_any_notification(client, settings):
+    oncall = staff_member(phone_number=ONCALL_PHONE, phone_verified=True)
+    settings.ALERT_ONCALL_EMAIL = oncall.email
+    PhoneOptOut.objects.create(phone_number=ONCALL_PHONE, keyword="STOP")
+
+    assert post(client, notification(alert("ServiceDown"))).json()["paged"] is True
+
+    assert not OutboundSMS.objects.exists()
+    (page,) = Message.objects.filter(conversation__user=oncall, direction="out")
+    assert page.text == "CRITICAL ServiceDown: ServiceDown summary"
+    assert AlertEvent.objects.get().paged_at is not None
 
 
 def test_the_page_is_framed_in_the_on_call_persons_language(client, settings):

@@ -197,6 +197,26 @@ def test_feature_adoption_is_the_share_of_monthly_active_users_who_used_each_fea
     }
 
 
+# --- Cost ----------------------------------------------------------------------------------
+
+
+def test_a_snapshot_costs_one_query_per_source_however_many_users(django_assert_num_queries):
+    """Accounts (twice: the members, and the staff and disabled left out), tokens (their use,
+    the open sessions), inbound messages, todos, reminders, integrations."""
+    for joined in (timedelta(days=3), timedelta(days=40)):
+        user = customer(joined=joined, last_login=NOW - timedelta(days=1), phone_verified=True)
+        used_token(user, ago=timedelta(hours=2))
+        wrote(user, ago=timedelta(hours=3), channel=Channel.SMS)
+        todo(user)
+        reminder(user, rrule="FREQ=DAILY")
+        integration(user)
+
+    with django_assert_num_queries(8):
+        result = snapshot()
+
+    assert result.monthly_active_users == 2
+
+
 # --- Export --------------------------------------------------------------------------------
 
 

@@ -21,7 +21,7 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from monitoring import thresholds
+from assistant.core import thresholds
 from monitoring.dashboards import DASHBOARDS
 from monitoring.dashboards.base import DashboardSpec
 from monitoring.dashboards.logql import LOG_QUERIES
@@ -36,7 +36,7 @@ from tests.shared import SCHEMAS, SHARED
 GRAFANA_SCHEMAS = SCHEMAS / "grafana"
 GUIDE = SHARED / "spec" / "monitoring-guide.md"
 COMMITTED = Path(settings.BASE_DIR) / "deploy" / "grafana"
-THRESHOLD_REFERENCE = re.compile(r"\((\w+) in monitoring/thresholds\.py\)")
+THRESHOLD_REFERENCE = re.compile(r"\((\w+) in assistant/core/thresholds\.py\)")
 BY_SLUG = {spec.slug: spec for spec in DASHBOARDS}
 
 

@@ -21,10 +21,10 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test import override_settings
 from django.utils.timezone import now
 
+from assistant.core.thresholds import Threshold
 from monitoring import checks, health
 from monitoring.health import Check, Status
 from monitoring.models import Heartbeat
-from monitoring.thresholds import Threshold
 from tests.fakes.twilio_server import refusing_server, silent_server
 
 

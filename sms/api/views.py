@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from assistant.core.api import error_responses, many_data, validated
 from assistant.core.net import client_ip
 from assistant.users.access import request_user
-from assistant.users.api.serializers import PhoneNumberField, UserOutput
+from assistant.users.serializers import PhoneNumberField, UserOutput
 from sms import services
 from sms.models import PhoneVerification
 

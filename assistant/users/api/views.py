@@ -21,6 +21,7 @@ from assistant.users.access import request_token, request_user
 from assistant.users.api import serializers as s
 from assistant.users.models import AuditEvent, AuthToken
 from assistant.users.profile import profile_extension_fields
+from assistant.users.serializers import UserOutput
 
 TAG = ["auth"]
 
@@ -35,7 +36,7 @@ class PublicAuthView(APIView):
 
 
 def _user_payload(request: Request) -> dict[str, Any]:
-    return s.UserOutput(request_user(request)).data
+    return UserOutput(request_user(request)).data
 
 
 class RegisterView(PublicAuthView):
@@ -43,7 +44,7 @@ class RegisterView(PublicAuthView):
         tags=TAG,
         summary="Create an account",
         request=s.RegisterInput,
-        responses={201: s.UserOutput, **error_responses(400, 429)},
+        responses={201: UserOutput, **error_responses(400, 429)},
     )
     def post(self, request: Request) -> Response:
         data = validated(s.RegisterInput, request.data)
@@ -58,7 +59,7 @@ class RegisterView(PublicAuthView):
             accept_language=request.headers.get("Accept-Language", ""),
             ip=client_ip(request),
         )
-        return Response(s.UserOutput(user).data, status=status.HTTP_201_CREATED)
+        return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
 
 class LoginView(PublicAuthView):
@@ -94,7 +95,7 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
-    @extend_schema(tags=TAG, summary="Your profile", responses={200: s.UserOutput, **error_responses(401)})
+    @extend_schema(tags=TAG, summary="Your profile", responses={200: UserOutput, **error_responses(401)})
     def get(self, request: Request) -> Response:
         return Response(_user_payload(request))
 
@@ -104,7 +105,7 @@ class MeView(APIView):
         description="Changing `phone_number` marks it unverified again. `language` (en, fr, es, pt) is "
         "the language of everything we send you.",
         request=s.MeUpdateInput,
-        responses={200: s.UserOutput, **error_responses(400, 401)},
+        responses={200: UserOutput, **error_responses(400, 401)},
     )
     def patch(self, request: Request) -> Response:
         changes = validated(s.MeUpdateInput, request.data, partial=True)
@@ -242,7 +243,7 @@ class TotpConfirmView(APIView):
         tags=["mfa"],
         summary="Confirm enrolment with a code",
         request=s.TotpCodeInput,
-        responses={200: s.UserOutput, **error_responses(400, 401, 409)},
+        responses={200: UserOutput, **error_responses(400, 401, 409)},
     )
     def post(self, request: Request) -> Response:
         code = validated(s.TotpCodeInput, request.data)["code"]
@@ -255,7 +256,7 @@ class TotpDisableView(APIView):
         tags=["mfa"],
         summary="Turn two-factor off (needs a current code)",
         request=s.TotpCodeInput,
-        responses={200: s.UserOutput, **error_responses(400, 401, 409)},
+        responses={200: UserOutput, **error_responses(400, 401, 409)},
     )
     def post(self, request: Request) -> Response:
         code = validated(s.TotpCodeInput, request.data)["code"]

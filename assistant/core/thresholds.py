@@ -1,11 +1,15 @@
-"""Every threshold the dashboards colour by and the alert rules fire on, in one place.
+"""Every threshold the dashboards colour by, the alert rules fire on and the health checks
+grade with, in one place.
 
 `generate_dashboards` draws panel thresholds from here and `generate_rules` writes the alert
-expressions with the same numbers, so a dashboard turns red exactly where an alert fires.
+expressions with the same numbers, so a dashboard turns red exactly where an alert fires; the
+apps' health checks (monitoring's own, sms/health.py, integrations/health.py) grade by the same
+lines. In core, so that every app may import it: it imports nothing from the apps.
 Units are Grafana's unit ids; values are in the metric's base unit (seconds, ratios 0-1).
 """
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -78,3 +82,31 @@ FORGED_REQUESTS_PER_SECOND = Threshold(0.05, 0.5, "short", "Forged webhooks and 
 
 # Health (health_check_status: 1 healthy, 0.5 degraded, 0 unhealthy)
 HEALTH_STATUS = Threshold(0.75, 0.25, "short", "1 healthy, 0.5 degraded, 0 unhealthy.", lower_is_worse=True)
+
+
+Level = Literal["warning", "critical"]
+
+
+def threshold_crossed(value: float, threshold: Threshold) -> Level | None:
+    """The highest level `value` has reached (at or past the line, below it when lower is
+    worse), or None while it is inside both."""
+
+    def past(line: float | None) -> bool:
+        if line is None:
+            return False
+        return value <= line if threshold.lower_is_worse else value >= line
+
+    if past(threshold.critical):
+        return "critical"
+    if past(threshold.warning):
+        return "warning"
+    return None
+
+
+def threshold_name(threshold: Threshold) -> str:
+    """The name a threshold has in this module (found by identity, not by value), for the
+    panel descriptions and rule comments that send readers here."""
+    for name, value in globals().items():
+        if value is threshold:
+            return name
+    raise ValueError(f"{threshold!r} is not defined in assistant/core/thresholds.py")
