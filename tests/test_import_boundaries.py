@@ -22,9 +22,9 @@ APPS = (
 PACKAGES = ("assistant", "sms", "integrations", "monitoring", "config")
 # What monitoring may read of another app: its metrics, health checks and selectors; the
 # notification service, to page on-call like any other delivery; and, as everyone, the user
-# model and the users app's audit and security records.
+# model, the users app's audit and security records and its role registry.
 MONITORING_MAY_IMPORT = {
-    "assistant.users": {"models", "selectors", "services"},
+    "assistant.users": {"models", "selectors", "services", "roles"},
     "assistant.chat": {"metrics", "selectors"},
     "assistant.planner": {"metrics", "selectors", "notifications"},
     "sms": {"metrics", "health", "selectors"},
