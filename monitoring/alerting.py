@@ -26,7 +26,7 @@ import yaml
 
 from assistant.core import thresholds as t
 from assistant.core.thresholds import Threshold, threshold_name
-from monitoring.promql import quantile, ratio, sum_increase, sum_rate
+from monitoring.promql import REAL_FILESYSTEMS, quantile, ratio, sum_increase, sum_rate
 
 SEVERITIES = ("critical", "warning", "info")
 
@@ -189,7 +189,6 @@ def condition_rule(
 _HTTP_RESPONSES = "django_http_responses_total_by_status_view_method_total"
 _CELERY_BEAT_TICK = "celery_beat_last_tick_timestamp_seconds"
 _FAILED = 'state="failed"'
-_REAL_FILESYSTEMS = 'fstype!~"tmpfs|overlay|squashfs|ramfs"'
 
 
 def _availability() -> list[Rule]:
@@ -298,9 +297,9 @@ def _hosts() -> list[Rule]:
             t.DISK_USAGE_RATIO,
             query=(
                 "max by (instance, mountpoint) (1 - "
-                f"node_filesystem_avail_bytes{{{_REAL_FILESYSTEMS}}}"
+                f"node_filesystem_avail_bytes{{{REAL_FILESYSTEMS}}}"
                 " / "
-                f"node_filesystem_size_bytes{{{_REAL_FILESYSTEMS}}})"
+                f"node_filesystem_size_bytes{{{REAL_FILESYSTEMS}}})"
             ),
             fmt=PERCENT,
             summary="Disk {{ $labels.mountpoint }} filling up on {{ $labels.instance }}",

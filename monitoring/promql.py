@@ -10,6 +10,10 @@ from `histogram_quantile` over the summed rate of the `_bucket` series, keeping 
 
 Scope = tuple[str, ...]
 
+# node_exporter's real filesystems, not the container runtime's virtual ones: the disk panels and
+# the disk alert must read the same set, or one would show what the other ignores.
+REAL_FILESYSTEMS = 'fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs"'
+
 
 def series(metric: str, *matchers: str, scope: Scope = ()) -> str:
     """`metric{<scope>, <matchers>}`."""

@@ -13,9 +13,9 @@ from monitoring.dashboards.panels import (
     timeseries_panel,
 )
 from monitoring.dashboards.promql import aggregate, series, sum_rate
+from monitoring.promql import REAL_FILESYSTEMS
 
-# Real filesystems and network interfaces, not the container runtime's virtual ones.
-FILESYSTEMS = 'fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs"'
+# Real network interfaces, not the container runtime's virtual ones.
 INTERFACES = 'device!~"lo|veth.*|docker.*|br-.*|cni.*|flannel.*"'
 
 IDLE_CPU = series("node_cpu_seconds_total", 'mode="idle"')
@@ -24,8 +24,8 @@ MEMORY_TOTAL = series("node_memory_MemTotal_bytes")
 MEMORY_AVAILABLE = series("node_memory_MemAvailable_bytes")
 MEMORY_USAGE = f"1 - {MEMORY_AVAILABLE} / {MEMORY_TOTAL}"
 FILESYSTEM_USAGE = (
-    f"1 - {series('node_filesystem_avail_bytes', FILESYSTEMS)}"
-    f" / {series('node_filesystem_size_bytes', FILESYSTEMS)}"
+    f"1 - {series('node_filesystem_avail_bytes', REAL_FILESYSTEMS)}"
+    f" / {series('node_filesystem_size_bytes', REAL_FILESYSTEMS)}"
 )
 DISK_BUSY = f"rate({series('node_disk_io_time_seconds_total')}[5m])"
 
