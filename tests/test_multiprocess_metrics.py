@@ -4,17 +4,15 @@ Every test runs Django in separate processes (never in the pytest process), beca
 prometheus_client chooses between in-memory and file-backed values once, when imported.
 """
 
-import contextlib
 import http.client
 import json
 import os
 import re
 import shutil
 import socket
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,9 +20,9 @@ from cryptography.fernet import Fernet
 from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.parser import text_string_to_metric_families
 
+from deploy.local.processes import Process, run
 from tests.services import free_port
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 METRICS_TOKEN = "multiprocess-test-metrics-token"
 
@@ -94,16 +92,7 @@ def _django_env(multiproc_dir: Path, tmp_path: Path) -> dict[str, str]:
 
 def _run_django(code: str, *args: str, env: dict[str, str]) -> str:
     output = Path(env["PROMETHEUS_MULTIPROC_DIR"]).parent / f"output-{time.monotonic_ns()}.txt"
-    result = subprocess.run(
-        [sys.executable, "-c", code, *args, str(output)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    run([sys.executable, "-c", code, *args, str(output)], env=env, timeout=120)
     return output.read_text()
 
 
@@ -157,41 +146,16 @@ def _http(port: int, method: str, path: str, body: str | None = None, **headers:
         connection.close()
 
 
-class Gunicorn:
-    def __init__(self, process: subprocess.Popen, port: int, log: Path, stale_pid: int) -> None:
-        self.process = process
+class Gunicorn(Process):
+    def __init__(self, env: dict[str, str], port: int, log: Path, stale_pid: int) -> None:
+        super().__init__("gunicorn", [str(GUNICORN), "-c", "deploy/gunicorn.conf.py"], env=env, log=log)
         self.port = port
-        self.log = log
         self.stale_pid = stale_pid  # the process of an earlier "run" whose file was left behind
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_until(self, condition: Callable[[], bool], what: str, seconds: float = 20) -> None:
-        """Poll `condition` while gunicorn runs; fail at once if it dies, or after `seconds`."""
-        deadline = time.monotonic() + seconds
-        while not condition():
-            if self.process.poll() is not None:
-                pytest.fail(f"gunicorn exited ({self.process.returncode}) before {what}:\n{self.output()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn: no {what} after {seconds} s:\n{self.output()}")
-            # Pauses between polls, but returns at once if gunicorn dies meanwhile.
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=0.1)
 
     def scrape(self) -> str:
         status, body = _http(self.port, "GET", "/metrics", Authorization=f"Bearer {METRICS_TOKEN}")
         assert status == 200, body
         return body.decode()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 def _metrics_answer(server: Gunicorn) -> bool:
@@ -227,21 +191,9 @@ def gunicorn(multiproc_dir: Path, tmp_path: Path) -> Iterator[Gunicorn]:
         THROTTLE_AUTH="10000/min",
         THROTTLE_ANON="10000/min",
     )
-    log = tmp_path / "gunicorn.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [str(GUNICORN), "-c", "deploy/gunicorn.conf.py"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    server = Gunicorn(process, port, log, stale_pid)
-    try:
-        server.wait_until(lambda: _metrics_answer(server), "answer on /metrics")
+    with Gunicorn(env, port, tmp_path / "gunicorn.log", stale_pid) as server:
+        server.wait_until(lambda: _metrics_answer(server), "gunicorn to answer on /metrics", timeout=20)
         yield server
-    finally:
-        server.stop()
 
 
 def _login_counts_by_pid(directory: Path, scratch: Path) -> dict[int, float]:
@@ -282,7 +234,9 @@ def test_gunicorn_workers_share_one_set_of_counters(
 ) -> None:
     # Both workers load Django (and so write their files) independently of who gets requests.
     gunicorn.wait_until(
-        lambda: len(_file_pids(multiproc_dir) - {gunicorn.stale_pid}) >= 2, "metric files from 2 workers"
+        lambda: len(_file_pids(multiproc_dir) - {gunicorn.stale_pid}) >= 2,
+        "metric files from 2 workers",
+        timeout=20,
     )
     worker_pids = _file_pids(multiproc_dir)
 
