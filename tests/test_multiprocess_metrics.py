@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from prometheus_client import CollectorRegistry, generate_latest, multiprocess
-from prometheus_client.parser import text_string_to_metric_families
 
 from deploy.local.processes import Process, run
+from tests.metrics import sample_sum
 from tests.services import free_port
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -63,15 +63,6 @@ Path(sys.argv[-1]).write_bytes(response.content)
 """
 
 _METRIC_FILE = re.compile(r"^[a-z_]+_(\d+)\.db$")
-
-
-def _sample_value(exposition: str, name: str, labels: dict[str, str]) -> float:
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(exposition)
-        for sample in family.samples
-        if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items())
-    )
 
 
 def _file_pids(directory: Path) -> set[int]:
@@ -119,7 +110,7 @@ def test_one_scrape_sums_the_counts_of_every_process(multiproc_dir: Path, tmp_pa
 
     assert first != second
     assert {first, second} <= _file_pids(multiproc_dir)
-    assert _sample_value(_run_django(_SCRAPE, env=env), LOGIN_400, LOGIN_400_LABELS) == 8
+    assert sample_sum(_run_django(_SCRAPE, env=env), LOGIN_400, **LOGIN_400_LABELS) == 8
 
 
 def test_counts_of_a_dead_process_neither_vanish_nor_double(multiproc_dir: Path, tmp_path: Path) -> None:
@@ -129,7 +120,7 @@ def test_counts_of_a_dead_process_neither_vanish_nor_double(multiproc_dir: Path,
 
     multiprocess.mark_process_dead(first, path=str(multiproc_dir))
 
-    assert _sample_value(_run_django(_SCRAPE, env=env), LOGIN_400, LOGIN_400_LABELS) == 8
+    assert sample_sum(_run_django(_SCRAPE, env=env), LOGIN_400, **LOGIN_400_LABELS) == 8
 
 
 # --- Real gunicorn ------------------------------------------------------------------------
@@ -206,7 +197,7 @@ def _login_counts_by_pid(directory: Path, scratch: Path) -> dict[int, float]:
             shutil.copy(path, alone)
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=str(alone))
-        counts[pid] = _sample_value(generate_latest(registry).decode(), LOGIN_400, LOGIN_400_LABELS)
+        counts[pid] = sample_sum(generate_latest(registry).decode(), LOGIN_400, **LOGIN_400_LABELS)
     return counts
 
 
@@ -253,7 +244,7 @@ def test_gunicorn_workers_share_one_set_of_counters(
     assert held_response.startswith(b"HTTP/1.1 400 "), held_response
     # The stale file of the earlier run was removed by on_starting: 40, not 42.
     assert gunicorn.stale_pid not in worker_pids
-    assert _sample_value(gunicorn.scrape(), LOGIN_400, LOGIN_400_LABELS) == 40
+    assert sample_sum(gunicorn.scrape(), LOGIN_400, **LOGIN_400_LABELS) == 40
     assert len(worker_pids) == 2
     assert gunicorn.process.pid not in worker_pids
     for pid in worker_pids:
@@ -267,6 +258,6 @@ def test_gunicorn_workers_share_one_set_of_counters(
     # child_exit marked both workers dead; what they counted still adds up once.
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry, path=str(multiproc_dir))
-    assert _sample_value(generate_latest(registry).decode(), LOGIN_400, LOGIN_400_LABELS) == 40
+    assert sample_sum(generate_latest(registry).decode(), LOGIN_400, **LOGIN_400_LABELS) == 40
     assert gunicorn.process.returncode == 0
     assert "Worker exiting" in gunicorn.output()
