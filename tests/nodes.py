@@ -21,13 +21,10 @@ from typing import Any
 
 import redis
 import requests
-from cryptography.fernet import Fernet
 
 from deploy.local.processes import Process, run, stop_all, wait_until
-from deploy.local.stack import Database, Service, claim_redis_database
+from deploy.local.stack import VENV_BIN, Database, Service, claim_redis_database, production_env
 from tests.services import free_port, redis_server
-
-BIN = Path(sys.executable).parent
 
 
 @contextlib.contextmanager
@@ -67,27 +64,19 @@ class Cluster:
 
     def __post_init__(self) -> None:
         (self.directory / "logs").mkdir(parents=True, exist_ok=True)
-        # Every node must share these: SECRET_KEY signs sessions and reset links, the Fernet
-        # keys decrypt what another node encrypted (TOTP seeds, integration tokens).
         self.env = {
-            "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-            "HOME": os.environ.get("HOME", str(self.directory)),
-            "LANG": "C.UTF-8",
-            "PYTHONUNBUFFERED": "1",
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "METRICS_TOKEN": self.metrics_token,
-            "ALERTMANAGER_WEBHOOK_TOKEN": secrets.token_urlsafe(24),
-            "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "DATABASE_URL": self.database.url,
+            **production_env(
+                home=self.directory,
+                database_url=self.database.url,
+                metrics_token=self.metrics_token,
+                webhook_token=secrets.token_urlsafe(24),
+            ),
             "REDIS_URL": self.redis_url,
             "CELERY_BROKER_URL": self.redis_url,
             # The exporters would need a port each; the web nodes' /metrics are what is tested.
             "CELERY_WORKER_METRICS_PORT": "0",
             "CELERY_BEAT_METRICS_PORT": "0",
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-            "LOG_LEVEL": "INFO",
             **self.settings,
         }
 
@@ -132,7 +121,7 @@ class Cluster:
             multiproc.mkdir(parents=True)
             self.web[node] = Service(
                 f"web-{node}",
-                [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
+                [str(VENV_BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
                 env={
                     **self.env,
                     "SERVICE_NAME": "assistant-api",
@@ -149,7 +138,7 @@ class Cluster:
             self.workers[node] = Process(
                 f"worker-{node}",
                 [
-                    *(str(BIN / "celery"), "-A", "config", "worker"),
+                    *(str(VENV_BIN / "celery"), "-A", "config", "worker"),
                     *("--concurrency", "1", "--hostname", f"node-{node}@%h", "--loglevel", "INFO"),
                     *("--without-mingle", "--without-gossip"),
                 ],

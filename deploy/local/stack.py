@@ -371,24 +371,18 @@ class Stack:
 
     def _app_env(self) -> dict[str, str]:
         """Production settings, every secret generated for this stack, nothing inherited."""
-        env = {
-            "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-            "HOME": os.environ.get("HOME", str(self.temp_dir)),
-            "LANG": "C.UTF-8",
-            "PYTHONUNBUFFERED": "1",
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "METRICS_TOKEN": self.metrics_token,
-            "ALERTMANAGER_WEBHOOK_TOKEN": self.webhook_token,
-            "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "SECURE_SSL_REDIRECT": str(self.options.ssl_redirect),
-            "DATABASE_URL": self.database.url,
-            "PUBLIC_BASE_URL": self.url("web"),
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(self.temp_dir / "mail"),
-            "LOG_LEVEL": "INFO",
-        }
+        env = production_env(
+            home=self.temp_dir,
+            database_url=self.database.url,
+            metrics_token=self.metrics_token,
+            webhook_token=self.webhook_token,
+        )
+        env.update(
+            SECURE_SSL_REDIRECT=str(self.options.ssl_redirect),
+            PUBLIC_BASE_URL=self.url("web"),
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(self.temp_dir / "mail"),
+        )
         if self.redis_url:
             env.update(REDIS_URL=self.redis_url, CELERY_BROKER_URL=self.redis_url)
         else:
@@ -547,6 +541,29 @@ class Stack:
             watch=self.services.values(),
             details=lambda: log_tails(pending.values()),
         )
+
+
+def production_env(
+    *, home: Path, database_url: str, metrics_token: str, webhook_token: str
+) -> dict[str, str]:
+    """The production settings of a deployment on this machine, with fresh secrets and nothing
+    inherited but PATH and HOME. Every process of one deployment must share this very dict:
+    SECRET_KEY signs sessions and reset links, the Fernet keys decrypt what another process
+    encrypted (TOTP seeds, integration tokens)."""
+    return {
+        "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "HOME": os.environ.get("HOME", str(home)),
+        "LANG": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "METRICS_TOKEN": metrics_token,
+        "ALERTMANAGER_WEBHOOK_TOKEN": webhook_token,
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "INFO",
+    }
 
 
 def claim_redis_database(source_url: str, numbers: Sequence[int] = REDIS_DATABASES) -> tuple[IO[str], str]:
