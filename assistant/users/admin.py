@@ -1,4 +1,3 @@
-import csv
 from typing import TypeVar
 
 from django.contrib import admin
@@ -8,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from assistant.core.admin import ReadOnlyAdmin
+from assistant.core.csv_export import csv_rows_write
 from assistant.core.net import client_ip
 from assistant.users import services
 from assistant.users.access import request_user
@@ -73,10 +73,7 @@ def export_csv(
     response = HttpResponse(content_type="text/csv")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="{queryset.model._meta.model_name}-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(fields)
-    for row in queryset.values_list(*fields):
-        writer.writerow(row)
+    csv_rows_write(response, header=fields, rows=queryset.values_list(*fields))
     services.audit_event_record(
         actor=request_user(request),
         action=AuditEvent.Action.DATA_EXPORT,
