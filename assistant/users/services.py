@@ -438,6 +438,45 @@ def user_authenticate(
     return AuthResult(user=user, mfa_verified=True)
 
 
+def _owner_prove(
+    *,
+    user: User,
+    ip: str | None,
+    action: str,
+    password: str | None = None,
+    error_field: str = "password",
+    device: TOTPDevice | None = None,
+    code: str = "",
+) -> None:
+    """Check the current password and/or a second-factor code before a change to the password
+    or MFA. A stolen token alone is not enough, and its guesses count in the same lockout as
+    sign-in's (outside any transaction: the record of a failure must survive its error)."""
+    attempt = _attempt_reserve(email=user.email, ip=ip)
+    if password is not None and not user.check_password(password):
+        _attempt_failure(
+            attempt=attempt,
+            reason="invalid_credentials",
+            kind=Kind.LOGIN_FAILED,
+            email=user.email,
+            ip=ip,
+            user=user,
+            action=action,
+        )
+        raise ServiceError.invalid(error_field, "The current password is incorrect.")
+    if device is not None and not mfa_code_accept(device=device, code=code, ip=ip):
+        _attempt_failure(
+            attempt=attempt,
+            reason="invalid_otp",
+            kind=Kind.MFA_FAILED,
+            email=user.email,
+            ip=ip,
+            user=user,
+            action=action,
+        )
+        raise ServiceError.invalid("code", "This code is wrong or expired.")
+    attempt_succeeded(attempt)
+
+
 def user_login_record(*, user: User, channel: str, mfa_verified: bool, ip: str | None) -> None:
     user.last_login = timezone.now()
     User.objects.filter(pk=user.pk).update(last_login=user.last_login)
@@ -505,7 +544,6 @@ def _password_set(
     audit_event_record(actor=user, action=action, target=user, ip=ip)
 
 
-@transaction.atomic
 def user_password_change(
     *,
     user: User,
@@ -514,11 +552,17 @@ def user_password_change(
     current_token: AuthToken | None,
     ip: str | None,
 ) -> None:
-    if not user.check_password(current_password):
-        raise ServiceError.invalid("current_password", "The current password is incorrect.")
-    _password_set(
-        user=user, password=new_password, action=Action.PASSWORD_CHANGED, ip=ip, keep_token=current_token
+    _owner_prove(
+        user=user,
+        ip=ip,
+        action="password_change",
+        password=current_password,
+        error_field="current_password",
     )
+    with transaction.atomic():
+        _password_set(
+            user=user, password=new_password, action=Action.PASSWORD_CHANGED, ip=ip, keep_token=current_token
+        )
 
 
 def password_reset_request(*, email: str, ip: str | None) -> None:
@@ -656,43 +700,6 @@ def _backup_codes_issue(*, device: TOTPDevice) -> list[str]:
         rows.append(MFABackupCode(device=device, salt=salt, digest=backup_code_digest(code=code, salt=salt)))
     MFABackupCode.objects.bulk_create(rows)
     return codes
-
-
-def _owner_prove(
-    *,
-    user: User,
-    ip: str | None,
-    action: str,
-    password: str | None = None,
-    device: TOTPDevice | None = None,
-    code: str = "",
-) -> None:
-    """Check the current password and/or a second-factor code before a change to MFA. A stolen
-    token alone is not enough, and its guesses count in the same lockout as sign-in's."""
-    attempt = _attempt_reserve(email=user.email, ip=ip)
-    if password is not None and not user.check_password(password):
-        _attempt_failure(
-            attempt=attempt,
-            reason="invalid_credentials",
-            kind=Kind.LOGIN_FAILED,
-            email=user.email,
-            ip=ip,
-            user=user,
-            action=action,
-        )
-        raise ServiceError.invalid("password", "The password is incorrect.")
-    if device is not None and not mfa_code_accept(device=device, code=code, ip=ip):
-        _attempt_failure(
-            attempt=attempt,
-            reason="invalid_otp",
-            kind=Kind.MFA_FAILED,
-            email=user.email,
-            ip=ip,
-            user=user,
-            action=action,
-        )
-        raise ServiceError.invalid("code", "This code is wrong or expired.")
-    attempt_succeeded(attempt)
 
 
 def mfa_totp_enrol(*, user: User, password: str, ip: str | None) -> tuple[str, str]:

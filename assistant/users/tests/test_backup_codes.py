@@ -76,7 +76,7 @@ def test_regenerating_needs_the_password_and_retires_the_old_codes(auth_client, 
     assert without.status_code == 400
     assert list(without.json()["error"]["fields"]) == ["password"]
     assert wrong.status_code == 400
-    assert wrong.json()["error"]["fields"] == {"password": ["The password is incorrect."]}
+    assert wrong.json()["error"]["fields"] == {"password": ["The current password is incorrect."]}
     assert response.status_code == 201
     new = response.json()["backup_codes"]
     assert len(new) == 10

@@ -158,3 +158,32 @@ class TestPasswordResetLimits:
             from_address("198.51.100.7").post(RESET, {"email": "x@example.com"}, format="json").status_code
             == 202
         )
+
+
+def test_a_stolen_token_cannot_guess_the_password_through_password_change(
+    auth_client, user, password, settings
+):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    change = "/api/v1/auth/password/change"
+
+    statuses = [
+        auth_client.post(
+            change,
+            {"current_password": f"guess {n}", "new_password": "a brand new passphrase"},
+            format="json",
+        ).status_code
+        for n in range(5)
+    ]
+    right = auth_client.post(
+        change, {"current_password": password, "new_password": "a brand new passphrase"}, format="json"
+    )
+
+    assert statuses == [400, 400, 429, 429, 429]
+    assert right.status_code == 429
+    assert (
+        SecurityEvent.objects.filter(
+            kind="login_failed", user=user, details__action="password_change"
+        ).count()
+        == 3
+    )
+    assert SecurityEvent.objects.filter(kind="lockout", user=user).count() == 1

@@ -54,7 +54,7 @@ def test_enrol_with_a_wrong_password_is_refused_and_counts_towards_the_lockout(a
     second = auth_client.post(ENROL, {"password": "stolen token, no password"}, format="json")
 
     assert first.status_code == 400
-    assert first.json()["error"]["fields"] == {"password": ["The password is incorrect."]}
+    assert first.json()["error"]["fields"] == {"password": ["The current password is incorrect."]}
     assert second.status_code == 429
     assert second.json()["error"]["code"] == "account_locked"
     failed = SecurityEvent.objects.filter(kind="login_failed", user=user)
@@ -126,7 +126,7 @@ def test_disable_needs_the_password_and_a_current_code(auth_client, user, passwo
     assert no_password.status_code == 400
     assert list(no_password.json()["error"]["fields"]) == ["password"]
     assert wrong_password.status_code == 400
-    assert wrong_password.json()["error"]["fields"] == {"password": ["The password is incorrect."]}
+    assert wrong_password.json()["error"]["fields"] == {"password": ["The current password is incorrect."]}
     assert wrong_code.status_code == 400
     assert wrong_code.json()["error"]["fields"] == {"code": ["This code is wrong or expired."]}
     assert right.status_code == 200
