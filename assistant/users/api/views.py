@@ -178,9 +178,10 @@ class PasswordChangeView(APIView):
     @extend_schema(
         tags=TAG,
         summary="Change your password",
-        description="Every other session is signed out; this one stays.",
+        description="Every other session is signed out; this one stays. A wrong `current_password` "
+        "counts towards the sign-in lockout (429 `account_locked`).",
         request=s.PasswordChangeInput,
-        responses={204: None, **error_responses(400, 401)},
+        responses={204: None, **error_responses(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
         data = validated(s.PasswordChangeInput, request.data)
