@@ -9,8 +9,9 @@ Three counters, each over its own window:
   accounts;
 - the account as a whole, from every address, only at a much higher count
   (LOGIN_ACCOUNT_FAILURE_LIMIT), for a delay that doubles each time it trips again within a
-  day (LOGIN_ACCOUNT_LOCKOUT_SECONDS up to LOGIN_ACCOUNT_LOCKOUT_MAX_SECONDS): a distributed
-  attack slows down without locking the owner out for long.
+  day (LOGIN_ACCOUNT_LOCKOUT_SECONDS up to LOGIN_ACCOUNT_LOCKOUT_MAX_SECONDS; counting starts
+  again when a lock ends): a distributed attack slows down to at most that many guesses per
+  delay without locking the owner out for long.
 
 An attempt is counted *before* its credentials are checked (`attempt_reserve`), with the
 cache's atomic add and incr (atomic in Redis and in the local-memory cache alike), so parallel
@@ -165,7 +166,8 @@ def attempt_failed(attempt: Attempt) -> int:
             continue
         seconds = subject.lock_seconds()
         cache.set(subject.until_key, time.time() + seconds, timeout=seconds)
-        # The counter outlives the lock, so the guesses counted keep refusing new ones until then.
+        # The counter now lives exactly as long as the lock: until then it keeps refusing new
+        # guesses even if the lock's own key were lost; after it, counting starts again.
         cache.touch(subject.key, timeout=seconds)
         locked_for = max(locked_for, seconds)
     attempt.counts.clear()
