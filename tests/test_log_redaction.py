@@ -68,13 +68,19 @@ def test_secrets_fed_through_every_log_path_never_appear_in_the_json_output(
     token = response.json()["token"]
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
 
-    response = client.post("/api/v1/auth/mfa/totp", headers={"X-Request-ID": "mfa-enrol-1"})
+    response = client.post(
+        "/api/v1/auth/mfa/totp",
+        {"password": password},
+        format="json",
+        headers={"X-Request-ID": "mfa-enrol-1"},
+    )
     assert response.status_code == 201, response.content
     secret = response.json()["secret"]
     totp = pyotp.TOTP(secret)
     confirm_code = totp.at(timezone.now())
     response = client.post("/api/v1/auth/mfa/totp/confirm", {"code": confirm_code}, format="json")
     assert response.status_code == 200, response.content
+    backup_codes = response.json()["backup_codes"]
 
     # The next step's code: the one used to confirm cannot be replayed.
     login_code = totp.at(timezone.now() + timedelta(seconds=30))
@@ -140,6 +146,7 @@ def test_secrets_fed_through_every_log_path_never_appear_in_the_json_output(
         "reset token": link["token"],
         "email": email,
         **{f"wrong password {n}": wrong for n, wrong in enumerate(wrong_passwords)},
+        **{f"backup code {n}": code for n, code in enumerate(backup_codes)},
     }
     leaked = {name: value for name, value in secrets.items() if value in output}
     assert not leaked, f"leaked {sorted(leaked)} in:\n{logs.stream.getvalue()}"

@@ -18,6 +18,7 @@ ENDPOINTS = {
     "/api/v1/auth/mfa/totp": {"post"},
     "/api/v1/auth/mfa/totp/confirm": {"post"},
     "/api/v1/auth/mfa/totp/disable": {"post"},
+    "/api/v1/auth/mfa/backup-codes": {"post"},
     "/api/v1/chat/messages": {"get", "post"},
     "/api/v1/todos": {"get", "post"},
     "/api/v1/todos/{id}": {"get", "patch", "delete"},

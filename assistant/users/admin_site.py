@@ -1,4 +1,5 @@
-"""An admin site that, when ADMIN_REQUIRE_MFA is on, lets staff in only with a TOTP code."""
+"""An admin site that, when ADMIN_REQUIRE_MFA is on, lets staff in only with a TOTP code (or one
+of their one-time backup codes)."""
 
 from typing import Any
 
@@ -17,10 +18,10 @@ MFA_SESSION_KEY = "mfa_verified"
 
 class AdminLoginForm(AdminAuthenticationForm):
     otp_code = forms.CharField(
-        label="Authenticator code",
+        label="Authenticator or backup code",
         required=False,
-        max_length=8,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
 
     def clean(self) -> dict[str, Any]:

@@ -1,53 +1,198 @@
-"""Login lockout: too many failures for one email, or from one address, block for a while.
+"""Lockout for guesses at a password or a second factor, which strangers cannot turn against
+the account's owner.
+
+Three counters, each over its own window:
+
+- the pair (account, client address) locks quickly (LOGIN_FAILURE_LIMIT): a stranger guessing
+  from their address locks only themselves out of this account;
+- the client address, across accounts (LOGIN_IP_FAILURE_LIMIT): one address spraying many
+  accounts;
+- the account as a whole, from every address, only at a much higher count
+  (LOGIN_ACCOUNT_FAILURE_LIMIT), for a delay that doubles each time it trips again within a
+  day (LOGIN_ACCOUNT_LOCKOUT_SECONDS up to LOGIN_ACCOUNT_LOCKOUT_MAX_SECONDS; counting starts
+  again when a lock ends): a distributed attack slows down to at most that many guesses per
+  delay without locking the owner out for long.
+
+An attempt is counted *before* its credentials are checked (`attempt_reserve`), with the
+cache's atomic add and incr (atomic in Redis and in the local-memory cache alike), so parallel
+guesses cannot all slip in before the first failure is recorded: with a limit of 5, at most 5
+guesses are ever evaluated. A refused attempt takes its reservation back, so hammering a locked
+pair does not add up on the account.
 
 Counters live in the cache (Redis in production), which is shared by every web process;
 losing them only forgets recent failures, which is acceptable.
 """
 
+import contextlib
 import hashlib
 import time
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+
+# How long an account's past lockouts make the next one longer.
+_STRIKE_MEMORY_SECONDS = 24 * 3600
+
+
+class Locked(Exception):
+    """The attempt was refused without being evaluated: something is locked for `seconds`."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"locked for {seconds} s")
+        self.seconds = seconds
+
+
+@dataclass(frozen=True)
+class _Subject:
+    key: str
+    limit: int
+    window_seconds: int
+    progressive: bool = False
+
+    @property
+    def until_key(self) -> str:
+        return f"{self.key}:until"
+
+    def lock_seconds(self) -> int:
+        """The lockout this subject gets now that it reached its limit."""
+        if not self.progressive:
+            return int(settings.LOGIN_LOCKOUT_SECONDS)
+        strikes = _incr(f"{self.key}:strikes", _STRIKE_MEMORY_SECONDS) or 1
+        base, ceiling = settings.LOGIN_ACCOUNT_LOCKOUT_SECONDS, settings.LOGIN_ACCOUNT_LOCKOUT_MAX_SECONDS
+        return int(min(base * 2 ** min(strikes - 1, 32), ceiling))
+
+
+@dataclass
+class Attempt:
+    """One guess, counted in each of its subjects until it is known to have succeeded."""
+
+    pair: _Subject
+    subjects: list[_Subject]
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 def _key(kind: str, value: str) -> str:
     return f"lockout:{kind}:{hashlib.sha256(value.lower().encode()).hexdigest()[:32]}"
 
 
-def _subjects(email: str, ip: str | None) -> list[tuple[str, int]]:
-    subjects = [(_key("email", email), settings.LOGIN_FAILURE_LIMIT)]
+def _pair(email: str, ip: str | None) -> _Subject:
+    return _Subject(
+        _key("pair", f"{email}|{ip or ''}"),
+        settings.LOGIN_FAILURE_LIMIT,
+        settings.LOGIN_FAILURE_WINDOW_SECONDS,
+    )
+
+
+def _account(email: str) -> _Subject:
+    return _Subject(
+        _key("account", email),
+        settings.LOGIN_ACCOUNT_FAILURE_LIMIT,
+        settings.LOGIN_ACCOUNT_FAILURE_WINDOW_SECONDS,
+        progressive=True,
+    )
+
+
+def _subjects(email: str, ip: str | None) -> list[_Subject]:
+    """The pair first, then the account and (when known) the address."""
+    subjects = [_pair(email, ip), _account(email)]
     if ip:
-        subjects.append((_key("ip", ip), settings.LOGIN_IP_FAILURE_LIMIT))
+        subjects.append(
+            _Subject(_key("ip", ip), settings.LOGIN_IP_FAILURE_LIMIT, settings.LOGIN_FAILURE_WINDOW_SECONDS)
+        )
     return subjects
 
 
-def lockout_remaining_seconds(*, email: str, ip: str | None) -> int:
-    """Seconds until this email or address may try again; 0 when not locked."""
+def _incr(key: str, window_seconds: int) -> int | None:
+    """Atomically count one more in key (created for window_seconds); None if the cache is down."""
+    cache.add(key, 0, timeout=window_seconds)
+    try:
+        value: int | None = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window_seconds)
+        value = 1
+    return value
+
+
+def _decr(key: str) -> None:
+    with contextlib.suppress(ValueError):  # expired meanwhile: nothing left to take back
+        cache.decr(key)
+
+
+def _remaining(subjects: list[_Subject]) -> int:
     now = time.time()
-    deadlines = cache.get_many([f"{key}:until" for key, _ in _subjects(email, ip)]).values()
+    deadlines = cache.get_many([subject.until_key for subject in subjects]).values()
     return max([int(until - now + 0.999) for until in deadlines if until > now], default=0)
 
 
-def login_failure_register(*, email: str, ip: str | None) -> int:
-    """Count one failure; returns the lockout in seconds it triggered (0 if none)."""
-    locked_for = 0
-    for key, limit in _subjects(email, ip):
-        cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-        try:
-            failures = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-            failures = 1
-        if failures is None:  # cache unreachable: degrade to no lockout rather than fail
+def attempt_reserve(*, email: str, ip: str | None) -> Attempt:
+    """Count a guess before checking it; raises Locked (counting nothing) when a subject is
+    locked or already has as many guesses counted or in flight as its limit allows."""
+    subjects = _subjects(email, ip)
+    if remaining := _remaining(subjects):
+        raise Locked(remaining)
+    attempt = Attempt(pair=subjects[0], subjects=subjects)
+    for subject in subjects:
+        count = _incr(subject.key, subject.window_seconds)
+        if count is None:  # cache unreachable: degrade to no lockout rather than fail
             continue
-        if failures >= limit:
-            locked_for = settings.LOGIN_LOCKOUT_SECONDS
-            cache.set(f"{key}:until", time.time() + locked_for, timeout=locked_for)
-            cache.delete(key)
+        attempt.counts[subject.key] = count
+        if count > subject.limit:
+            attempt_release(attempt)
+            # The guesses before this one are still being checked: they decide the lockout.
+            raise Locked(_remaining(subjects) or settings.LOGIN_LOCKOUT_SECONDS)
+    return attempt
+
+
+def attempt_release(attempt: Attempt) -> None:
+    """Take the guess back: it was neither a failure nor a success (a second factor is asked)."""
+    for key in attempt.counts:
+        _decr(key)
+    attempt.counts.clear()
+
+
+def attempt_succeeded(attempt: Attempt) -> None:
+    """The right credentials from this address: forget its failures here; elsewhere they stay."""
+    attempt_release(attempt)
+    cache.delete(attempt.pair.key)
+
+
+def attempt_failed(attempt: Attempt) -> int:
+    """Keep the guess counted; returns the lockout in seconds it triggered (0 if none)."""
+    locked_for = 0
+    for subject in attempt.subjects:
+        count = attempt.counts.get(subject.key)
+        if count is None or count < subject.limit:
+            continue
+        seconds = subject.lock_seconds()
+        cache.set(subject.until_key, time.time() + seconds, timeout=seconds)
+        # The counter now lives exactly as long as the lock: until then it keeps refusing new
+        # guesses even if the lock's own key were lost; after it, counting starts again.
+        cache.touch(subject.key, timeout=seconds)
+        locked_for = max(locked_for, seconds)
+    attempt.counts.clear()
     return locked_for
 
 
-def login_failures_reset(*, email: str) -> None:
-    key = _key("email", email)
-    cache.delete_many([key, f"{key}:until"])
+def login_failures_reset(*, email: str, ip: str | None) -> None:
+    """The owner proved who they are (a new password): clear the account's counters and lock,
+    and those of the pair at their address. Strangers' pairs elsewhere stay locked."""
+    keys = []
+    for subject in (_pair(email, ip), _account(email)):
+        keys += [subject.key, subject.until_key]
+    cache.delete_many([*keys, f"{_account(email).key}:strikes"])
+
+
+def password_reset_refusal(*, email: str, ip: str | None) -> str:
+    """Count one reset request: "" when its e-mail may go, else the limit that refuses it
+    ("address" or "account"). Addresses that have no account count too, so the answer never
+    depends on whether one exists."""
+    window = settings.PASSWORD_RESET_WINDOW_SECONDS
+    if ip:
+        count = _incr(_key("reset-ip", ip), window)
+        if count is not None and count > settings.PASSWORD_RESET_IP_LIMIT:
+            return "address"
+    count = _incr(_key("reset-account", email), window)
+    if count is not None and count > settings.PASSWORD_RESET_ACCOUNT_LIMIT:
+        return "account"
+    return ""

@@ -1,6 +1,8 @@
 """Authentication, security and audit metrics (names kept from the monitoring guide).
 
-Labels only take values from the fixed sets named in each help text.
+Labels only take values from the fixed sets named in each help text; the fixed sets of this
+module exist at 0 from import on, so the first event counts in rate() and increase(). (The
+security and audit kinds are registries: users creates its own at 0 in UsersConfig.ready().)
 """
 
 from prometheus_client import Counter
@@ -18,13 +20,13 @@ authentication_failures_total = Counter(
     ["reason"],
 )
 mfa_setup_total = Counter(
-    "mfa_setup_total", "TOTP set-up steps, by action (enrol, confirm, disable).", ["action"]
+    "mfa_setup_total", "TOTP set-up steps, by action (enrol, confirm, disable, backup_codes).", ["action"]
 )
 mfa_verification_total = Counter(
-    "mfa_verification_total", "TOTP codes checked, by result (success, failure).", ["result"]
+    "mfa_verification_total", "TOTP and backup codes checked, by result (success, failure).", ["result"]
 )
 password_reset_total = Counter(
-    "password_reset_total", "Password resets, by stage (requested, completed).", ["stage"]
+    "password_reset_total", "Password resets, by stage (requested, limited, completed).", ["stage"]
 )
 security_event_total = Counter(
     "security_event_total", "Security events recorded, by kind and severity.", ["kind", "severity"]
@@ -40,3 +42,19 @@ role_assignment_total = Counter(
     "Role (group) changes, by role (user, staff, ops, admin, other) and action (added, removed).",
     ["role", "action"],
 )
+
+for _reason in (
+    "invalid_credentials",
+    "invalid_otp",
+    "mfa_required",
+    "mfa_not_enrolled",
+    "locked_out",
+    "inactive",
+):
+    authentication_failures_total.labels(reason=_reason)
+for _action in ("enrol", "confirm", "disable", "backup_codes"):
+    mfa_setup_total.labels(action=_action)
+for _result in ("success", "failure"):
+    mfa_verification_total.labels(result=_result)
+for _stage in ("requested", "limited", "completed"):
+    password_reset_total.labels(stage=_stage)

@@ -144,6 +144,24 @@ class TOTPDevice(ExportModelOperationsMixin("totp_device"), models.Model):  # ty
 
 
 # The mixin is a class django-prometheus makes at run time: no static base for mypy.
+class MFABackupCode(ExportModelOperationsMixin("mfa_backup_code"), models.Model):  # type: ignore[misc]
+    """A one-time code for signing in without the authenticator app. Only a salted HMAC of it is
+    stored (the code itself is shown once); it goes with the device it was issued for."""
+
+    device = models.ForeignKey(TOTPDevice, on_delete=models.CASCADE, related_name="backup_codes")
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "MFA backup code"
+
+    def __str__(self) -> str:
+        return f"backup code of {self.device.user} ({'used' if self.used_at else 'unused'})"
+
+
+# The mixin is a class django-prometheus makes at run time: no static base for mypy.
 class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):  # type: ignore[misc]
     """Who did what to what, from where: the trail staff read when something is questioned."""
 
@@ -164,6 +182,8 @@ class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):  # ty
         PRIVILEGE_FLAG_CHANGED = "privilege_flag_changed"
         MFA_ENABLED = "mfa_enabled"
         MFA_DISABLED = "mfa_disabled"
+        MFA_BACKUP_CODE_USED = "mfa_backup_code_used"
+        MFA_BACKUP_CODES_REGENERATED = "mfa_backup_codes_regenerated"
         ADMIN_CHANGE = "admin_change"
         DATA_EXPORT = "data_export"
 
@@ -199,6 +219,7 @@ class SecurityEvent(ExportModelOperationsMixin("security_event"), models.Model):
         INVALID_TOKEN = "invalid_token"
         ACCESS_DENIED = "access_denied"
         FORGED_REQUEST = "forged_request"
+        PASSWORD_RESET_LIMITED = "password_reset_limited"
 
     class Severity(models.TextChoices):
         INFO = "info"

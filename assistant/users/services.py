@@ -35,12 +35,34 @@ from assistant.core.masking import mask_email
 from assistant.core.net import client_ip
 from assistant.core.unset import UNSET, Unset
 from assistant.users import events, metrics, selectors
-from assistant.users.lockout import (
-    lockout_remaining_seconds,
-    login_failure_register,
-    login_failures_reset,
+from assistant.users.backup_codes import (
+    BACKUP_CODE_COUNT,
+    backup_code_digest,
+    backup_code_looks_valid,
+    backup_code_matches,
+    backup_code_new,
+    backup_code_salt,
 )
-from assistant.users.models import AuditEvent, AuthToken, Channel, Role, SecurityEvent, TOTPDevice, User
+from assistant.users.lockout import (
+    Attempt,
+    Locked,
+    attempt_failed,
+    attempt_release,
+    attempt_reserve,
+    attempt_succeeded,
+    login_failures_reset,
+    password_reset_refusal,
+)
+from assistant.users.models import (
+    AuditEvent,
+    AuthToken,
+    Channel,
+    MFABackupCode,
+    Role,
+    SecurityEvent,
+    TOTPDevice,
+    User,
+)
 from assistant.users.profile import profile_extensions_update
 from assistant.users.roles import STAFF_ROLES
 
@@ -454,12 +476,30 @@ def _locked(seconds: int) -> ServiceError:
     )
 
 
-def _login_failure(*, reason: str, kind: str, email: str, ip: str | None, user: User | None) -> None:
-    """Count and record one failed attempt; raises the lockout if this one triggered it."""
+def _attempt_reserve(*, email: str, ip: str | None) -> Attempt:
+    """Count a guess at this account's password or second factor before checking it."""
+    try:
+        return attempt_reserve(email=email, ip=ip)
+    except Locked as locked:
+        metrics.authentication_failures_total.labels(reason="locked_out").inc()
+        raise _locked(locked.seconds) from None
+
+
+def _attempt_failure(
+    *,
+    attempt: Attempt,
+    reason: str,
+    kind: str,
+    email: str,
+    ip: str | None,
+    user: User | None,
+    action: str = "login",
+) -> None:
+    """Record one failed guess; raises the lockout if this one triggered it."""
     metrics.authentication_failures_total.labels(reason=reason).inc()
-    details = {"email": email, "reason": reason}
+    details = {"email": email, "reason": reason, "action": action}
     security_event_record(kind=kind, severity=Severity.WARNING, ip=ip, user=user, details=details)
-    if locked_for := login_failure_register(email=email, ip=ip):
+    if locked_for := attempt_failed(attempt):
         security_event_record(
             kind=Kind.LOCKOUT,
             severity=Severity.CRITICAL,
@@ -477,38 +517,87 @@ def _login_failure(*, reason: str, kind: str, email: str, ip: str | None, user: 
 def user_authenticate(
     *, email: str, password: str, otp_code: str, ip: str | None, require_mfa: bool = False
 ) -> AuthResult:
-    """Check password and (when enrolled) TOTP, with lockout. Raises ServiceError."""
+    """Check password and (when enrolled) a TOTP or backup code, with lockout. Raises ServiceError."""
     email = email.strip().lower()
-    if remaining := lockout_remaining_seconds(email=email, ip=ip):
-        metrics.authentication_failures_total.labels(reason="locked_out").inc()
-        raise _locked(remaining)
+    attempt = _attempt_reserve(email=email, ip=ip)
 
     user = authenticate(request=None, email=email, password=password)
     if user is None:
         known = User.objects.filter(email=email).first()
-        _login_failure(reason="invalid_credentials", kind=Kind.LOGIN_FAILED, email=email, ip=ip, user=known)
+        _attempt_failure(
+            attempt=attempt,
+            reason="invalid_credentials",
+            kind=Kind.LOGIN_FAILED,
+            email=email,
+            ip=ip,
+            user=known,
+        )
         raise ServiceError("invalid_credentials", "Email or password is incorrect.", status=401)
 
     device = selectors.user_totp_device(user=user)
     if device is None:
         if require_mfa:
+            attempt_release(attempt)
             metrics.authentication_failures_total.labels(reason="mfa_not_enrolled").inc()
             raise ServiceError(
                 "mfa_not_enrolled",
                 "Set up an authenticator app (POST /api/v1/auth/mfa/totp) before signing in here.",
                 status=403,
             )
-        login_failures_reset(email=email)
+        attempt_succeeded(attempt)
         return AuthResult(user=user, mfa_verified=False)
 
     if not otp_code:
+        # The right password, asking for the second step: neither a failure nor a success yet.
+        attempt_release(attempt)
         metrics.authentication_failures_total.labels(reason="mfa_required").inc()
         raise ServiceError("mfa_required", "Enter the code from your authenticator app.", status=401)
-    if not totp_code_accept(device=device, code=otp_code):
-        _login_failure(reason="invalid_otp", kind=Kind.MFA_FAILED, email=email, ip=ip, user=user)
+    if not mfa_code_accept(device=device, code=otp_code, ip=ip):
+        _attempt_failure(
+            attempt=attempt, reason="invalid_otp", kind=Kind.MFA_FAILED, email=email, ip=ip, user=user
+        )
         raise ServiceError("invalid_otp", "The authenticator code is wrong or was already used.", status=401)
-    login_failures_reset(email=email)
+    attempt_succeeded(attempt)
     return AuthResult(user=user, mfa_verified=True)
+
+
+def _owner_prove(
+    *,
+    user: User,
+    ip: str | None,
+    action: str,
+    password: str | None = None,
+    error_field: str = "password",
+    device: TOTPDevice | None = None,
+    code: str = "",
+) -> None:
+    """Check the current password and/or a second-factor code before a change to the password
+    or MFA. A stolen token alone is not enough, and its guesses count in the same lockout as
+    sign-in's (outside any transaction: the record of a failure must survive its error)."""
+    attempt = _attempt_reserve(email=user.email, ip=ip)
+    if password is not None and not user.check_password(password):
+        _attempt_failure(
+            attempt=attempt,
+            reason="invalid_credentials",
+            kind=Kind.LOGIN_FAILED,
+            email=user.email,
+            ip=ip,
+            user=user,
+            action=action,
+        )
+        raise ServiceError.invalid(error_field, "The current password is incorrect.")
+    if device is not None and not mfa_code_accept(device=device, code=code, ip=ip):
+        _attempt_failure(
+            attempt=attempt,
+            reason="invalid_otp",
+            kind=Kind.MFA_FAILED,
+            email=user.email,
+            ip=ip,
+            user=user,
+            action=action,
+        )
+        raise ServiceError.invalid("code", "This code is wrong or expired.")
+    attempt_succeeded(attempt)
 
 
 def user_login_record(*, user: User, channel: str, mfa_verified: bool, ip: str | None) -> None:
@@ -574,11 +663,10 @@ def _password_set(
     if keep_token is not None:
         sessions = sessions.exclude(pk=keep_token.pk)
     sessions.delete()
-    login_failures_reset(email=user.email)
+    login_failures_reset(email=user.email, ip=ip)
     audit_event_record(actor=user, action=action, target=user, ip=ip)
 
 
-@transaction.atomic
 def user_password_change(
     *,
     user: User,
@@ -587,19 +675,47 @@ def user_password_change(
     current_token: AuthToken | None,
     ip: str | None,
 ) -> None:
-    if not user.check_password(current_password):
-        raise ServiceError.invalid("current_password", "The current password is incorrect.")
-    _password_set(
-        user=user, password=new_password, action=Action.PASSWORD_CHANGED, ip=ip, keep_token=current_token
+    _owner_prove(
+        user=user,
+        ip=ip,
+        action="password_change",
+        password=current_password,
+        error_field="current_password",
     )
+    with transaction.atomic():
+        _password_set(
+            user=user, password=new_password, action=Action.PASSWORD_CHANGED, ip=ip, keep_token=current_token
+        )
 
 
-def password_reset_request(*, email: str) -> None:
-    """Email a reset link if the account exists; the caller never learns whether it does."""
+def password_reset_request(*, email: str, ip: str | None) -> None:
+    """Email a reset link if the account exists; the caller never learns whether it does.
+
+    Limited per client address (a 429: the same answer for every e-mail address) and per
+    account (silently: a refusal must not tell whether the account exists)."""
     from assistant.users.tasks import password_reset_email_send
 
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if refusal := password_reset_refusal(email=email, ip=ip):
+        metrics.password_reset_total.labels(stage="limited").inc()
+        security_event_record(
+            kind=Kind.PASSWORD_RESET_LIMITED,
+            severity=Severity.WARNING,
+            ip=ip,
+            user=user,
+            details={"email": mask_email(email), "limit": refusal},
+        )
+        if refusal == "address":
+            window = settings.PASSWORD_RESET_WINDOW_SECONDS
+            raise ServiceError(
+                "throttled",
+                "Too many password-reset requests from this address. Try again later.",
+                status=429,
+                retry_after=window,
+            )
+        return
     metrics.password_reset_total.labels(stage="requested").inc()
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is not None:
         transaction.on_commit(lambda: password_reset_email_send.delay(user.pk))
 
@@ -648,7 +764,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str, ip: str |
     password_reset_complete(user=user, new_password=new_password, ip=ip)
 
 
-# --- TOTP second factor ---------------------------------------------------------------------
+# --- Second factor: TOTP and backup codes -------------------------------------------------
 
 
 def totp_code_accept(*, device: TOTPDevice, code: str) -> bool:
@@ -668,11 +784,52 @@ def totp_code_accept(*, device: TOTPDevice, code: str) -> bool:
     return False
 
 
-@transaction.atomic
-def mfa_totp_enrol(*, user: User) -> tuple[str, str]:
+def backup_code_consume(*, device: TOTPDevice, code: str, ip: str | None) -> bool:
+    """True, once, for one of the device's unused backup codes."""
+    if backup_code_looks_valid(code):
+        for row in device.backup_codes.filter(used_at__isnull=True):
+            if not backup_code_matches(code=code, salt=row.salt, digest=row.digest):
+                continue
+            # The conditional update makes the code single-use even for two requests at once.
+            if MFABackupCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=timezone.now()):
+                metrics.mfa_verification_total.labels(result="success").inc()
+                left = device.backup_codes.filter(used_at__isnull=True).count()
+                audit_event_record(
+                    actor=device.user,
+                    action=Action.MFA_BACKUP_CODE_USED,
+                    target=device.user,
+                    ip=ip,
+                    details={"left": left},
+                )
+                return True
+    metrics.mfa_verification_total.labels(result="failure").inc()
+    return False
+
+
+def mfa_code_accept(*, device: TOTPDevice, code: str, ip: str | None) -> bool:
+    """A code from the authenticator app (6 digits), or else one of the backup codes."""
+    if "".join(code.split()).isdigit():
+        return totp_code_accept(device=device, code=code)
+    return backup_code_consume(device=device, code=code, ip=ip)
+
+
+def _backup_codes_issue(*, device: TOTPDevice) -> list[str]:
+    """Replace the device's backup codes with new ones; the codes are returned, only once."""
+    device.backup_codes.all().delete()
+    codes = [backup_code_new() for _ in range(BACKUP_CODE_COUNT)]
+    rows = []
+    for code in codes:
+        salt = backup_code_salt()
+        rows.append(MFABackupCode(device=device, salt=salt, digest=backup_code_digest(code=code, salt=salt)))
+    MFABackupCode.objects.bulk_create(rows)
+    return codes
+
+
+def mfa_totp_enrol(*, user: User, password: str, ip: str | None) -> tuple[str, str]:
     """Start (or restart) enrolment; returns the secret and its otpauth:// URI, shown once."""
     if selectors.user_totp_device(user=user) is not None:
         raise ServiceError("mfa_already_enabled", "Two-factor authentication is already on.", status=409)
+    _owner_prove(user=user, ip=ip, action="mfa_enrol", password=password)
     secret = pyotp.random_base32()
     TOTPDevice.objects.update_or_create(
         user=user,
@@ -683,28 +840,58 @@ def mfa_totp_enrol(*, user: User) -> tuple[str, str]:
     return secret, uri
 
 
-@transaction.atomic
-def mfa_totp_confirm(*, user: User, code: str, ip: str | None) -> None:
-    device = TOTPDevice.objects.select_for_update().filter(user=user).first()
+def mfa_totp_confirm(*, user: User, code: str, current_token: AuthToken | None, ip: str | None) -> list[str]:
+    """Turn two-factor on with a first code; every other session is signed out (a stolen token
+    must not outlive the new factor). Returns the backup codes, shown only now."""
+    device = TOTPDevice.objects.filter(user=user).first()
     if device is None:
         raise ServiceError("mfa_not_started", "Start with POST /api/v1/auth/mfa/totp.", status=409)
     if device.confirmed:
         raise ServiceError("mfa_already_enabled", "Two-factor authentication is already on.", status=409)
-    if not totp_code_accept(device=device, code=code):
-        raise ServiceError.invalid("code", "This code is wrong or expired.")
-    device.confirmed_at = timezone.now()
-    device.save(update_fields=["confirmed_at"])
-    audit_event_record(actor=user, action=Action.MFA_ENABLED, target=user, ip=ip)
+    # Outside the transaction: the record of a wrong code must survive its error.
+    code = "".join(code.split())
+    _owner_prove(user=user, ip=ip, action="mfa_confirm", device=device, code=code)
+    with transaction.atomic():
+        if not TOTPDevice.objects.filter(pk=device.pk, confirmed_at__isnull=True).update(
+            confirmed_at=timezone.now()
+        ):
+            raise ServiceError("mfa_already_enabled", "Two-factor authentication is already on.", status=409)
+        codes = _backup_codes_issue(device=device)
+        others = selectors.user_tokens(user=user)
+        if current_token is not None:
+            others = others.exclude(pk=current_token.pk)
+        signed_out = others.delete()[0]
+        audit_event_record(
+            actor=user,
+            action=Action.MFA_ENABLED,
+            target=user,
+            ip=ip,
+            details={"sessions_signed_out": signed_out},
+        )
     metrics.mfa_setup_total.labels(action="confirm").inc()
+    return codes
 
 
-@transaction.atomic
-def mfa_totp_disable(*, user: User, code: str, ip: str | None) -> None:
+def mfa_backup_codes_regenerate(*, user: User, password: str, ip: str | None) -> list[str]:
+    """New backup codes (the old ones stop working); returned only now."""
     device = selectors.user_totp_device(user=user)
     if device is None:
         raise ServiceError("mfa_not_enabled", "Two-factor authentication is off.", status=409)
-    if not totp_code_accept(device=device, code=code):
-        raise ServiceError.invalid("code", "This code is wrong or expired.")
-    device.delete()
-    audit_event_record(actor=user, action=Action.MFA_DISABLED, target=user, ip=ip)
+    _owner_prove(user=user, ip=ip, action="mfa_backup_codes", password=password)
+    with transaction.atomic():
+        codes = _backup_codes_issue(device=device)
+        audit_event_record(actor=user, action=Action.MFA_BACKUP_CODES_REGENERATED, target=user, ip=ip)
+    metrics.mfa_setup_total.labels(action="backup_codes").inc()
+    return codes
+
+
+def mfa_totp_disable(*, user: User, password: str, code: str, ip: str | None) -> None:
+    """Turn two-factor off: needs the password and a current code (or a backup code)."""
+    device = selectors.user_totp_device(user=user)
+    if device is None:
+        raise ServiceError("mfa_not_enabled", "Two-factor authentication is off.", status=409)
+    _owner_prove(user=user, ip=ip, action="mfa_disable", password=password, device=device, code=code)
+    with transaction.atomic():
+        device.delete()
+        audit_event_record(actor=user, action=Action.MFA_DISABLED, target=user, ip=ip)
     metrics.mfa_setup_total.labels(action="disable").inc()

@@ -148,11 +148,21 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "admin:login"
 # Staff must present a verified TOTP code to enter the admin (forced on in production).
 ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=False)
-# Repeated failures lock the account (per email) and the client (per IP) for a while.
+# Failed passwords and second-factor codes (see assistant/users/lockout.py): the pair (account,
+# client address) locks after a few, one address after more across accounts, and the account
+# as a whole only after many, for a delay that doubles each time it trips again.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=20)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=50)
+LOGIN_ACCOUNT_FAILURE_WINDOW_SECONDS = env.int("LOGIN_ACCOUNT_FAILURE_WINDOW_SECONDS", default=3600)
+LOGIN_ACCOUNT_LOCKOUT_SECONDS = env.int("LOGIN_ACCOUNT_LOCKOUT_SECONDS", default=60)
+LOGIN_ACCOUNT_LOCKOUT_MAX_SECONDS = env.int("LOGIN_ACCOUNT_LOCKOUT_MAX_SECONDS", default=3600)
+# Password-reset e-mails: per account and per client address, within the window.
+PASSWORD_RESET_ACCOUNT_LIMIT = env.int("PASSWORD_RESET_ACCOUNT_LIMIT", default=3)
+PASSWORD_RESET_IP_LIMIT = env.int("PASSWORD_RESET_IP_LIMIT", default=10)
+PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=3600)
 # Comma-separated Fernet keys; the first encrypts, all decrypt (prepend a new one to rotate).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 MFA_ISSUER_NAME = env("MFA_ISSUER_NAME", default="TDAH Assistant")

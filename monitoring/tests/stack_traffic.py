@@ -97,7 +97,11 @@ def api_traffic(env: StackWithFakes) -> Traffic:
 
     # Two-factor: enrol, confirm, and sign in with a code. Each code works once: confirm with
     # the previous step's (one step of drift is accepted), sign in with the current one.
-    totp = pyotp.TOTP(chat_user.call("POST", "/api/v1/auth/mfa/totp", expect=201).json()["secret"])
+    totp = pyotp.TOTP(
+        chat_user.call("POST", "/api/v1/auth/mfa/totp", json={"password": PASSWORD}, expect=201).json()[
+            "secret"
+        ]
+    )
     chat_user.call(
         "POST", "/api/v1/auth/mfa/totp/confirm", json={"code": totp.at(time.time() - totp.interval)}
     )

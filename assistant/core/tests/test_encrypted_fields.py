@@ -15,18 +15,18 @@ def raw_secret() -> str:
         return cursor.fetchone()[0]
 
 
-def test_the_column_holds_ciphertext_and_the_model_the_secret(user):
-    secret, _ = services.mfa_totp_enrol(user=user)
+def test_the_column_holds_ciphertext_and_the_model_the_secret(user, password):
+    secret, _ = services.mfa_totp_enrol(user=user, password=password, ip=None)
 
     assert secret not in raw_secret()
     assert user.totp_device.secret == secret
     assert crypto.decrypt(raw_secret()) == secret
 
 
-def test_rotation_rewrites_every_value_under_the_newest_key(user, settings, capsys):
+def test_rotation_rewrites_every_value_under_the_newest_key(user, password, settings, capsys):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.FIELD_ENCRYPTION_KEYS = [old]
-    secret, _ = services.mfa_totp_enrol(user=user)
+    secret, _ = services.mfa_totp_enrol(user=user, password=password, ip=None)
     before = raw_secret()
 
     settings.FIELD_ENCRYPTION_KEYS = [new, old]

@@ -55,11 +55,12 @@ class LoginInput(serializers.Serializer[None]):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     otp_code = serializers.CharField(
-        max_length=10,
+        max_length=16,
         required=False,
         allow_blank=True,
         default="",
-        help_text="Authenticator code, required once two-factor authentication is on.",
+        help_text="Authenticator code, required once two-factor authentication is on; "
+        "or one of your backup codes (each works once).",
     )
 
 
@@ -101,15 +102,53 @@ class PasswordResetConfirmInput(serializers.Serializer[None]):
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
+def _current_password() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=128, trim_whitespace=False, help_text="Your current password: a token alone is not enough."
+    )
+
+
 class TotpCodeInput(serializers.Serializer[None]):
     code = serializers.RegexField(
         r"^\s*\d{3}\s?\d{3}\s*$", max_length=10, error_messages={"invalid": "Enter the 6-digit code."}
     )
 
 
+class PasswordInput(serializers.Serializer[None]):
+    password = _current_password()
+
+
+class TotpDisableInput(serializers.Serializer[None]):
+    password = _current_password()
+    code = serializers.CharField(
+        max_length=16, help_text="A current code from the authenticator app, or an unused backup code."
+    )
+
+
 class TotpEnrolOutput(serializers.Serializer[dict[str, Any]]):
     secret = serializers.CharField(help_text="Base32 seed, shown only now.")
     otpauth_uri = serializers.CharField(help_text="Render as a QR code for the authenticator app.")
+
+
+class BackupCodesOutput(serializers.Serializer[dict[str, Any]]):
+    backup_codes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Ten one-time codes for signing in without the app (in `otp_code`). Shown only now: "
+        "keep them somewhere safe.",
+    )
+
+
+class TotpConfirmOutput(UserOutput):
+    backup_codes = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Ten one-time codes for signing in without the app (in `otp_code`). Shown only now: "
+        "keep them somewhere safe.",
+    )
+
+    class Meta(UserOutput.Meta):
+        fields = [*UserOutput.Meta.fields, "backup_codes"]
+        read_only_fields = fields
 
 
 class DetailOutput(serializers.Serializer[dict[str, Any]]):

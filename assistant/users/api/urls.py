@@ -19,4 +19,5 @@ urlpatterns = [
     path("mfa/totp", views.TotpEnrolView.as_view(), name="auth-mfa-enrol"),
     path("mfa/totp/confirm", views.TotpConfirmView.as_view(), name="auth-mfa-confirm"),
     path("mfa/totp/disable", views.TotpDisableView.as_view(), name="auth-mfa-disable"),
+    path("mfa/backup-codes", views.BackupCodesView.as_view(), name="auth-mfa-backup-codes"),
 ]

@@ -178,9 +178,10 @@ class PasswordChangeView(APIView):
     @extend_schema(
         tags=TAG,
         summary="Change your password",
-        description="Every other session is signed out; this one stays.",
+        description="Every other session is signed out; this one stays. A wrong `current_password` "
+        "counts towards the sign-in lockout (429 `account_locked`).",
         request=s.PasswordChangeInput,
-        responses={204: None, **error_responses(400, 401)},
+        responses={204: None, **error_responses(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
         data = validated(s.PasswordChangeInput, request.data)
@@ -198,12 +199,15 @@ class PasswordResetView(PublicAuthView):
     @extend_schema(
         tags=TAG,
         summary="Email a password-reset link",
-        description="Always 202, whether or not the address has an account.",
+        description="Always 202, whether or not the address has an account (an account that asked too "
+        "often gets no more e-mails for a while, silently). Too many requests from one address: 429.",
         request=s.PasswordResetInput,
         responses={202: s.DetailOutput, **error_responses(400, 429)},
     )
     def post(self, request: Request) -> Response:
-        services.password_reset_request(email=validated(s.PasswordResetInput, request.data)["email"])
+        services.password_reset_request(
+            email=validated(s.PasswordResetInput, request.data)["email"], ip=client_ip(request)
+        )
         return Response(
             {"detail": "If this address has an account, a reset link is on its way."},
             status=status.HTTP_202_ACCEPTED,
@@ -228,13 +232,17 @@ class PasswordResetConfirmView(PublicAuthView):
 class TotpEnrolView(APIView):
     @extend_schema(
         tags=["mfa"],
-        summary="Start TOTP enrolment",
-        description="Returns a new secret; confirm it with a code to turn two-factor on.",
-        request=None,
-        responses={201: s.TotpEnrolOutput, **error_responses(401, 409)},
+        summary="Start TOTP enrolment (needs your password)",
+        description="Returns a new secret; confirm it with a code to turn two-factor on. A wrong "
+        "password is a 400 on `password` and counts towards the sign-in lockout (429 `account_locked`).",
+        request=s.PasswordInput,
+        responses={201: s.TotpEnrolOutput, **error_responses(400, 401, 409, 429)},
     )
     def post(self, request: Request) -> Response:
-        secret, uri = services.mfa_totp_enrol(user=request_user(request))
+        password = validated(s.PasswordInput, request.data)["password"]
+        secret, uri = services.mfa_totp_enrol(
+            user=request_user(request), password=password, ip=client_ip(request)
+        )
         return Response({"secret": secret, "otpauth_uri": uri}, status=status.HTTP_201_CREATED)
 
 
@@ -242,23 +250,49 @@ class TotpConfirmView(APIView):
     @extend_schema(
         tags=["mfa"],
         summary="Confirm enrolment with a code",
+        description="Turns two-factor on, signs every other session out (this one stays) and returns "
+        "ten one-time backup codes, shown only in this answer. Wrong codes count towards the "
+        "sign-in lockout (429 `account_locked`).",
         request=s.TotpCodeInput,
-        responses={200: UserOutput, **error_responses(400, 401, 409)},
+        responses={200: s.TotpConfirmOutput, **error_responses(400, 401, 409, 429)},
     )
     def post(self, request: Request) -> Response:
         code = validated(s.TotpCodeInput, request.data)["code"]
-        services.mfa_totp_confirm(user=request_user(request), code=code, ip=client_ip(request))
-        return Response(_user_payload(request))
+        codes = services.mfa_totp_confirm(
+            user=request_user(request), code=code, current_token=request_token(request), ip=client_ip(request)
+        )
+        return Response({**_user_payload(request), "backup_codes": codes})
+
+
+class BackupCodesView(APIView):
+    @extend_schema(
+        tags=["mfa"],
+        summary="Replace your backup codes (needs your password)",
+        description="The old codes stop working. A wrong password is a 400 on `password` and counts "
+        "towards the sign-in lockout.",
+        request=s.PasswordInput,
+        responses={201: s.BackupCodesOutput, **error_responses(400, 401, 409, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        password = validated(s.PasswordInput, request.data)["password"]
+        codes = services.mfa_backup_codes_regenerate(
+            user=request_user(request), password=password, ip=client_ip(request)
+        )
+        return Response({"backup_codes": codes}, status=status.HTTP_201_CREATED)
 
 
 class TotpDisableView(APIView):
     @extend_schema(
         tags=["mfa"],
-        summary="Turn two-factor off (needs a current code)",
-        request=s.TotpCodeInput,
-        responses={200: UserOutput, **error_responses(400, 401, 409)},
+        summary="Turn two-factor off (needs your password and a current or backup code)",
+        description="Wrong passwords and codes count towards the sign-in lockout: once locked, even "
+        "the right ones are refused (429 `account_locked`) until it ends.",
+        request=s.TotpDisableInput,
+        responses={200: UserOutput, **error_responses(400, 401, 409, 429)},
     )
     def post(self, request: Request) -> Response:
-        code = validated(s.TotpCodeInput, request.data)["code"]
-        services.mfa_totp_disable(user=request_user(request), code=code, ip=client_ip(request))
+        data = validated(s.TotpDisableInput, request.data)
+        services.mfa_totp_disable(
+            user=request_user(request), password=data["password"], code=data["code"], ip=client_ip(request)
+        )
         return Response(_user_payload(request))

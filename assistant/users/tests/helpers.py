@@ -3,15 +3,27 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assistant.users import services
-from assistant.users.models import User
+from assistant.users.models import AuthToken, User
+
+# The factory's default password (the `password` fixture).
+DEFAULT_PASSWORD = "correct horse battery staple"
 
 
-def enable_totp(user: User) -> pyotp.TOTP:
+def enable_totp(user: User, password: str = DEFAULT_PASSWORD) -> pyotp.TOTP:
     """Enrol and confirm an authenticator for user; returns it so tests can make codes."""
-    secret, _ = services.mfa_totp_enrol(user=user)
-    totp = pyotp.TOTP(secret)
-    services.mfa_totp_confirm(user=user, code=totp.now(), ip=None)
+    totp, _ = enable_totp_with_backup_codes(user, password)
     return totp
+
+
+def enable_totp_with_backup_codes(
+    user: User, password: str = DEFAULT_PASSWORD
+) -> tuple[pyotp.TOTP, list[str]]:
+    secret, _ = services.mfa_totp_enrol(user=user, password=password, ip=None)
+    totp = pyotp.TOTP(secret)
+    # As if confirmed from the newest session (a test's signed-in client): it stays signed in.
+    newest = AuthToken.objects.filter(user=user).order_by("-created").first()
+    codes = services.mfa_totp_confirm(user=user, code=totp.now(), current_token=newest, ip=None)
+    return totp, codes
 
 
 def fresh_code(totp: pyotp.TOTP, steps_ahead: int = 1) -> str:
