@@ -3,19 +3,23 @@ one account asking for codes to many numbers, a reminder repeating faster than a
 texted, and a day's spend past its budget are each refused (429 or a chat failover), recorded as
 a SecurityEvent and counted; ordinary use goes through."""
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import close_old_connections
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assistant.chat.models import Message
+from assistant.core.errors import ServiceError
 from assistant.planner import services as planner
 from assistant.planner.models import ReminderDelivery
 from assistant.planner.notifications import notify
 from assistant.users.models import SecurityEvent
 from assistant.users.tests.factories import UserFactory
+from sms import services
 from sms.backends import locmem
 from sms.models import OutboundSMS, PhoneVerification
 from sms.tests.conftest import PHONE
@@ -219,3 +223,31 @@ def test_the_spend_counts_the_messages_queued_in_the_same_batch(settings, django
 
     outcomes = sorted(ReminderDelivery.objects.filter(channel="sms").values_list("outcome", flat=True))
     assert outcomes == ["failed_over"] + ["sent"] * 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_accounts_asking_at_the_same_moment_still_get_only_the_hourly_cap_of_codes():
+    """The count and the code it allows are one locked step: parallel requests cannot all see
+    a free slot and each take it."""
+    accounts = UserFactory.create_batch(8)
+    start = threading.Barrier(len(accounts))
+    outcomes: list[str] = []
+
+    def ask(account) -> None:
+        start.wait()
+        try:
+            services.phone_verification_start(user=account, phone_number=STRANGER)
+            outcomes.append("sent")
+        except ServiceError as error:
+            outcomes.append(error.code)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=ask, args=(account,)) for account in accounts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["sent"] * 3 + ["sms_cap_reached"] * 5
+    assert PhoneVerification.objects.filter(phone_number=STRANGER).count() == 3
