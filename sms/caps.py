@@ -104,8 +104,12 @@ def _spend_limit() -> Decimal:
     return Decimal(str(settings.SMS_DAILY_SPEND_LIMIT_USD))
 
 
+def daily_spend_reached(now: datetime) -> bool:
+    return spent_today_usd(now) >= _spend_limit()
+
+
 def _spend_check(now: datetime) -> None:
-    if spent_today_usd(now) >= _spend_limit():
+    if daily_spend_reached(now):
         retry_after = math.ceil((_day_bounds(now)[1] - now).total_seconds())
         raise CapReached(Cap.DAILY_SPEND, retry_after=retry_after)
 

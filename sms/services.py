@@ -535,6 +535,11 @@ def sms_inbound_handle(
         sender = None
     result, reply = _route(inbound=inbound, sender=sender)
     reply = fit(reply, settings.SMS_MAX_SEGMENTS) if reply else ""
+    if reply and result != InboundSMS.Result.KEYWORD and caps.daily_spend_reached(timezone.now()):
+        # Past the day's spend only keyword answers (which carriers require) are texted; a
+        # routed message's answer stays in the person's conversation, to read in the app.
+        caps.refusal_record(metrics.Cap.DAILY_SPEND, user=inbound.user, phone_number=sender or "")
+        reply = ""
     inbound.result, inbound.reply = result, reply
     inbound.save(update_fields=["result", "reply", "user"])
     if reply:

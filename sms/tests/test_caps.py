@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from assistant.chat.models import Message
 from assistant.core.errors import ServiceError
 from assistant.planner import services as planner
-from assistant.planner.models import ReminderDelivery
+from assistant.planner.models import ReminderDelivery, Todo
 from assistant.planner.notifications import notify
 from assistant.users.models import SecurityEvent
 from assistant.users.tests.factories import UserFactory
@@ -23,6 +23,7 @@ from sms import services
 from sms.backends import locmem
 from sms.models import OutboundSMS, PhoneVerification
 from sms.tests.conftest import PHONE
+from sms.tests.helpers import reply_of, text
 from sms.tests.test_round_trip import metric
 
 pytestmark = pytest.mark.django_db
@@ -251,3 +252,23 @@ def test_eight_accounts_asking_at_the_same_moment_still_get_only_the_hourly_cap_
 
     assert sorted(outcomes) == ["sent"] * 3 + ["sms_cap_reached"] * 5
     assert PhoneVerification.objects.filter(phone_number=STRANGER).count() == 3
+
+
+def test_past_the_daily_spend_a_texted_message_is_handled_but_only_keywords_are_answered_by_sms(
+    client, settings, texter, django_capture_on_commit_callbacks
+):
+    settings.SMS_DAILY_SPEND_LIMIT_USD = 1
+    spend_so_far("1.00")
+    before = refused("daily_spend")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = reply_of(text(client, "add call the dentist", sid="SM" + "2" * 32))
+        help_answer = reply_of(text(client, "HELP", sid="SM" + "3" * 32))
+
+    assert answer == ""
+    assert Todo.objects.filter(user=texter, title="call the dentist").exists()
+    # The assistant's answer is in the conversation, to read in the app.
+    assert Message.objects.filter(conversation__user=texter, direction="out").exists()
+    assert "STOP" in help_answer
+    assert refused("daily_spend") - before == 1
+    assert [e.user for e in cap_events("daily_spend")] == [texter]
