@@ -35,12 +35,11 @@ from sms.models import OutboundSMS, PhoneVerification
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
-# What a person is told when a code is refused (the API's 429 message).
+# What a person asking for a code is told when a cap refuses it (the API's 429 message).
 REFUSAL_MESSAGES = {
     Cap.VERIFICATION_NUMBER_HOUR: "Too many codes were sent to this number. Try again later.",
     Cap.VERIFICATION_NUMBER_DAY: "Too many codes were sent to this number today. Try again later.",
     Cap.VERIFICATION_ACCOUNT_DAY: "You asked for too many codes today. Try again later.",
-    Cap.USER_DAY: "You reached today's limit of text messages; the rest come by chat.",
     Cap.DAILY_SPEND: "Text messages are paused for today. Try again later.",
 }
 
