@@ -63,6 +63,7 @@ def assert_cap_refusal(response, *, max_wait: int) -> None:
     assert error["message"]
     assert error["fields"] == {}
     assert 0 < error["retry_after_seconds"] <= max_wait
+    assert response["Retry-After"] == str(error["retry_after_seconds"])
 
 
 def test_eight_accounts_aiming_codes_at_one_number_are_refused_past_the_hourly_cap(
