@@ -136,22 +136,30 @@ def verification_caps_check(*, user: User, phone_number: str, now: datetime) -> 
 
 class NotificationBudget:
     """What SMS notifications may still be sent now: per person over the last day, and the day's
-    spend. Make it in the transaction that queues them: it holds the people's locks."""
+    spend. Use it in the transaction that queues them: the first take() locks the people and
+    counts (a batch that texts nobody costs no query)."""
 
     def __init__(self, *, user_ids: set[int], now: datetime) -> None:
-        _lock(f"sms-cap:user:{pk}" for pk in user_ids)
+        self._user_ids, self._now = user_ids, now
+        self._sent_today: Counter[int] | None = None
+        self._spent = Decimal(0)
+
+    def _count(self) -> Counter[int]:
+        _lock(f"sms-cap:user:{pk}" for pk in self._user_ids)
         notifications = OutboundSMS.objects.filter(
-            user_id__in=user_ids,
+            user_id__in=self._user_ids,
             purpose__in=[OutboundSMS.Purpose.REMINDER, OutboundSMS.Purpose.NOTICE],
-            created_at__gt=now - DAY,
+            created_at__gt=self._now - DAY,
         )
-        self._sent_today: Counter[int] = Counter(
+        self._spent = spent_today_usd(self._now)
+        return Counter(
             dict(_sent(notifications).values("user_id").annotate(n=Count("id")).values_list("user_id", "n"))
         )
-        self._spent = spent_today_usd(now)
 
     def take(self, *, user_id: int, cost_usd: Decimal) -> Cap | None:
-        """Count one more SMS to user_id, or return the cap that refuses it."""
+        """Count one more SMS to user_id (one of user_ids), or return the cap that refuses it."""
+        if self._sent_today is None:
+            self._sent_today = self._count()
         if self._spent >= _spend_limit():
             return Cap.DAILY_SPEND
         if self._sent_today[user_id] >= settings.SMS_PER_USER_PER_DAY:

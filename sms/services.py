@@ -396,7 +396,7 @@ def sms_notifications_deliver(notifications: list[Notification]) -> None:
     rationed = {
         n.user.pk for n in notifications if n.user.phone_number in phones - opted_out and not n.essential
     }
-    budget = caps.NotificationBudget(user_ids=rationed, now=timezone.now()) if rationed else None
+    budget = caps.NotificationBudget(user_ids=rationed, now=timezone.now())
     # As _outbox_add takes them: (user, number, text, reminder delivery id).
     reminders: list[tuple[User | None, str, str, int | None]] = []
     notices: list[tuple[User | None, str, str, int | None]] = []
@@ -409,13 +409,9 @@ def sms_notifications_deliver(notifications: list[Notification]) -> None:
             reason = NO_VERIFIED_PHONE_MESSAGE
         elif phone in opted_out:
             reason = OPTED_OUT_MESSAGE
-        elif (
-            budget is not None
-            and not notification.essential
-            and (
-                cap := budget.take(
-                    user_id=notification.user.pk, cost_usd=_notification_cost(phone, notification.text)
-                )
+        elif not notification.essential and (
+            cap := budget.take(
+                user_id=notification.user.pk, cost_usd=_notification_cost(phone, notification.text)
             )
         ):
             refused[cap].append(notification)
