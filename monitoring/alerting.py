@@ -189,6 +189,7 @@ def condition_rule(
 _HTTP_RESPONSES = "django_http_responses_total_by_status_view_method_total"
 _CELERY_BEAT_TICK = "celery_beat_last_tick_timestamp_seconds"
 _FAILED = 'state="failed"'
+_DAILY_SPEND_CAP = 'cap="daily_spend"'
 
 
 def _availability() -> list[Rule]:
@@ -394,6 +395,21 @@ def _sms() -> list[Rule]:
             ),
             area="sms",
             durations=("10m", "5m"),
+        ),
+        condition_rule(
+            "SmsDailySpendCapReached",
+            "critical",
+            # The app refuses every SMS past SMS_DAILY_SPEND_LIMIT_USD (sms/caps.py), so any refusal
+            # counted under that cap means texts have stopped: page at once.
+            expr=f"{sum_increase('sms_cap_refused_total', _DAILY_SPEND_CAP, window='30m')} > 0",
+            duration="0m",
+            summary="SMS are paused: today's SMS spend reached its cap",
+            description=(
+                "{value} SMS were refused over the last 30 minutes because today's spend reached "
+                "SMS_DAILY_SPEND_LIMIT_USD: reminders go by chat and phone codes are refused until "
+                "midnight (TIME_ZONE) or until the limit is raised."
+            ),
+            area="sms",
         ),
     ]
 

@@ -116,7 +116,8 @@ def _page_oncall(events: list[AlertEvent]) -> bool:
             "summary": first.summary or first.description,
         }
     try:
-        channel = notify(user=person, text=body[:300], channel=Channel.SMS)
+        # Essential: a page passes the SMS caps, the daily spend's own page included.
+        channel = notify(user=person, text=body[:300], channel=Channel.SMS, essential=True)
     except DeliveryError as error:
         logger.warning(
             "critical alert not paged",

@@ -7,7 +7,11 @@ class SmsConfig(AppConfig):
 
     def ready(self) -> None:
         from assistant.planner.notifications import channel_register
+        from assistant.users.events import security_kinds_register
         from sms import services
+        from sms.events import SecurityKind
+
+        security_kinds_register(SecurityKind)
 
         # Reminders for users who prefer SMS go through the outbox; deferred: it reports each
         # delivery later (sent, delivered, or failed over to chat).

@@ -1,6 +1,8 @@
 """SMS metrics (the monitoring guide's SMS dashboard). Label values come from the fixed sets
 in each help text; never a phone number."""
 
+from enum import StrEnum
+
 from prometheus_client import Counter, Gauge, Histogram
 
 sms_received_total = Counter(
@@ -35,3 +37,23 @@ sms_outbox_pending = Gauge(
     "Outbound SMS waiting in the outbox (queued or sending), as last counted by the sweep.",
     multiprocess_mode="mostrecent",
 )
+
+
+class Cap(StrEnum):
+    """The caps sms/caps.py enforces: the `cap` label of sms_cap_refused_total."""
+
+    VERIFICATION_NUMBER_HOUR = "verification_number_hour"
+    VERIFICATION_NUMBER_DAY = "verification_number_day"
+    VERIFICATION_ACCOUNT_DAY = "verification_account_day"
+    USER_DAY = "user_day"
+    DAILY_SPEND = "daily_spend"
+
+
+sms_cap_refused_total = Counter(
+    "sms_cap_refused_total",
+    "SMS refused because a cap was reached, by cap (verification_number_hour, verification_number_day, "
+    "verification_account_day, user_day, daily_spend).",
+    ["cap"],
+)
+for _cap in Cap:
+    sms_cap_refused_total.labels(cap=_cap)

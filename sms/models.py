@@ -106,7 +106,11 @@ class OutboundSMS(ExportModelOperationsMixin("outbound_sms"), models.Model):  # 
         ordering = ["-created_at"]
         verbose_name = "outbound SMS"
         verbose_name_plural = "outbound SMS"
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # A person's SMS today, counted by the caps (sms/caps.py).
+            models.Index(fields=["user", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.purpose} to {mask_phone(self.to_number)} ({self.status})"
@@ -128,6 +132,11 @@ class PhoneVerification(ExportModelOperationsMixin("phone_verification"), models
 
     class Meta:
         ordering = ["-created_at"]
+        # The codes sent to a number and asked for by an account, counted by the caps (sms/caps.py).
+        indexes = [
+            models.Index(fields=["phone_number", "created_at"]),
+            models.Index(fields=["user", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{mask_phone(self.phone_number)} for {self.user}"

@@ -11,6 +11,7 @@ import hmac
 import logging
 import secrets
 import time
+from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -34,7 +35,7 @@ from assistant.planner.notifications import Notification, notify_many
 from assistant.planner.services import reminder_deliveries_fail, reminder_delivery_progress
 from assistant.users.models import AuditEvent, User
 from assistant.users.services import audit_event_record
-from sms import metrics
+from sms import caps, metrics
 from sms.backends import PermanentSmsError, TransientSmsError, get_backend
 from sms.keywords import Action, Keyword, keyword_match, stranger_language
 from sms.models import InboundSMS, OutboundSMS, PhoneOptOut, PhoneVerification
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 OPTED_OUT_CODE = "opted_out"
 OPTED_OUT_MESSAGE = "The recipient texted STOP."
 NO_VERIFIED_PHONE_MESSAGE = "No verified phone number to text."
+CAP_REACHED_MESSAGE = "SMS cap reached (%(cap)s): sent by chat instead."
 
 Status = OutboundSMS.Status
 # A status callback only ever moves a row forward along this order.
@@ -384,23 +386,36 @@ def sms_usage_by_user_day(*, start: datetime, end: datetime) -> list[SmsUsageRow
 def sms_notifications_deliver(notifications: list[Notification]) -> None:
     """The notification service's "sms" channel: outbox rows for users SMS can reach (one
     insert for the reminders, one for any other notice, such as an on-call page), chat for the
-    others (no verified phone, or it texted STOP). A reminder's delivery is linked to its
-    outbox row, or failed over to chat with the reason."""
+    others (no verified phone, it texted STOP, or a cap in sms/caps.py: the person's SMS today
+    or the day's spend; an essential notification, the on-call page, passes the caps). A
+    reminder's delivery is linked to its outbox row, or failed over to chat with the reason."""
     phones = {n.user.phone_number for n in notifications if n.user.phone_number and n.user.phone_verified}
     opted_out = set(
         PhoneOptOut.objects.filter(phone_number__in=phones).values_list("phone_number", flat=True)
     )
+    rationed = {
+        n.user.pk for n in notifications if n.user.phone_number in phones - opted_out and not n.essential
+    }
+    budget = caps.NotificationBudget(user_ids=rationed, now=timezone.now())
     # As _outbox_add takes them: (user, number, text, reminder delivery id).
     reminders: list[tuple[User | None, str, str, int | None]] = []
     notices: list[tuple[User | None, str, str, int | None]] = []
     by_chat: list[Notification] = []  # not a reminder: nothing to fail over
-    unreachable: dict[str, list[int]] = {OPTED_OUT_MESSAGE: [], NO_VERIFIED_PHONE_MESSAGE: []}
+    unreachable: dict[str, list[int]] = defaultdict(list)
+    refused: dict[metrics.Cap, list[Notification]] = defaultdict(list)
     for notification in notifications:
         phone = notification.user.phone_number
         if not (notification.user.phone_verified and phone):
             reason = NO_VERIFIED_PHONE_MESSAGE
         elif phone in opted_out:
             reason = OPTED_OUT_MESSAGE
+        elif not notification.essential and (
+            cap := budget.take(
+                user_id=notification.user.pk, cost_usd=_notification_cost(phone, notification.text)
+            )
+        ):
+            refused[cap].append(notification)
+            reason = CAP_REACHED_MESSAGE % {"cap": cap}
         else:
             message = (notification.user, phone, notification.text, notification.delivery_id)
             (notices if notification.delivery_id is None else reminders).append(message)
@@ -411,10 +426,25 @@ def sms_notifications_deliver(notifications: list[Notification]) -> None:
             unreachable[reason].append(notification.delivery_id)
     notify_many(notifications=by_chat, channel="chat")
     for reason, delivery_ids in unreachable.items():
-        if delivery_ids:
-            reminder_deliveries_fail(delivery_ids=delivery_ids, reason=reason)
+        reminder_deliveries_fail(delivery_ids=delivery_ids, reason=reason)
+    _cap_refusals_record(refused)
     _outbox_add(reminders, purpose=OutboundSMS.Purpose.REMINDER)
     _outbox_add(notices, purpose=OutboundSMS.Purpose.NOTICE)
+
+
+def _notification_cost(phone: str, text: str) -> Decimal:
+    return estimate_cost_usd(to=phone, segments=segments_count(fit(text, settings.SMS_MAX_SEGMENTS)))
+
+
+def _cap_refusals_record(refused: dict[metrics.Cap, list[Notification]]) -> None:
+    """One record per person for their own cap; one for the whole batch for the day's spend."""
+    for cap, notifications in refused.items():
+        if cap == metrics.Cap.DAILY_SPEND:
+            caps.refusal_record(cap, user=None, refused=len(notifications))
+            continue
+        per_user = Counter(n.user for n in notifications)
+        for user, count in per_user.items():
+            caps.refusal_record(cap, user=user, refused=count)
 
 
 # --- Inbound -------------------------------------------------------------------------------
@@ -501,6 +531,11 @@ def sms_inbound_handle(
         sender = None
     result, reply = _route(inbound=inbound, sender=sender)
     reply = fit(reply, settings.SMS_MAX_SEGMENTS) if reply else ""
+    if reply and result != InboundSMS.Result.KEYWORD and caps.daily_spend_reached(timezone.now()):
+        # Past the day's spend only keyword answers (which carriers require) are texted; a
+        # routed message's answer stays in the person's conversation, to read in the app.
+        caps.refusal_record(metrics.Cap.DAILY_SPEND, user=inbound.user, phone_number=sender or "")
+        reply = ""
     inbound.result, inbound.reply = result, reply
     inbound.save(update_fields=["result", "reply", "user"])
     if reply:
@@ -543,9 +578,21 @@ def _code_hash(verification_user_id: int, phone: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
+def phone_verification_start(*, user: User, phone_number: str, ip: str | None = None) -> PhoneVerification:
+    """Text a 6-digit code to the number; it becomes the user's once confirmed. A code beyond a
+    cap (sms/caps.py) is a 429 that says when to try again, and is recorded as a refusal."""
+    try:
+        return _phone_verification_send(user=user, phone_number=phone_number)
+    except caps.CapReached as reached:
+        # After the rollback of the code's transaction, so that the refusal is kept.
+        caps.refusal_record(reached.cap, user=user, ip=ip, phone_number=phone_number)
+        raise ServiceError(
+            "sms_cap_reached", caps.REFUSAL_MESSAGES[reached.cap], status=429, retry_after=reached.retry_after
+        ) from None
+
+
 @transaction.atomic
-def phone_verification_start(*, user: User, phone_number: str) -> PhoneVerification:
-    """Text a 6-digit code to the number; it becomes the user's once confirmed."""
+def _phone_verification_send(*, user: User, phone_number: str) -> PhoneVerification:
     now = timezone.now()
     if User.objects.filter(phone_number=phone_number, phone_verified=True).exclude(pk=user.pk).exists():
         raise ServiceError.invalid("phone_number", "This phone number belongs to another account.")
@@ -562,6 +609,7 @@ def phone_verification_start(*, user: User, phone_number: str) -> PhoneVerificat
             status=429,
             retry_after=int(wait) + 1,
         )
+    caps.verification_caps_check(user=user, phone_number=phone_number, now=now)
     code = f"{secrets.randbelow(10**6):06d}"
     verification = PhoneVerification.objects.create(
         user=user,

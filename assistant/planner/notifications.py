@@ -22,6 +22,9 @@ class Notification(NamedTuple):
     user: User
     text: str
     delivery_id: int | None = None  # the ReminderDelivery it fulfils, for a reminder
+    # Must reach the person even when a channel rations its use (an on-call page passes the
+    # SMS caps); everything else may be moved to chat.
+    essential: bool = False
 
 
 DeliverFn = Callable[[list[Notification]], None]
@@ -68,5 +71,5 @@ def notify_many(*, notifications: list[Notification], channel: str) -> str:
     return used
 
 
-def notify(*, user: User, text: str, channel: str) -> str:
-    return notify_many(notifications=[Notification(user, text)], channel=channel)
+def notify(*, user: User, text: str, channel: str, essential: bool = False) -> str:
+    return notify_many(notifications=[Notification(user, text, essential=essential)], channel=channel)

@@ -347,6 +347,15 @@ SMS_START_MESSAGE = env("SMS_START_MESSAGE", default="")
 PHONE_VERIFICATION_TTL_SECONDS = 600
 PHONE_VERIFICATION_MAX_ATTEMPTS = 5
 PHONE_VERIFICATION_RESEND_SECONDS = env.int("PHONE_VERIFICATION_RESEND_SECONDS", default=60)
+# Caps that keep SMS from being aimed at a stranger or run up as a bill (sms/caps.py). Codes
+# to one number count across all accounts; windows are rolling, except the spend, which is a
+# budget per calendar day in TIME_ZONE (Twilio's price when known, else the SMS_RATES_USD
+# estimate). Reaching the spend stops every SMS but on-call pages and keyword answers.
+SMS_VERIFICATION_PER_NUMBER_PER_HOUR = env.int("SMS_VERIFICATION_PER_NUMBER_PER_HOUR", default=3)
+SMS_VERIFICATION_PER_NUMBER_PER_DAY = env.int("SMS_VERIFICATION_PER_NUMBER_PER_DAY", default=5)
+SMS_VERIFICATION_PER_ACCOUNT_PER_DAY = env.int("SMS_VERIFICATION_PER_ACCOUNT_PER_DAY", default=5)
+SMS_PER_USER_PER_DAY = env.int("SMS_PER_USER_PER_DAY", default=40)
+SMS_DAILY_SPEND_LIMIT_USD = env.float("SMS_DAILY_SPEND_LIMIT_USD", default=50.0)
 
 # --- Integrations (Google, Microsoft, Notion) ---------------------------------------------
 # Client credentials of the apps registered with each provider; a provider without them is

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from assistant.chat.models import Message
+from assistant.planner.notifications import notify
 from assistant.users.models import SecurityEvent
 from assistant.users.tests.factories import UserFactory
 from monitoring.models import AlertEvent
@@ -114,6 +115,27 @@ def test_an_on_call_number_that_texted_stop_gets_the_page_by_chat_like_any_notif
     (page,) = Message.objects.filter(conversation__user=oncall, direction="out")
     assert page.text == "CRITICAL ServiceDown: ServiceDown summary"
     assert AlertEvent.objects.get().paged_at is not None
+
+
+def test_the_spend_cap_page_reaches_on_call_by_sms_while_other_texts_are_paused(client, settings):
+    """SmsDailySpendCapReached fires once the day's SMS spend is spent: its page must still be a
+    text (an essential notification passes the caps) while anyone else's notice goes by chat."""
+    oncall = staff_member(phone_number=ONCALL_PHONE, phone_verified=True)
+    settings.ALERT_ONCALL_EMAIL = oncall.email
+    settings.SMS_DAILY_SPEND_LIMIT_USD = 1
+    OutboundSMS.objects.create(
+        to_number="+15005550006", body="earlier", purpose="notice", status="delivered", cost_usd=1
+    )
+    texter = UserFactory(phone_number="+33611112222", phone_verified=True)
+
+    paged = post(client, notification(alert("SmsDailySpendCapReached"))).json()["paged"]
+    notify(user=texter, text="a notice", channel="sms")
+
+    assert paged is True
+    page = OutboundSMS.objects.get(to_number=ONCALL_PHONE)
+    assert page.body.startswith("CRITICAL SmsDailySpendCapReached:")
+    assert not OutboundSMS.objects.filter(user=texter).exists()
+    assert Message.objects.filter(conversation__user=texter, direction="out", text="a notice").exists()
 
 
 def test_the_page_is_framed_in_the_on_call_persons_language(client, settings):

@@ -44,14 +44,16 @@ class PhoneVerifyView(APIView):
         tags=["phone"],
         summary="Text a 6-digit code to your phone",
         description="The code expires in 10 minutes and allows 5 tries; a new one can be asked for after "
-        "a minute (429 with retry_after_seconds before that).",
+        "a minute (429 with retry_after_seconds before that). Codes are capped per number (across "
+        "accounts), per account and by the day's SMS spend: beyond a cap, 429 `sms_cap_reached` with "
+        "retry_after_seconds.",
         request=PhoneVerifyInput,
         responses={202: PhoneVerifyOutput, **error_responses(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
         phone_number = validated(PhoneVerifyInput, request.data)["phone_number"]
         verification = services.phone_verification_start(
-            user=request_user(request), phone_number=phone_number
+            user=request_user(request), phone_number=phone_number, ip=client_ip(request)
         )
         return Response(PhoneVerifyOutput(verification).data, status=status.HTTP_202_ACCEPTED)
 
