@@ -25,7 +25,7 @@ import redis
 import requests
 from cryptography.fernet import Fernet
 
-from deploy.local.stack import Database, Service, claim_redis_database
+from deploy.local.stack import Database, Service, claim_redis_database, production_settings_module
 from tests.services import free_port, redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ class Cluster:
             "HOME": os.environ.get("HOME", str(self.directory)),
             "LANG": "C.UTF-8",
             "PYTHONUNBUFFERED": "1",
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SETTINGS_MODULE": production_settings_module(self.database, self.redis_url),
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "METRICS_TOKEN": self.metrics_token,
@@ -89,6 +89,8 @@ class Cluster:
             "DATABASE_URL": self.database.url,
             "REDIS_URL": self.redis_url,
             "CELERY_BROKER_URL": self.redis_url,
+            "SMS_BACKEND": "sms.backends.console.ConsoleSmsBackend",
+            "TRUSTED_PROXY_COUNT": "0",
             # The exporters would need a port each; the web nodes' /metrics are what is tested.
             "CELERY_WORKER_METRICS_PORT": "0",
             "CELERY_BEAT_METRICS_PORT": "0",

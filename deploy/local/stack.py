@@ -194,6 +194,13 @@ class Service:
         self.process.wait()
 
 
+def production_settings_module(database: "Database", redis_url: str | None) -> str:
+    """Production settings, which refuse SQLite and a missing Redis unless told they run here."""
+    if database.vendor == "postgresql" and redis_url:
+        return "config.settings.production"
+    return "deploy.local.embedded_settings"
+
+
 class Database:
     """The stack's own database: never the one the test suite (or anyone else) uses."""
 
@@ -408,13 +415,16 @@ class Stack:
             "HOME": os.environ.get("HOME", str(self.temp_dir)),
             "LANG": "C.UTF-8",
             "PYTHONUNBUFFERED": "1",
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SETTINGS_MODULE": production_settings_module(self.database, self.redis_url),
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "METRICS_TOKEN": self.metrics_token,
             "ALERTMANAGER_WEBHOOK_TOKEN": self.webhook_token,
             "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "SECURE_SSL_REDIRECT": str(self.options.ssl_redirect),
+            # Clients reach gunicorn directly: no proxy whose X-Forwarded-For could be trusted.
+            "TRUSTED_PROXY_COUNT": "0",
+            "SMS_BACKEND": "sms.backends.console.ConsoleSmsBackend",
             "DATABASE_URL": self.database.url,
             "PUBLIC_BASE_URL": self.url("web"),
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
