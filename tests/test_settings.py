@@ -126,6 +126,28 @@ def test_a_boolean_variable_accepts_its_words_in_any_case():
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.processes
+def test_gunicorn_refuses_to_start_an_incomplete_production(tmp_path):
+    env = {key: PRODUCTION_ENV[key] for key in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS")}
+    base = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+
+    result = subprocess.run(
+        [str(gunicorn), "-c", "deploy/gunicorn.conf.py"],
+        cwd=ROOT,
+        env={**base, **env, "GUNICORN_BIND": "127.0.0.1:0", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "(production.E001) DATABASE_URL" in result.stderr
+    assert "not starting" in result.stderr
+    assert "Booting worker" not in result.stderr
+
+
 def test_production_deploy_check_prints_no_warnings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
 
