@@ -7,15 +7,24 @@ from assistant.core import crypto
 from django.db import migrations
 
 
+BATCH_SIZE = 1000
+
+
 def _rewrite_bodies(convert: Callable[[str], str]) -> Callable[..., None]:
-    """Rewrite every stored body with `convert`, in SQL: the model's field would decrypt on read."""
+    """Rewrite every stored body with `convert`, in SQL (the model's field would decrypt on
+    read), a batch of rows at a time so a large outbox never sits in memory at once."""
 
     def rewrite(apps, schema_editor):
         table = schema_editor.quote_name(apps.get_model("sms", "OutboundSMS")._meta.db_table)
+        last_id = 0
         with schema_editor.connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, body FROM {table}")
-            rows = cursor.fetchall()
-            cursor.executemany(f"UPDATE {table} SET body = %s WHERE id = %s", [(convert(body), pk) for pk, body in rows])
+            while True:
+                cursor.execute(f"SELECT id, body FROM {table} WHERE id > %s ORDER BY id LIMIT %s", [last_id, BATCH_SIZE])
+                rows = cursor.fetchall()
+                if not rows:
+                    return
+                cursor.executemany(f"UPDATE {table} SET body = %s WHERE id = %s", [(convert(body), pk) for pk, body in rows])
+                last_id = rows[-1][0]
 
     return rewrite
 
