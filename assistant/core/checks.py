@@ -4,7 +4,8 @@ Every external service has a default that lets the project run on one machine (S
 per-process cache, the filesystem broker, the console SMS backend, no proxy). In production
 each of those is a hole: lockout counters per process, codes printed to stdout, everyone
 sharing nginx's address. Under production settings (REQUIRE_PRODUCTION_CONFIGURATION) these
-errors stop `migrate`, `runserver` and `check --deploy`, one id per missing piece.
+errors stop gunicorn (deploy/gunicorn.conf.py), `migrate`, `runserver` and `check --deploy`,
+one id per missing piece.
 """
 
 from collections.abc import Sequence
