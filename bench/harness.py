@@ -31,6 +31,7 @@ from deploy.local.stack import free_port
 
 EMAIL, PASSWORD, PHONE = "bench@example.com", "bench passphrase 1234", "+33612345678"
 TWILIO_AUTH_TOKEN = "bench-twilio-auth-token"
+METRICS_TOKEN = "bench-metrics-" + "m" * 32
 
 PREPARE = f"""
 from assistant.users.models import User
@@ -64,8 +65,11 @@ def _env(port: int, workers: int, multiproc_dir: str, overrides: dict[str, str])
         "REDIS_URL": REDIS_URL,
         "SECRET_KEY": "bench-" + "k" * 60,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "METRICS_TOKEN": "bench",
-        "ALERTMANAGER_WEBHOOK_TOKEN": "bench-alerts",
+        "CELERY_BROKER_URL": REDIS_URL,
+        "TRUSTED_PROXY_COUNT": "0",
+        "SMS_BACKEND": "sms.backends.console.ConsoleSmsBackend",
+        "METRICS_TOKEN": METRICS_TOKEN,
+        "ALERTMANAGER_WEBHOOK_TOKEN": "bench-alerts-" + "a" * 32,
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "SECURE_SSL_REDIRECT": "False",
         "THROTTLE_USER": "1000000/min",

@@ -86,7 +86,7 @@ def refused_port() -> Iterator[int]:
 def main() -> None:
     with harness.server(workers=WORKERS) as server:
         populate(server)
-        scrape_auth = {"Authorization": "Bearer bench"}
+        scrape_auth = {"Authorization": f"Bearer {harness.METRICS_TOKEN}"}
         scrapes, status, exposition = timed(f"{server.base_url}/metrics", SCRAPES, scrape_auth)
         assert status == 200, status
         series = sum(1 for line in exposition.decode().splitlines() if line and not line.startswith("#"))

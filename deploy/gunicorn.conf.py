@@ -6,6 +6,8 @@ Every setting can be changed from the environment, so one image serves every dep
 import glob
 import multiprocessing
 import os
+import subprocess
+import sys
 import tempfile
 from typing import Any
 
@@ -55,11 +57,24 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 
 def on_starting(server: Any) -> None:
-    """Start from an empty metrics directory: a previous run's files would be counted again."""
+    """Refuse an incomplete configuration, then start from an empty metrics directory (a
+    previous run's files would be counted again)."""
+    _system_checks_pass_or_exit()
     os.makedirs(PROMETHEUS_MULTIPROC_DIR, exist_ok=True)
     # Only prometheus_client's own files, in case the directory was pointed somewhere shared.
     for path in glob.glob(os.path.join(PROMETHEUS_MULTIPROC_DIR, "*.db")):
         os.remove(path)
+
+
+def _system_checks_pass_or_exit() -> None:
+    """Django's system checks, as `migrate` runs them: under production settings an error names
+    each missing piece (assistant/core/checks.py), and no worker starts. In a child process, so
+    the master stays free of Django and its metrics, as with no preload."""
+    env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
+    manage = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "manage.py")
+    checked = subprocess.run([sys.executable, manage, "check", "--fail-level", "ERROR"], env=env, check=False)  # noqa: S603
+    if checked.returncode != 0:
+        sys.exit("gunicorn: the system checks above failed; not starting")
 
 
 def child_exit(server: Any, worker: Any) -> None:

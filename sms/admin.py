@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -47,13 +49,20 @@ class OutboundSMSAdmin(ReadOnlyAdmin[OutboundSMS]):
     search_fields = ["provider_sid", "user__email", "to_number"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
-    exclude = ["to_number", "reminder_delivery"]
-    readonly_fields = ["recipient", "delivery"]
+    exclude = ["to_number", "body", "reminder_delivery"]
+    readonly_fields = ["recipient", "text", "delivery"]
     actions = ["resend"]
 
     @admin.display(description="to")
     def recipient(self, outbound: OutboundSMS) -> str:
         return mask_phone(outbound.to_number)
+
+    @admin.display(description="text")
+    def text(self, outbound: OutboundSMS) -> str:
+        """The message as sent, but a verification code never: whoever read it could claim the number."""
+        if outbound.purpose == OutboundSMS.Purpose.VERIFICATION:
+            return re.sub(r"\d", "•", outbound.body)
+        return outbound.body
 
     @admin.display(description="reminder delivery")
     def delivery(self, outbound: OutboundSMS) -> str:

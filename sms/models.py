@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.timezone import now
 from django_prometheus.models import ExportModelOperationsMixin
 
+from assistant.core.fields import EncryptedTextField
 from assistant.core.masking import mask_phone
 from assistant.users.models import User
 
@@ -77,7 +78,9 @@ class OutboundSMS(ExportModelOperationsMixin("outbound_sms"), models.Model):  # 
         related_name="outbound_sms",
     )
     to_number = models.CharField(max_length=16)
-    body = models.TextField(max_length=1600)
+    # Encrypted: a verification message holds its code (PhoneVerification keeps only an HMAC of
+    # it), and reminders say what a person has to do. Staff see it through the admin, masked.
+    body = EncryptedTextField(max_length=1600)
     purpose = models.CharField(max_length=16, choices=Purpose)
     status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED)
     provider_sid = models.CharField(max_length=64, unique=True, null=True, blank=True)

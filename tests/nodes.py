@@ -67,7 +67,8 @@ class Cluster:
         self.env = {
             **production_env(
                 home=self.directory,
-                database_url=self.database.url,
+                database=self.database,
+                redis_url=self.redis_url,
                 metrics_token=self.metrics_token,
                 webhook_token=secrets.token_urlsafe(24),
             ),

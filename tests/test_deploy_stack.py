@@ -2,12 +2,15 @@
 (no Docker engine runs here: the Compose binary validates, nginx -t tests the config)."""
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import compose
 import pytest
+
+from tests.test_settings import PRODUCTION_CHECK_IDS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -128,3 +131,62 @@ def test_nginx_limits_the_body_and_rates_of_auth_and_sms():
     assert "limit_req zone=sms" in sms
     assert "client_max_body_size 64k;" in sms
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in config
+
+
+def test_the_app_services_are_given_every_variable_production_requires(stack):
+    """Each one is checked at start (tests/test_settings.py); here, the stack provides them all."""
+    for service in (*APP_SERVICES, "migrate"):
+        environment = stack["services"][service]["environment"]
+        missing = [variable for variable in PRODUCTION_CHECK_IDS if not environment.get(variable)]
+        assert missing == [], (service, missing)
+
+
+def dockerignore_excludes(patterns: list[str], path: str) -> bool:
+    """Whether `docker build` leaves `path` (relative to the context) out, as moby's
+    patternmatcher decides: the last pattern matching the path or one of its parents wins,
+    `!` re-includes, `**` spans any number of directories, `*` and `?` stay within one."""
+    excluded = False
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        regex = _dockerignore_regex(pattern.removeprefix("!").strip("/"))
+        parts = path.split("/")
+        if any(regex.fullmatch("/".join(parts[:depth])) for depth in range(1, len(parts) + 1)):
+            excluded = not negated
+    return excluded
+
+
+def _dockerignore_regex(pattern: str) -> re.Pattern[str]:
+    regex, index = "", 0
+    while index < len(pattern):
+        if pattern.startswith("**/", index):
+            regex, index = regex + "(.*/)?", index + 3
+        elif pattern.startswith("**", index):
+            regex, index = regex + ".*", index + 2
+        elif pattern[index] == "*":
+            regex, index = regex + "[^/]*", index + 1
+        elif pattern[index] == "?":
+            regex, index = regex + "[^/]", index + 1
+        else:
+            regex, index = regex + re.escape(pattern[index]), index + 1
+    return re.compile(regex)
+
+
+def test_the_dockerignore_matcher_reads_patterns_as_docker_does():
+    assert dockerignore_excludes([".env"], ".env")
+    assert not dockerignore_excludes([".env"], "deploy/.env")  # the hole: root only
+    assert dockerignore_excludes(["**/.env"], "deploy/local/.env")
+    assert dockerignore_excludes(["staticfiles"], "staticfiles/admin/base.css")
+    assert not dockerignore_excludes(["*.env", "!keep.env"], "keep.env")
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [".env", "deploy/.env", "deploy/local/.env", ".env.production", "deploy/.env.prod", "sms/a/b/.env.local"],
+)
+def test_no_env_file_at_any_depth_reaches_the_image(secret):
+    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()]
+    patterns = [line for line in patterns if line and not line.startswith("#")]
+
+    assert dockerignore_excludes(patterns, secret)
+    for needed in ("manage.py", "config/settings/production.py", "deploy/gunicorn.conf.py", "uv.lock"):
+        assert not dockerignore_excludes(patterns, needed), needed

@@ -24,7 +24,7 @@ from tests.metrics import sample_sum
 from tests.services import free_port
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
-METRICS_TOKEN = "multiprocess-test-metrics-token"
+METRICS_TOKEN = "multiprocess-test-metrics-token-of-32-characters-or-more"
 
 LOGIN_400 = "django_http_responses_total_by_status_view_method_total"
 LOGIN_400_LABELS = {"status": "400", "view": "auth-login", "method": "POST"}
@@ -167,14 +167,17 @@ def gunicorn(multiproc_dir: Path, tmp_path: Path) -> Iterator[Gunicorn]:
     env = dict(os.environ)
     env.pop("GUNICORN_CONTROL_SOCKET", None)
     env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
+        # Production settings on SQLite: the checks that refuse it are silenced there, no other.
+        DJANGO_SETTINGS_MODULE="deploy.local.embedded_settings",
         GUNICORN_BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="2",
         PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir),
         SECRET_KEY="gunicorn-test-secret-key",
         ALLOWED_HOSTS="127.0.0.1",
         METRICS_TOKEN=METRICS_TOKEN,
-        ALERTMANAGER_WEBHOOK_TOKEN="multiprocess-test-alerts-token",
+        ALERTMANAGER_WEBHOOK_TOKEN="multiprocess-test-alerts-token-of-32-characters-or-more",
+        SMS_BACKEND="sms.backends.console.ConsoleSmsBackend",
+        TRUSTED_PROXY_COUNT="0",
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         SECURE_SSL_REDIRECT="False",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",

@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from assistant.core import schema  # noqa: F401 - registers the OpenAPI extension
+        from assistant.core import checks, schema  # noqa: F401 - register the checks and the OpenAPI extension

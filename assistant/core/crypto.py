@@ -2,7 +2,8 @@
 
 Keys come from FIELD_ENCRYPTION_KEYS: the first encrypts, every one decrypts, so a key is
 rotated by prepending a new one and re-encrypting. Outside production, with no key set, one
-is derived from SECRET_KEY so the embedded default needs no configuration.
+is derived from SECRET_KEY so the embedded default needs no configuration; production refuses
+to (see assistant/core/checks.py).
 """
 
 import base64
@@ -11,6 +12,7 @@ from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 __all__ = ["InvalidToken", "decrypt", "encrypt", "reencrypt"]
 
@@ -24,6 +26,11 @@ def _keys() -> tuple[str, ...]:
     keys = tuple(settings.FIELD_ENCRYPTION_KEYS)
     if keys:
         return keys
+    if settings.REQUIRE_PRODUCTION_CONFIGURATION:
+        # The checks already refuse to start; this covers a process that skipped them.
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS is empty: production never derives a key from SECRET_KEY"
+        )
     derived = hashlib.sha256(f"field-encryption:{settings.SECRET_KEY}".encode()).digest()
     return (base64.urlsafe_b64encode(derived).decode(),)
 

@@ -4,12 +4,14 @@ Each external service has an embedded default so the project runs on one machine
 nothing but Python; setting its variable switches it to the production counterpart.
 """
 
+import builtins
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import django_stubs_ext
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 # Django's generic classes (ModelAdmin, fields, ...) take their type parameters at run time too,
 # as mypy's django-stubs wants them written: `admin.ModelAdmin[Todo]`.
@@ -17,9 +19,36 @@ django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
-env = environ.Env()
+
+class StrictEnv(environ.Env):  # type: ignore[misc]  # environ.Env is Any to mypy (pyproject.toml)
+    """django-environ, except that a boolean must be one of a few words. Its own bool() reads any
+    unknown word as false, so DEBUG=ture or SECURE_SSL_REDIRECT=on silently meant "off"."""
+
+    BOOLEAN_WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+    def bool(self, var: str, default: Any = environ.Env.NOTSET) -> builtins.bool:
+        if var not in self.ENVIRON:
+            unset: builtins.bool = super().bool(var, default=default)  # the default, or the error
+            return unset
+        value = self.ENVIRON[var]
+        try:
+            return self.BOOLEAN_WORDS[value.strip().lower()]
+        except KeyError:
+            raise ImproperlyConfigured(
+                f"{var}={value!r} is not a boolean: use true, false, 1, 0, yes or no"
+            ) from None
+
+
+env = StrictEnv()
 if (BASE_DIR / ".env").exists():
     env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# Production settings turn this on: assistant/core/checks.py then refuses to start on any embedded
+# default (SQLite, local cache or broker, console SMS, short tokens, no encryption keys).
+REQUIRE_PRODUCTION_CONFIGURATION = False
+# Variables with a default here that production must be given anyway (production.py lists
+# those the environment left unset, and the checks name them).
+PRODUCTION_UNSET_VARIABLES: list[str] = []
 
 SERVICE_NAME = env("SERVICE_NAME", default="assistant-api")
 DEBUG = env.bool("DEBUG", default=False)

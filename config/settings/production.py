@@ -1,14 +1,21 @@
-"""Production: secrets and hosts have no defaults, so a missing one stops the start."""
+"""Production: nothing falls back to the embedded defaults.
+
+SECRET_KEY and ALLOWED_HOSTS have no default, so a missing one stops the import. Everything else
+production needs (PostgreSQL, Redis, a real broker, an explicit SMS backend and proxy count,
+long tokens, Fernet keys) is checked by the system checks in assistant/core/checks.py, which
+name each missing piece and stop `migrate` (run before the app starts) and `check --deploy`.
+"""
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import env
 
 DEBUG = False
+REQUIRE_PRODUCTION_CONFIGURATION = True
+PRODUCTION_UNSET_VARIABLES = [
+    name for name in ("SMS_BACKEND", "TRUSTED_PROXY_COUNT") if name not in env.ENVIRON
+]
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-METRICS_TOKEN = env("METRICS_TOKEN")
-ALERTMANAGER_WEBHOOK_TOKEN = env("ALERTMANAGER_WEBHOOK_TOKEN")
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 ADMIN_REQUIRE_MFA = True
 

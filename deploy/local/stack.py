@@ -163,6 +163,13 @@ class Service(Process):
         return response.status_code == 200
 
 
+def production_settings_module(database: "Database", redis_url: str | None) -> str:
+    """Production settings, which refuse SQLite and a missing Redis unless told they run here."""
+    if database.vendor == "postgresql" and redis_url:
+        return "config.settings.production"
+    return "deploy.local.embedded_settings"
+
+
 class Database:
     """The stack's own database: never the one the test suite (or anyone else) uses."""
 
@@ -373,7 +380,8 @@ class Stack:
         """Production settings, every secret generated for this stack, nothing inherited."""
         env = production_env(
             home=self.temp_dir,
-            database_url=self.database.url,
+            database=self.database,
+            redis_url=self.redis_url,
             metrics_token=self.metrics_token,
             webhook_token=self.webhook_token,
         )
@@ -544,7 +552,7 @@ class Stack:
 
 
 def production_env(
-    *, home: Path, database_url: str, metrics_token: str, webhook_token: str
+    *, home: Path, database: "Database", redis_url: str | None, metrics_token: str, webhook_token: str
 ) -> dict[str, str]:
     """The production settings of a deployment on this machine, with fresh secrets and nothing
     inherited but PATH and HOME. Every process of one deployment must share this very dict:
@@ -555,13 +563,16 @@ def production_env(
         "HOME": os.environ.get("HOME", str(home)),
         "LANG": "C.UTF-8",
         "PYTHONUNBUFFERED": "1",
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SETTINGS_MODULE": production_settings_module(database, redis_url),
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "METRICS_TOKEN": metrics_token,
         "ALERTMANAGER_WEBHOOK_TOKEN": webhook_token,
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "DATABASE_URL": database_url,
+        # Clients reach gunicorn directly: no proxy whose X-Forwarded-For could be trusted.
+        "TRUSTED_PROXY_COUNT": "0",
+        "SMS_BACKEND": "sms.backends.console.ConsoleSmsBackend",
+        "DATABASE_URL": database.url,
         "LOG_LEVEL": "INFO",
     }
 

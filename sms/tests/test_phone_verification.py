@@ -2,11 +2,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from assistant.users.tests.factories import UserFactory
 from sms.backends import locmem
-from sms.models import PhoneVerification
+from sms.models import OutboundSMS, PhoneVerification
 from sms.tests.conftest import PHONE
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +42,37 @@ def test_the_code_is_stored_only_as_a_hash(auth_client, django_capture_on_commit
     request_code(auth_client, capture=django_capture_on_commit_callbacks)
 
     assert sent_code() not in PhoneVerification.objects.get().code_hash
+
+
+def test_the_texted_code_is_never_stored_in_clear(auth_client, django_capture_on_commit_callbacks):
+    """Whoever reads the outbox table (a dump, a replica, a read-only SQL role) gets no code."""
+    request_code(auth_client, capture=django_capture_on_commit_callbacks)
+    code = sent_code()  # the message the backend sent does hold it
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body FROM sms_outboundsms")
+        (stored,) = [body for (body,) in cursor.fetchall()]
+
+    assert code not in stored
+    assert code in OutboundSMS.objects.get(purpose="verification").body  # the send task can read it
+
+
+def test_staff_never_see_a_texted_code_in_the_admin(auth_client, django_capture_on_commit_callbacks, client):
+    request_code(auth_client, capture=django_capture_on_commit_callbacks)
+    code = sent_code()
+    outbound = OutboundSMS.objects.get(purpose="verification")
+    staff = UserFactory()
+    staff.groups.add(Group.objects.get(name="admin"))
+    client.force_login(staff)
+
+    listed = client.get(reverse("admin:sms_outboundsms_changelist"))
+    shown = client.get(reverse("admin:sms_outboundsms_change", args=[outbound.pk]))
+
+    assert (listed.status_code, shown.status_code) == (200, 200)
+    assert "verification" in listed.content.decode()
+    for page in (listed.content.decode(), shown.content.decode()):
+        assert not re.search(rf"\b{code}\b", page)
+    assert "••••••" in shown.content.decode()  # the message is shown, its digits masked
 
 
 def test_a_wrong_code_is_a_400_and_five_tries_is_the_limit(

@@ -1,5 +1,6 @@
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
 
@@ -39,3 +40,13 @@ def test_rotation_rewrites_every_value_under_the_newest_key(user, password, sett
     assert type(user).objects.get(pk=user.pk).totp_device.secret == secret
     with pytest.raises(InvalidToken):
         Fernet(old.encode()).decrypt(raw_secret().encode())
+
+
+def test_production_never_derives_the_key_from_secret_key(settings):
+    settings.FIELD_ENCRYPTION_KEYS = []
+    assert crypto.decrypt(crypto.encrypt("seed")) == "seed"  # the embedded default derives one
+
+    settings.REQUIRE_PRODUCTION_CONFIGURATION = True
+
+    with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_KEYS"):
+        crypto.encrypt("seed")
