@@ -42,7 +42,7 @@ def _iso(moment: datetime) -> str:
 def register(env: StackWithFakes, email: str, **profile: str) -> StackClient:
     anonymous = StackClient(env.stack)
     anonymous.call(
-        "POST", "/api/v1/auth/register", json={"email": email, "password": PASSWORD, **profile}, expect=201
+        "POST", "/api/v1/auth/register", json={"email": email, "password": PASSWORD, **profile}, expect=202
     )
     token = anonymous.call("POST", "/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()[
         "token"

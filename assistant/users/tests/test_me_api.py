@@ -42,17 +42,19 @@ def test_patch_with_bad_values_changes_nothing(auth_client, user):
     assert user.display_name != "New"
 
 
-def test_patch_cannot_take_another_users_phone(auth_client, password):
-    UserFactory(phone_number="+33612345678")
+def test_patch_with_a_number_verified_elsewhere_answers_like_any_number(auth_client, user):
+    """Saying "taken" would tell anyone whose number is registered: it is saved unverified."""
+    owner = UserFactory(phone_number="+33612345678", phone_verified=True)
 
     response = auth_client.patch("/api/v1/auth/me", {"phone_number": "06 12 34 56 78"}, format="json")
 
     # Without DEFAULT_PHONE_REGION a national number is not enough to know the country.
     assert response.status_code == 400
     response = auth_client.patch("/api/v1/auth/me", {"phone_number": "+33 6 12 34 56 78"}, format="json")
-    assert response.json()["error"]["fields"] == {
-        "phone_number": ["This phone number belongs to another account."]
-    }
+    assert response.status_code == 200, response.content
+    assert (response.json()["phone_number"], response.json()["phone_verified"]) == ("+33612345678", False)
+    owner.refresh_from_db()
+    assert (owner.phone_number, owner.phone_verified) == ("+33612345678", True)
 
 
 def test_email_and_roles_are_read_only(auth_client, user):
