@@ -59,10 +59,10 @@ def test_the_callback_page_is_in_the_language_of_the_person_connecting(
     user, auth_client, google, django_capture_on_commit_callbacks
 ):
     speaks(user, "fr")
-    callback = consent(auth_client, google, "google")
+    callback = consent(auth_client, google, "google", browser=Client(HTTP_ACCEPT_LANGUAGE="es"))
 
     with django_capture_on_commit_callbacks(execute=True):
-        page = follow_callback(callback, browser=Client(HTTP_ACCEPT_LANGUAGE="es"))
+        page = follow_callback(callback)
 
     html = page.content.decode()
     assert page.status_code == 200
@@ -84,9 +84,10 @@ def test_a_declined_connection_is_told_in_the_persons_language(user, auth_client
 
 
 def test_a_refused_callback_is_told_in_the_browsers_language(auth_client, google):
-    forged = consent(auth_client, google, "google").replace("state=", "state=x")
+    browser = Client(HTTP_ACCEPT_LANGUAGE="pt-BR,pt;q=0.9")
+    forged = consent(auth_client, google, "google", browser=browser).url.replace("state=", "state=x")
 
-    page = follow_callback(forged, browser=Client(HTTP_ACCEPT_LANGUAGE="pt-BR,pt;q=0.9"))
+    page = follow_callback(forged, browser=browser)
 
     assert page.status_code == 400
     assert page["Content-Language"] == "pt"
