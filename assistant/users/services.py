@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
@@ -185,10 +186,11 @@ def user_register(
     ip: str | None = None,
 ) -> User | None:
     """Create an account, or, when the address has one already, create nothing and e-mail its
-    owner instead (returning None). Either way the address gets one e-mail and the password is
-    hashed, so the public sign-up can answer the same, in about the same time, whether or not
-    the address was taken. A phone number is taken unverified whoever else claims it: it
-    becomes this account's once proven (sms's phone verification).
+    owner instead (returning None; at most once per REGISTRATION_NOTICE_INTERVAL_SECONDS).
+    Either way the address is e-mailed and the password hashed, so the public sign-up can answer
+    the same, in about the same time, whether or not the address was taken. A phone number is
+    saved unverified whoever else claims it: it becomes this account's once proven (sms's
+    phone verification).
 
     The language is the one asked for, else the best match of the request's Accept-Language
     header, else unknown ("") until the person's first messages."""
@@ -215,10 +217,20 @@ def user_register(
             if owner is None:
                 raise
     if owner is not None:
-        _registration_email_enqueue(user_id=owner.pk, address_taken=True)
+        # Once per interval per account: repeated sign-ups must not flood the owner's inbox.
+        notice_due = cache.add(
+            f"users:registration-notice:{owner.pk}", 1, settings.REGISTRATION_NOTICE_INTERVAL_SECONDS
+        )
+        if notice_due:
+            _registration_email_enqueue(user_id=owner.pk, address_taken=True)
         logger.info(
             "sign-up with an address that has an account",
-            extra={"event": "registration_address_taken", "email": mask_email(owner.email), "ip": ip},
+            extra={
+                "event": "registration_address_taken",
+                "email": mask_email(owner.email),
+                "ip": ip,
+                "owner_told": notice_due,
+            },
         )
         return None
     user.groups.add(*role_groups([Role.USER]))
@@ -304,9 +316,12 @@ def user_phone_verified_set(*, user: User, phone_number: str, ip: str | None) ->
     every other account that claimed it unverified (each change audited), so a claim can never
     keep a number from whoever holds it. A number already verified on another account stays
     there; only someone who proved the number is told so."""
-    claims = list(
-        User.objects.select_for_update().filter(phone_number=phone_number).exclude(pk=user.pk).order_by("pk")
+    # Every account involved, this one included, locked in one order: two people confirming the
+    # same number at once take turns instead of deadlocking, and the second sees the first's.
+    locked = User.objects.select_for_update().filter(
+        models.Q(phone_number=phone_number) | models.Q(pk=user.pk)
     )
+    claims = [claim for claim in locked.order_by("pk") if claim.pk != user.pk]
     if any(claim.phone_verified for claim in claims):
         raise ServiceError.invalid("phone_number", PHONE_VERIFIED_ELSEWHERE)
     for claim in claims:

@@ -1,5 +1,6 @@
 """Connecting and disconnecting, through the API, the providers' fakes and our callback page."""
 
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -120,6 +121,26 @@ class TestConsentIsBoundToItsAccount:
         event = SecurityEvent.objects.get(kind=SecurityKind.OAUTH_CONSENT_REFUSED)
         assert event.details == {"reason": "consent_cookie_mismatch", "provider": "google"}
         assert event.user == other
+
+    def test_a_cross_site_form_cannot_confirm_for_the_browser(self, auth_client, google):
+        """Another site posting its own link and password into a victim's browser would send the
+        victim's consent to the attacker's account: the page's CSRF check stops it."""
+        victims_browser = Client(enforce_csrf_checks=True)
+
+        page = victims_browser.post(connect_link(auth_client, "google"), {"password": PASSWORD})
+
+        assert page.status_code == 403
+        assert "integration_consent" not in page.cookies
+        assert AuthorizationRequest.objects.get().state is None
+
+    def test_the_consent_page_works_with_its_own_csrf_token(self, auth_client, google):
+        browser = Client(enforce_csrf_checks=True)
+        link = connect_link(auth_client, "google")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', browser.get(link).content.decode())
+
+        page = browser.post(link, {"password": PASSWORD, "csrfmiddlewaretoken": token.group(1)})
+
+        assert page.status_code == 302
 
     def test_the_owner_with_the_right_password_links_the_account(
         self, auth_client, user, google, django_capture_on_commit_callbacks

@@ -12,7 +12,7 @@ from assistant.chat.models import Message
 from assistant.planner.models import Reminder
 from integrations import services
 from integrations.models import Integration
-from integrations.tests.conftest import connect, consent, follow_callback
+from integrations.tests.conftest import connect, connect_link, consent, follow_callback
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +53,18 @@ def test_the_connection_stopped_notice_is_in_the_persons_language(
 
     notice = Message.objects.get(conversation__user=user, text__contains="Google Calendar")
     assert notice.text.startswith("Ta connexion Google Calendar ne marche plus, donc je ne vois plus")
+
+
+def test_the_consent_page_is_in_the_language_of_the_account_it_connects(user, auth_client, google):
+    speaks(user, "fr")
+
+    page = Client(HTTP_ACCEPT_LANGUAGE="es").get(connect_link(auth_client, "google"))
+
+    html = page.content.decode()
+    assert page["Content-Language"] == "fr"
+    assert '<html lang="fr">' in html
+    assert "Connecter Google Calendar" in html
+    assert "Seule la personne à qui appartient ce compte peut continuer." in html
 
 
 def test_the_callback_page_is_in_the_language_of_the_person_connecting(

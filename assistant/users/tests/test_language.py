@@ -42,6 +42,17 @@ def test_a_language_given_at_registration_wins_over_the_header(api_client):
     assert register(api_client, body={"language": "pt"}, HTTP_ACCEPT_LANGUAGE="fr-FR").language == "pt"
 
 
+def test_the_welcome_email_is_in_the_language_chosen_at_registration(
+    api_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        register(api_client, body={"display_name": "Ana"}, HTTP_ACCEPT_LANGUAGE="pt-BR")
+
+    (message,) = mail.outbox
+    assert message.subject == "Boas-vindas ao TDAH Assistant"
+    assert message.body.startswith("Olá, Ana,\n\nSua conta no TDAH Assistant está pronta")
+
+
 def test_registration_refuses_a_language_we_do_not_speak(api_client):
     response = api_client.post(
         REGISTER,

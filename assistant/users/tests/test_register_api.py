@@ -80,6 +80,19 @@ class TestNobodyLearnsWhoHasAnAccount:
         assert notice.subject == "Quelqu'un a essayé de s'inscrire avec ton adresse e-mail"
         assert notice.body.startswith("Bonjour Ada,")
 
+    def test_repeated_sign_ups_with_a_taken_email_tell_its_owner_once_an_interval(
+        self, api_client, django_capture_on_commit_callbacks
+    ):
+        UserFactory(email="ada@example.com")
+        mail.outbox.clear()
+
+        answers = {
+            register(api_client, django_capture_on_commit_callbacks, VALID).status_code for _ in range(3)
+        }
+
+        assert answers == {202}
+        assert len(mail.outbox) == 1
+
     def test_a_phone_number_another_account_claims_answers_like_a_free_one(
         self, api_client, django_capture_on_commit_callbacks
     ):
