@@ -147,3 +147,13 @@ def test_lists_are_paginated(auth_client, user, password):
 def test_a_change_no_profile_extension_keeps_is_refused(user):
     with pytest.raises(ValueError, match="shoe_size"):
         services.user_update(user=user, ip=None, extension_changes={"shoe_size": 42})
+
+
+def test_the_database_holds_a_number_verified_on_one_account_only():
+    from django.db import IntegrityError
+
+    UserFactory(phone_number="+33612345678", phone_verified=True)
+    UserFactory(phone_number="+33612345678")  # any number of unverified claims
+
+    with pytest.raises(IntegrityError):
+        UserFactory(phone_number="+33612345678", phone_verified=True)
