@@ -318,7 +318,7 @@ def background(run: Run, probe: Probe, stop: threading.Event) -> list[threading.
             lambda: session.post(
                 f"{api}/auth/register", json={"email": email, "password": password}, headers=proxy, timeout=10
             ),
-            ok=(201,),
+            ok=(202,),
         )
         if register is None or not register.ok:
             return

@@ -11,3 +11,6 @@ class AuditAction(models.TextChoices):
 
 class SecurityKind(models.TextChoices):
     OAUTH_GRANT_REVOKED = "oauth_grant_revoked"
+    # A connect link opened again or after it expired, or a callback reaching a browser that did
+    # not prove the account's owner on the consent page (details.reason says which).
+    OAUTH_CONSENT_REFUSED = "oauth_consent_refused"

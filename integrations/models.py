@@ -101,16 +101,21 @@ class Integration(ExportModelOperationsMixin("integration"), models.Model):  # t
 
 
 class AuthorizationRequest(models.Model):
-    """An authorization started from the API and not yet completed.
+    """A connection asked for from the API and not yet completed, bound to the user who asked.
 
-    It binds the OAuth state to the user who asked, and holds social-core's per-flow
-    session values, because the browser that comes back to the callback carries no API token.
-    Used once: the callback deletes it before talking to the provider.
+    The API answers a one-time link to our consent page (its token kept only as a hash), where
+    the account's owner proves who they are before the browser goes to the provider; only then
+    is the OAuth state made, with social-core's per-flow session values, kept here because the
+    browser that comes back to the callback carries no API token. The callback deletes the row
+    before talking to the provider, so each link and each state works once.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     provider = models.CharField(max_length=16, choices=Provider)
-    state = models.CharField(max_length=128, unique=True)
+    link_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the link's token")
+    # Set when the owner confirmed on the consent page and the browser left for the provider.
+    started_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=128, unique=True, null=True, blank=True)
     session = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=now)
     expires_at = models.DateTimeField(db_index=True)

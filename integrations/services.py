@@ -4,7 +4,9 @@ The API, the callback page, the admin and the Celery tasks all come through here
 specifics stay in `integrations.providers`; this module only sees their small interface.
 """
 
+import hashlib
 import logging
+import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ from assistant.planner import services as planner
 from assistant.planner.models import Reminder
 from assistant.planner.notifications import DeliveryError, notify
 from assistant.users.models import DEFAULT_LANGUAGE, SecurityEvent, User
-from assistant.users.services import audit_event_record, security_event_record
+from assistant.users.services import audit_event_record, security_event_record, user_authenticate
 from integrations import metrics, selectors
 from integrations.events import AuditAction, SecurityKind
 from integrations.models import (
@@ -99,33 +101,103 @@ class AuthorizationStart:
     expires_at: datetime
 
 
+# The cookie the consent page sets and the callback requires: it names the authorization the
+# browser's owner proved theirs, so a provider URL opened in any other browser goes nowhere.
+CONSENT_COOKIE = "integration_consent"
+CONSENT_COOKIE_SALT = "integrations.consent"
+CONSENT_COOKIE_PATH = "/integrations/"
+
+
+def _link_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def integration_connect_start(*, user: User, provider: Provider) -> AuthorizationStart:
-    """The provider's authorization URL for this user; its state is good once, for a while."""
+    """A one-time link to our consent page for this user and provider, good for a while.
+
+    The page asks for the account's password before sending the browser to the provider: a
+    link passed to (or taken by) someone else cannot link their provider account to this one."""
     if not provider.is_configured():
         raise ServiceError(
             "provider_not_configured", f"{provider.title} is not set up on this server yet.", status=409
         )
     now = timezone.now()
-    session: dict[str, Any] = {}
-    backend = backend_for(provider, redirect_uri=callback_url(provider), session=session)
-    backend.prepare_auth(user)  # binds the state to this user (social-core's association-only flow)
-    url = backend.auth_url()
+    token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(seconds=settings.INTEGRATION_AUTHORIZATION_TTL_SECONDS)
     AuthorizationRequest.objects.filter(expires_at__lt=now).delete()
     AuthorizationRequest.objects.create(
-        user=user,
-        provider=provider.name,
-        state=backend.get_association_state(),
-        session=session,
-        expires_at=expires_at,
+        user=user, provider=provider.name, link_hash=_link_hash(token), expires_at=expires_at
     )
-    _log("oauth authorization started", provider.name, action="authorize", user_id=user.pk)
-    return AuthorizationStart(url=url, expires_at=expires_at)
+    _log("oauth authorization link issued", provider.name, action="link", user_id=user.pk)
+    path = reverse("integrations:consent", args=[provider.name, token])
+    return AuthorizationStart(url=f"{settings.PUBLIC_BASE_URL}{path}", expires_at=expires_at)
+
+
+def integration_consent_pending(*, provider: Provider, token: str) -> AuthorizationRequest | None:
+    """The authorization a connect link opens, while the link is unused and unexpired."""
+    if not token or len(token) > 128:
+        return None
+    return (
+        AuthorizationRequest.objects.filter(
+            provider=provider.name,
+            link_hash=_link_hash(token),
+            started_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("user")
+        .first()
+    )
+
+
+def integration_consent_link_refused(*, provider: Provider, ip: str | None) -> None:
+    """A connect link opened again, after it expired, or never issued."""
+    _consent_refused_record(provider, ip, reason="link_used_or_expired")
+
+
+@dataclass(frozen=True)
+class ConsentGranted:
+    provider_url: str  # where the browser goes next: the provider's consent screen
+    binding: str  # what the browser's consent cookie carries back to the callback
+    max_age: int  # seconds the cookie (and the authorization) still lives
+
+
+def _consent_binding(pending: AuthorizationRequest) -> str:
+    return f"{pending.pk}:{pending.user_id}"
+
+
+def integration_consent_grant(
+    *,
+    provider: Provider,
+    pending: AuthorizationRequest,
+    password: str,
+    otp_code: str,
+    signed_in_user: User | None,
+    ip: str | None,
+) -> ConsentGranted:
+    """The link's account proved itself (its password, and code when two-factor is on, or a
+    browser already signed in as it): spend the link and make the provider's authorization
+    URL. Raises ServiceError for a wrong password (counted into the lockout) or a spent link."""
+    if signed_in_user != pending.user:
+        user_authenticate(email=pending.user.email, password=password, otp_code=otp_code, ip=ip)
+    session: dict[str, Any] = {}
+    backend = backend_for(provider, redirect_uri=callback_url(provider), session=session)
+    backend.prepare_auth(pending.user)  # binds the state to this user (social-core's association-only flow)
+    url = backend.auth_url()
+    # Only the request that marks the link started goes on: a simultaneous replay stops here.
+    started = AuthorizationRequest.objects.filter(pk=pending.pk, started_at__isnull=True).update(
+        started_at=timezone.now(), state=backend.get_association_state(), session=session
+    )
+    if not started:
+        integration_consent_link_refused(provider=provider, ip=ip)
+        raise ServiceError("link_used", "This link has expired or was already used.", status=410)
+    _log("oauth authorization started", provider.name, action="authorize", user_id=pending.user_id)
+    remaining = int((pending.expires_at - timezone.now()).total_seconds())
+    return ConsentGranted(provider_url=url, binding=_consent_binding(pending), max_age=max(remaining, 1))
 
 
 @dataclass(frozen=True)
 class ConnectOutcome:
-    result: str  # connected, denied, invalid_state, already_linked, error
+    result: str  # connected, denied, invalid_state, consent_unbound, already_linked, error
     message: str  # in `language`, which the page around it is shown in too
     language: str
     integration: Integration | None = None
@@ -156,10 +228,13 @@ def integration_connect_complete(
     provider: Provider,
     params: Mapping[str, str],
     ip: str | None,
+    consent_binding: str | None,
     signed_in_user: User | None = None,
     browser_language: str = DEFAULT_LANGUAGE,
 ) -> ConnectOutcome:
-    """The provider sent the browser back: check the state, exchange the code, keep the tokens.
+    """The provider sent the browser back: check the state, that this browser is the one whose
+    owner proved the account on the consent page (consent_binding, from its signed cookie),
+    exchange the code, keep the tokens.
 
     The outcome is told in the language of the person who started connecting; a refused
     callback, whose person we do not know, in the browser's."""
@@ -168,6 +243,18 @@ def integration_connect_complete(
         with translation.override(browser_language):
             return _connect_refused(
                 provider, ip, reason="unknown_state" if pending is None else "user_mismatch"
+            )
+    if consent_binding != _consent_binding(pending):
+        reason = "no_consent_cookie" if consent_binding is None else "consent_cookie_mismatch"
+        _consent_refused_record(provider, ip, reason=reason, user=pending.user)
+        with translation.override(browser_language):
+            return ConnectOutcome(
+                "consent_unbound",
+                gettext(
+                    "This browser is not the one that confirmed the connection, so nothing was connected. "
+                    "Open the link from the app in your own browser and sign in there."
+                ),
+                translation.get_language(),
             )
     with translation.override(pending.user.effective_language):
         return _connect_finish(provider, pending, params)
@@ -236,9 +323,29 @@ def _connect_refused(provider: Provider, ip: str | None, *, reason: str) -> Conn
     _log("oauth callback refused", provider.name, result="invalid_state", reason=reason)
     return ConnectOutcome(
         "invalid_state",
-        gettext("This link has expired or was already used. Start connecting again from the app."),
+        link_gone_message(),
         translation.get_language(),
     )
+
+
+def link_gone_message() -> str:
+    """Said, in the active language, of a connect link or callback that no longer works."""
+    return gettext("This link has expired or was already used. Start connecting again from the app.")
+
+
+def _consent_refused_record(
+    provider: Provider, ip: str | None, *, reason: str, user: User | None = None
+) -> None:
+    """A connect link or callback used by a browser that did not prove the account's owner."""
+    security_event_record(
+        kind=SecurityKind.OAUTH_CONSENT_REFUSED,
+        severity=SecurityEvent.Severity.WARNING,
+        ip=ip,
+        user=user,
+        details={"reason": reason, "provider": provider.name},
+    )
+    metrics.oauth_integration_total.labels(provider=provider.name, result="invalid_state").inc()
+    _log("oauth consent refused", provider.name, result="invalid_state", reason=reason)
 
 
 def _connect_failed(

@@ -33,8 +33,8 @@ from assistant.core.masking import mask_phone
 from assistant.core.phone import phone_normalize
 from assistant.planner.notifications import Notification, notify_many
 from assistant.planner.services import reminder_deliveries_fail, reminder_delivery_progress
-from assistant.users.models import AuditEvent, User
-from assistant.users.services import audit_event_record
+from assistant.users.models import User
+from assistant.users.services import user_phone_verified_set
 from sms import caps, metrics
 from sms.backends import PermanentSmsError, TransientSmsError, get_backend
 from sms.keywords import Action, Keyword, keyword_match, stranger_language
@@ -594,8 +594,8 @@ def phone_verification_start(*, user: User, phone_number: str, ip: str | None = 
 @transaction.atomic
 def _phone_verification_send(*, user: User, phone_number: str) -> PhoneVerification:
     now = timezone.now()
-    if User.objects.filter(phone_number=phone_number, phone_verified=True).exclude(pk=user.pk).exists():
-        raise ServiceError.invalid("phone_number", "This phone number belongs to another account.")
+    # Whether another account has the number verified is said only to whoever proves it holds
+    # the number (at confirmation): asking here must not tell who is registered.
     if is_opted_out(phone_number):
         raise ServiceError.invalid("phone_number", "This number texted STOP; text START to us first.")
     last = PhoneVerification.objects.filter(user=user).order_by("-created_at").first()
@@ -652,16 +652,5 @@ def phone_verification_confirm(*, user: User, code: str, ip: str | None) -> User
     if not valid:
         raise ServiceError.invalid("code", "This code is wrong.")
     with transaction.atomic():
-        if User.objects.filter(phone_number=verification.phone_number).exclude(pk=user.pk).exists():
-            raise ServiceError.invalid("phone_number", "This phone number belongs to another account.")
         PhoneVerification.objects.filter(pk=verification.pk).update(verified_at=timezone.now())
-        user.phone_number, user.phone_verified = verification.phone_number, True
-        user.save(update_fields=["phone_number", "phone_verified"])
-        audit_event_record(
-            actor=user,
-            action=AuditEvent.Action.PROFILE_UPDATED,
-            target=user,
-            ip=ip,
-            details={"fields": ["phone_number", "phone_verified"]},
-        )
-    return user
+        return user_phone_verified_set(user=user, phone_number=verification.phone_number, ip=ip)

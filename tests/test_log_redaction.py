@@ -60,12 +60,11 @@ def test_secrets_fed_through_every_log_path_never_appear_in_the_json_output(
     response = client.post(
         REGISTER, {"email": email, "password": password, "phone_number": phone}, format="json"
     )
-    assert response.status_code == 201, response.content
-    user_id = response.json()["id"]
+    assert response.status_code == 202, response.content
 
     response = client.post(LOGIN, {"email": email, "password": password}, format="json")
     assert response.status_code == 200, response.content
-    token = response.json()["token"]
+    token, user_id = response.json()["token"], response.json()["user"]["id"]
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
 
     response = client.post(

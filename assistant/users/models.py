@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.utils.timezone import now
 from django_prometheus.models import ExportModelOperationsMixin
 from knox.models import AbstractAuthToken
@@ -62,9 +63,10 @@ class UserManager(BaseUserManager["User"]):
 class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixin):  # type: ignore[misc]
     email = models.EmailField("email address", unique=True, max_length=254)
     display_name = models.CharField(max_length=150, blank=True)
-    # E.164 ("+33612345678"); NULL rather than "" so uniqueness ignores users without one.
+    # E.164 ("+33612345678"); NULL rather than "" for none. Unique only among verified numbers
+    # (see Meta): a number belongs to whoever proves it, so claiming one unverified blocks nobody.
     phone_number = models.CharField(
-        max_length=16, unique=True, null=True, blank=True, validators=[validate_e164]
+        max_length=16, null=True, blank=True, db_index=True, validators=[validate_e164]
     )
     phone_verified = models.BooleanField(default=False)
     timezone = models.CharField(
@@ -92,13 +94,21 @@ class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixi
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone_number"],
+                condition=Q(phone_verified=True),
+                name="user_verified_phone_number_unique",
+                violation_error_message="This phone number is verified on another account.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.email
 
     def clean(self) -> None:
         super().clean()
-        # Forms submit "" for an empty number; only NULL is exempt from the unique constraint.
+        # Forms submit "" for an empty number; NULL is what "no number" is stored as.
         self.phone_number = self.phone_number or None
 
     @property

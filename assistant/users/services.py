@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
@@ -168,13 +169,9 @@ def _password_errors(password: str, user: User) -> list[str]:
 
 
 def _profile_errors(user: User) -> dict[str, list[str]]:
-    """Cross-row and cross-field rules the serializer alone cannot check."""
+    """Cross-field rules the serializer alone cannot check. A phone number another account
+    claims is no error: it is this one's, unverified, until someone proves it (sms)."""
     errors: dict[str, list[str]] = {}
-    others = User.objects.exclude(pk=user.pk)
-    if others.filter(email__iexact=user.email).exists():
-        errors["email"] = ["An account with this email already exists."]
-    if user.phone_number and others.filter(phone_number=user.phone_number).exists():
-        errors["phone_number"] = ["This phone number belongs to another account."]
     if user.preferred_channel == Channel.SMS and not user.phone_number:
         errors["preferred_channel"] = ["Add a phone number before choosing SMS."]
     return errors
@@ -183,15 +180,6 @@ def _profile_errors(user: User) -> dict[str, list[str]]:
 def _raise_if(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ServiceError("validation_error", "Invalid input.", fields=errors)
-
-
-def _save_unique(user: User, **save_kwargs: Any) -> None:
-    """Save, turning a lost race on the unique email/phone into the same 400 as the check."""
-    try:
-        with transaction.atomic():
-            user.save(**save_kwargs)
-    except IntegrityError:
-        raise ServiceError.invalid("email", "An account with this email or phone already exists.") from None
 
 
 def _accept_language_match(header: str) -> str:
@@ -220,9 +208,16 @@ def user_register(
     language: str = "",
     accept_language: str = "",
     ip: str | None = None,
-) -> User:
-    """Create an account. Its language is the one asked for, else the best match of the
-    request's Accept-Language header, else unknown ("") until the person's first messages."""
+) -> User | None:
+    """Create an account, or, when the address has one already, create nothing and e-mail its
+    owner instead (returning None; at most once per REGISTRATION_NOTICE_INTERVAL_SECONDS).
+    Either way the address is e-mailed and the password hashed, so the public sign-up can answer
+    the same, in about the same time, whether or not the address was taken. A phone number is
+    saved unverified whoever else claims it: it becomes this account's once proven (sms's
+    phone verification).
+
+    The language is the one asked for, else the best match of the request's Accept-Language
+    header, else unknown ("") until the person's first messages."""
     user = User(
         email=User.objects.normalize_email(email).lower(),
         display_name=display_name,
@@ -236,11 +231,60 @@ def user_register(
         errors["password"] = password_errors
     _raise_if(errors)
     user.set_password(password)
-    _save_unique(user)
+    owner = User.objects.filter(email__iexact=user.email).first()
+    if owner is None:
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # a simultaneous sign-up took the address first
+            owner = User.objects.filter(email__iexact=user.email).first()
+            if owner is None:
+                raise
+    if owner is not None:
+        # Once per interval per account: repeated sign-ups must not flood the owner's inbox.
+        notice_due = cache.add(
+            f"users:registration-notice:{owner.pk}", 1, settings.REGISTRATION_NOTICE_INTERVAL_SECONDS
+        )
+        if notice_due:
+            _registration_email_enqueue(user_id=owner.pk, address_taken=True)
+        logger.info(
+            "sign-up with an address that has an account",
+            extra={
+                "event": "registration_address_taken",
+                "email": mask_email(owner.email),
+                "ip": ip,
+                "owner_told": notice_due,
+            },
+        )
+        return None
     user.groups.add(*role_groups([Role.USER]))
     audit_event_record(actor=user, action=Action.REGISTER, target=user, ip=ip)
+    _registration_email_enqueue(user_id=user.pk, address_taken=False)
     transaction.on_commit(metrics.user_registration_total.inc)
     return user
+
+
+def _registration_email_enqueue(*, user_id: int, address_taken: bool) -> None:
+    from assistant.users.tasks import registration_email_send
+
+    transaction.on_commit(lambda: registration_email_send.delay(user_id, address_taken))
+
+
+def registration_email_send(*, user_id: int, address_taken: bool) -> None:
+    """The e-mail every sign-up sends its address: a welcome to a new account, or, to the
+    owner of an address someone signed up with again, what happened and what to do."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    context = {"user": user}
+    with translation.override(user.effective_language):
+        if address_taken:
+            subject = gettext("Someone tried to sign up with your e-mail address")
+            message = render_to_string("users/registration_address_taken_email.txt", context)
+        else:
+            subject = gettext("Welcome to TDAH Assistant")
+            message = render_to_string("users/registration_welcome_email.txt", context)
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
 
 
 @transaction.atomic
@@ -277,12 +321,56 @@ def user_update(
         if "phone_number" in changed:
             user.phone_verified = False
         _raise_if(_profile_errors(user))
-        _save_unique(user, update_fields=[*changed, "phone_verified"])
+        # Cannot break the verified-number constraint: a changed number is unverified.
+        user.save(update_fields=[*changed, "phone_verified"])
     changed += profile_extensions_update(user=user, changes=extension_changes or {})
     if changed:
         audit_event_record(
             actor=user, action=Action.PROFILE_UPDATED, target=user, ip=ip, details={"fields": sorted(changed)}
         )
+    return user
+
+
+PHONE_VERIFIED_ELSEWHERE = "This phone number is verified on another account: remove it there first."
+
+
+@transaction.atomic
+def user_phone_verified_set(*, user: User, phone_number: str, ip: str | None) -> User:
+    """Make a number the user just proved theirs: verified on their account, and cleared from
+    every other account that claimed it unverified (each change audited), so a claim can never
+    keep a number from whoever holds it. A number already verified on another account stays
+    there; only someone who proved the number is told so."""
+    # Every account involved, this one included, locked in one order: two people confirming the
+    # same number at once take turns instead of deadlocking, and the second sees the first's.
+    locked = User.objects.select_for_update().filter(
+        models.Q(phone_number=phone_number) | models.Q(pk=user.pk)
+    )
+    claims = [claim for claim in locked.order_by("pk") if claim.pk != user.pk]
+    if any(claim.phone_verified for claim in claims):
+        raise ServiceError.invalid("phone_number", PHONE_VERIFIED_ELSEWHERE)
+    for claim in claims:
+        fields = ["phone_number"]
+        claim.phone_number = None
+        if claim.preferred_channel == Channel.SMS:  # SMS needs a number: chat until there is one
+            claim.preferred_channel = Channel.CHAT
+            fields.append("preferred_channel")
+        claim.save(update_fields=fields)
+        audit_event_record(
+            actor=None,
+            action=Action.PROFILE_UPDATED,
+            target=claim,
+            ip=ip,
+            details={"fields": fields, "reason": "phone_verified_by_another_account", "by_user_id": user.pk},
+        )
+    user.phone_number, user.phone_verified = phone_number, True
+    user.save(update_fields=["phone_number", "phone_verified"])
+    audit_event_record(
+        actor=user,
+        action=Action.PROFILE_UPDATED,
+        target=user,
+        ip=ip,
+        details={"fields": ["phone_number", "phone_verified"]},
+    )
     return user
 
 

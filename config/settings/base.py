@@ -198,6 +198,9 @@ MFA_ISSUER_NAME = env("MFA_ISSUER_NAME", default="TDAH Assistant")
 # The site's public address, used in links sent by email (password reset).
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+# Sign-ups with an address that has an account e-mail its owner at most once per this many
+# seconds, so the notice cannot be turned into a way to flood someone's inbox.
+REGISTRATION_NOTICE_INTERVAL_SECONDS = env.int("REGISTRATION_NOTICE_INTERVAL_SECONDS", default=3600)
 # Client addresses come from X-Forwarded-For only behind this many trusted proxies.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 DEFAULT_PHONE_REGION = env("DEFAULT_PHONE_REGION", default=None)

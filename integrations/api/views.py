@@ -73,7 +73,9 @@ class IntegrationListView(APIView):
 
 class ConnectOutput(serializers.Serializer[AuthorizationStart]):
     authorization_url = serializers.URLField(
-        source="url", help_text="Open it in a browser; the provider sends it back to us."
+        source="url",
+        help_text="A one-time link to our consent page: open it in your own browser, confirm with your "
+        "password, and it takes you to the provider, which sends you back to us.",
     )
     expires_at = serializers.DateTimeField(help_text="The link works once, until then.")
 
@@ -82,8 +84,11 @@ class ConnectView(APIView):
     @extend_schema(
         tags=["integrations"],
         summary="Start connecting a provider",
-        description="Returns the provider's authorization URL. After consent the provider redirects the "
-        "browser to our callback, which links the account to you and shows the outcome.",
+        description="Returns a one-time link (it expires, and works once) to our consent page, which shows "
+        "the account it connects (e-mail masked) and asks that account's password (and authenticator "
+        "code when two-factor is on; a browser signed in as the account only confirms) before sending "
+        "the browser to the provider. That browser gets a cookie our callback requires, so the link "
+        "or the provider's page opened anywhere else connects nothing.",
         parameters=[PROVIDER_PARAMETER],
         request=None,
         responses={200: ConnectOutput, **error_responses(401, 404, 409)},

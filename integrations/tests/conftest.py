@@ -1,6 +1,7 @@
 """Each provider's local fake, with the settings pointed at it, and the connect flow as a
 person goes through it: our API, the provider's consent page, our callback page."""
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
@@ -48,16 +49,48 @@ def fakes(google, microsoft, notion) -> dict[str, FakeOAuthProvider]:
     return {"google": google, "microsoft": microsoft, "notion": notion}
 
 
-def consent(api: APIClient, fake: FakeOAuthProvider, provider: str) -> str:
-    """Ask our API to connect, and consent at the provider: the URL it sends the browser back to."""
+# The factory's default password, which the `password` fixture's users have too.
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class Consented:
+    """Where the provider sends the browser back, and the browser that went through consent."""
+
+    url: str
+    browser: Client
+
+
+def connect_link(api: APIClient, provider: str) -> str:
+    """Ask our API to connect: the one-time link to our consent page, as a path."""
     response = api.post(f"/api/v1/integrations/{provider}/connect")
     assert response.status_code == 200, response.content
-    return fake.authorize(response.json()["authorization_url"])
+    link = urlsplit(response.json()["authorization_url"])
+    return link.path
 
 
-def follow_callback(callback_url: str, browser: Client | None = None) -> HttpResponse:
-    """The browser arriving at our callback page (with no API token: a plain browser)."""
-    parts = urlsplit(callback_url)
+def confirm_on_consent_page(link: str, browser: Client, password: str = PASSWORD) -> HttpResponse:
+    """The browser opens the link and confirms with the account's password."""
+    assert browser.get(link).status_code == 200
+    return browser.post(link, {"password": password})
+
+
+def consent(
+    api: APIClient, fake: FakeOAuthProvider, provider: str, browser: Client | None = None
+) -> Consented:
+    """Ask our API to connect, confirm on our consent page, and consent at the provider."""
+    browser = browser or Client()
+    page = confirm_on_consent_page(connect_link(api, provider), browser)
+    assert page.status_code == 302, page.content.decode()
+    return Consented(fake.authorize(page["Location"]), browser)
+
+
+def follow_callback(callback: Consented | str, browser: Client | None = None) -> HttpResponse:
+    """A browser arriving at our callback page (with no API token: a plain browser): the one
+    that consented unless another is given; a bare URL comes in a fresh browser."""
+    if isinstance(callback, Consented):
+        callback, browser = callback.url, browser or callback.browser
+    parts = urlsplit(callback)
     return (browser or Client()).get(f"{parts.path}?{parts.query}")
 
 

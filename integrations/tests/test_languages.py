@@ -12,7 +12,7 @@ from assistant.chat.models import Message
 from assistant.planner.models import Reminder
 from integrations import services
 from integrations.models import Integration
-from integrations.tests.conftest import connect, consent, follow_callback
+from integrations.tests.conftest import connect, connect_link, consent, follow_callback
 
 pytestmark = pytest.mark.django_db
 
@@ -55,14 +55,26 @@ def test_the_connection_stopped_notice_is_in_the_persons_language(
     assert notice.text.startswith("Ta connexion Google Calendar ne marche plus, donc je ne vois plus")
 
 
+def test_the_consent_page_is_in_the_language_of_the_account_it_connects(user, auth_client, google):
+    speaks(user, "fr")
+
+    page = Client(HTTP_ACCEPT_LANGUAGE="es").get(connect_link(auth_client, "google"))
+
+    html = page.content.decode()
+    assert page["Content-Language"] == "fr"
+    assert '<html lang="fr">' in html
+    assert "Connecter Google Calendar" in html
+    assert "Seule la personne à qui appartient ce compte peut continuer." in html
+
+
 def test_the_callback_page_is_in_the_language_of_the_person_connecting(
     user, auth_client, google, django_capture_on_commit_callbacks
 ):
     speaks(user, "fr")
-    callback = consent(auth_client, google, "google")
+    callback = consent(auth_client, google, "google", browser=Client(HTTP_ACCEPT_LANGUAGE="es"))
 
     with django_capture_on_commit_callbacks(execute=True):
-        page = follow_callback(callback, browser=Client(HTTP_ACCEPT_LANGUAGE="es"))
+        page = follow_callback(callback)
 
     html = page.content.decode()
     assert page.status_code == 200
@@ -84,9 +96,10 @@ def test_a_declined_connection_is_told_in_the_persons_language(user, auth_client
 
 
 def test_a_refused_callback_is_told_in_the_browsers_language(auth_client, google):
-    forged = consent(auth_client, google, "google").replace("state=", "state=x")
+    browser = Client(HTTP_ACCEPT_LANGUAGE="pt-BR,pt;q=0.9")
+    forged = consent(auth_client, google, "google", browser=browser).url.replace("state=", "state=x")
 
-    page = follow_callback(forged, browser=Client(HTTP_ACCEPT_LANGUAGE="pt-BR,pt;q=0.9"))
+    page = follow_callback(forged, browser=browser)
 
     assert page.status_code == 400
     assert page["Content-Language"] == "pt"

@@ -44,7 +44,8 @@ def test_connects_refreshes_syncs_and_statuses_are_on_metrics(
     integration = connect(auth_client, google, "google", django_capture_on_commit_callbacks)
     Integration.objects.filter(pk=integration.pk).update(token_expires_at=timezone.now())
     services.integrations_refresh_due()
-    follow_callback(consent(auth_client, google, "google").replace("state=", "state=forged"))
+    consented = consent(auth_client, google, "google")
+    follow_callback(consented.url.replace("state=", "state=forged"), browser=consented.browser)
     cache.clear()  # the status gauge is cached for 30 s; the first scrape cached the zeros
 
     after = scrape(client)

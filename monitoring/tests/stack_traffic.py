@@ -1,7 +1,8 @@
 """Traffic shaped like real use, sent to a running native stack: accounts and sign-ins, chat,
 todos, reminders, the agenda, phone verification, Twilio's signed webhooks, a Google
 connection and its syncs. Each step goes through the public interfaces only (the API, the
-webhooks, the OAuth redirect), so every counter it moves is moved by the production code path.
+webhooks, the consent page, the OAuth redirect), so every counter it moves is moved by the
+production code path.
 """
 
 import re
@@ -42,7 +43,7 @@ def _iso(moment: datetime) -> str:
 def register(env: StackWithFakes, email: str, **profile: str) -> StackClient:
     anonymous = StackClient(env.stack)
     anonymous.call(
-        "POST", "/api/v1/auth/register", json={"email": email, "password": PASSWORD, **profile}, expect=201
+        "POST", "/api/v1/auth/register", json={"email": email, "password": PASSWORD, **profile}, expect=202
     )
     token = anonymous.call("POST", "/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()[
         "token"
@@ -243,10 +244,32 @@ def integration_traffic(env: StackWithFakes, client: StackClient) -> None:
 
 
 def _consent(env: StackWithFakes, client: StackClient, *, expect: int) -> None:
-    """Our connect API, the consent page at Google (the fake consents or refuses), our callback."""
-    authorization = client.call("POST", "/api/v1/integrations/google/connect").json()["authorization_url"]
-    callback = urlsplit(env.google.authorize(authorization))
-    StackClient(env.stack).call("GET", f"{callback.path}?{callback.query}", expect=expect)
+    """Our connect API, our consent page (the account's password), the consent page at Google
+    (the fake consents or refuses), and our callback in the browser that confirmed."""
+    link = urlsplit(
+        client.call("POST", "/api/v1/integrations/google/connect").json()["authorization_url"]
+    ).path
+    browser = StackClient(env.stack)
+    page = browser.call("GET", link)
+    csrf_form_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert csrf_form_token, page.text[:800]
+    # Production cookies are Secure, and this hop is plain HTTP behind the (pretended) TLS
+    # proxy: carry them by hand, as a browser over HTTPS would. Django's CSRF check for HTTPS
+    # also wants a same-origin Referer.
+    confirmed = browser.call(
+        "POST",
+        link,
+        data={"csrfmiddlewaretoken": csrf_form_token.group(1), "password": PASSWORD},
+        headers={"Referer": browser.public_url + link, "Cookie": f"csrftoken={page.cookies['csrftoken']}"},
+        expect=302,
+    )
+    callback = urlsplit(env.google.authorize(confirmed.headers["Location"]))
+    browser.call(
+        "GET",
+        f"{callback.path}?{callback.query}",
+        headers={"Cookie": f"integration_consent={confirmed.cookies['integration_consent']}"},
+        expect=expect,
+    )
 
 
 def _last_synced(stack: Stack) -> object:

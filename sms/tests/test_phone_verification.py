@@ -7,9 +7,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from assistant.users.models import AuditEvent
 from assistant.users.tests.factories import UserFactory
+from assistant.users.tests.helpers import sign_in
 from sms.backends import locmem
-from sms.models import OutboundSMS, PhoneVerification
+from sms.models import InboundSMS, OutboundSMS, PhoneVerification
+from sms.services import sms_inbound_handle
 from sms.tests.conftest import PHONE
 
 pytestmark = pytest.mark.django_db
@@ -112,14 +115,76 @@ def test_resending_is_throttled_with_the_time_left(auth_client, django_capture_o
     assert len(locmem.outbox) == 1
 
 
-def test_another_users_verified_number_cannot_be_claimed(auth_client, django_capture_on_commit_callbacks):
-    UserFactory(phone_number=PHONE, phone_verified=True)
+class TestANumberBelongsToWhoeverProvesIt:
+    def test_a_stranger_claiming_your_number_unverified_cannot_keep_it_from_you(
+        self, api_client, password, django_capture_on_commit_callbacks
+    ):
+        """The attack: register the victim's number first, unverified, to block its owner."""
+        attacker = UserFactory(phone_number=PHONE, preferred_channel="sms")
+        signed_up = api_client.post(
+            "/api/v1/auth/register",
+            {"email": "victim@example.com", "password": password, "phone_number": PHONE},
+            format="json",
+        )
+        assert signed_up.status_code == 202, signed_up.content
+        victim_client = sign_in("victim@example.com", password)
 
-    response = request_code(auth_client, capture=django_capture_on_commit_callbacks)
+        assert (
+            request_code(victim_client, PHONE, capture=django_capture_on_commit_callbacks).status_code == 202
+        )
+        confirmed = victim_client.post(CONFIRM, {"code": sent_code()}, format="json")
 
-    assert response.status_code == 400
-    assert "phone_number" in response.json()["error"]["fields"]
-    assert locmem.outbox == []
+        assert confirmed.status_code == 200, confirmed.content
+        assert (confirmed.json()["phone_number"], confirmed.json()["phone_verified"]) == (PHONE, True)
+        attacker.refresh_from_db()
+        assert (attacker.phone_number, attacker.preferred_channel) == (None, "chat")
+        cleared = AuditEvent.objects.get(target_id=str(attacker.pk), action="profile_updated")
+        assert cleared.actor is None
+        assert cleared.details == {
+            "fields": ["phone_number", "preferred_channel"],
+            "reason": "phone_verified_by_another_account",
+            "by_user_id": confirmed.json()["id"],
+        }
+
+    def test_texts_from_the_number_reach_only_its_verified_owner(
+        self, auth_client, user, django_capture_on_commit_callbacks
+    ):
+        request_code(auth_client, capture=django_capture_on_commit_callbacks)
+        auth_client.post(CONFIRM, {"code": sent_code()}, format="json")
+        UserFactory(phone_number=PHONE)  # a later claim, unverified
+
+        reply = sms_inbound_handle(message_sid="SM1", from_number=PHONE, to_number="+15550000000", body="hi")
+
+        inbound = InboundSMS.objects.get()
+        assert (inbound.result, inbound.user) == (InboundSMS.Result.ROUTED, user)
+        assert reply
+
+    def test_asking_for_a_code_does_not_say_the_number_is_verified_elsewhere(
+        self, auth_client, django_capture_on_commit_callbacks
+    ):
+        UserFactory(phone_number=PHONE, phone_verified=True)
+
+        response = request_code(auth_client, capture=django_capture_on_commit_callbacks)
+
+        assert response.status_code == 202, response.content
+        assert response.json()["phone_number"] == PHONE
+
+    def test_only_whoever_proves_the_number_learns_it_is_verified_elsewhere(
+        self, auth_client, user, django_capture_on_commit_callbacks
+    ):
+        owner = UserFactory(phone_number=PHONE, phone_verified=True)
+        request_code(auth_client, capture=django_capture_on_commit_callbacks)
+
+        confirmed = auth_client.post(CONFIRM, {"code": sent_code()}, format="json")
+
+        assert confirmed.status_code == 400
+        assert confirmed.json()["error"]["fields"]["phone_number"] == [
+            "This phone number is verified on another account: remove it there first."
+        ]
+        owner.refresh_from_db()
+        assert (owner.phone_number, owner.phone_verified) == (PHONE, True)
+        user.refresh_from_db()
+        assert not user.phone_verified
 
 
 @pytest.mark.parametrize("number", ["", "12", "hello", "+1 555"])

@@ -39,16 +39,25 @@ def _user_payload(request: Request) -> dict[str, Any]:
     return UserOutput(request_user(request)).data
 
 
+# Said to every sign-up: whether the address already had an account shows only in its inbox.
+REGISTER_ACCEPTED = "Check your inbox: we sent this address an e-mail saying what happens next."
+
+
 class RegisterView(PublicAuthView):
     @extend_schema(
         tags=TAG,
         summary="Create an account",
+        description="Always 202 with the same body, whether or not the address already has an account "
+        "(so nobody can learn who has one): a new address gets its account and a welcome e-mail, one "
+        "that has an account gets an e-mail telling its owner, and nothing changes. Then sign in with "
+        "`POST auth/login`. A phone number is saved unverified even if another account claims it; it "
+        "is yours once you confirm the code texted to it.",
         request=s.RegisterInput,
-        responses={201: UserOutput, **error_responses(400, 429)},
+        responses={202: s.DetailOutput, **error_responses(400, 429)},
     )
     def post(self, request: Request) -> Response:
         data = validated(s.RegisterInput, request.data)
-        user = services.user_register(
+        services.user_register(
             email=data["email"],
             password=data["password"],
             display_name=data["display_name"],
@@ -59,7 +68,7 @@ class RegisterView(PublicAuthView):
             accept_language=request.headers.get("Accept-Language", ""),
             ip=client_ip(request),
         )
-        return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
+        return Response({"detail": REGISTER_ACCEPTED}, status=status.HTTP_202_ACCEPTED)
 
 
 class LoginView(PublicAuthView):
@@ -102,8 +111,9 @@ class MeView(APIView):
     @extend_schema(
         tags=TAG,
         summary="Update your profile",
-        description="Changing `phone_number` marks it unverified again. `language` (en, fr, es, pt) is "
-        "the language of everything we send you.",
+        description="Changing `phone_number` marks it unverified again (whoever else claims the "
+        "number: it becomes yours once you confirm the code texted to it). `language` (en, fr, es, pt) "
+        "is the language of everything we send you.",
         request=s.MeUpdateInput,
         responses={200: UserOutput, **error_responses(400, 401)},
     )

@@ -20,6 +20,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         # Verification is the SMS app's job; tests that need a verified phone say so.
         phone_verified = kwargs.pop("phone_verified", False)
         user = services.user_register(**kwargs)
+        assert user is not None, f"{kwargs.get('email')} has an account already"
         if phone_verified:
             user.phone_verified = True
             user.save(update_fields=["phone_verified"])

@@ -17,8 +17,8 @@ REGISTER = "/api/v1/auth/register"
 def register(api_client, **extra):
     body = {"email": "ada@example.com", "password": "a long enough passphrase", **extra.pop("body", {})}
     response = api_client.post(REGISTER, body, format="json", **extra)
-    assert response.status_code == 201, response.content
-    return response.json()
+    assert response.status_code == 202, response.content
+    return User.objects.get(email=body["email"])
 
 
 @pytest.mark.parametrize(
@@ -35,14 +35,22 @@ def register(api_client, **extra):
     ],
 )
 def test_registration_takes_the_best_match_of_accept_language(api_client, header, language):
-    body = register(api_client, HTTP_ACCEPT_LANGUAGE=header)
-
-    assert body["language"] == language
-    assert User.objects.get().language == language
+    assert register(api_client, HTTP_ACCEPT_LANGUAGE=header).language == language
 
 
 def test_a_language_given_at_registration_wins_over_the_header(api_client):
-    assert register(api_client, body={"language": "pt"}, HTTP_ACCEPT_LANGUAGE="fr-FR")["language"] == "pt"
+    assert register(api_client, body={"language": "pt"}, HTTP_ACCEPT_LANGUAGE="fr-FR").language == "pt"
+
+
+def test_the_welcome_email_is_in_the_language_chosen_at_registration(
+    api_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        register(api_client, body={"display_name": "Ana"}, HTTP_ACCEPT_LANGUAGE="pt-BR")
+
+    (message,) = mail.outbox
+    assert message.subject == "Boas-vindas ao TDAH Assistant"
+    assert message.body.startswith("Olá, Ana,\n\nSua conta no TDAH Assistant está pronta")
 
 
 def test_registration_refuses_a_language_we_do_not_speak(api_client):

@@ -42,17 +42,19 @@ def test_patch_with_bad_values_changes_nothing(auth_client, user):
     assert user.display_name != "New"
 
 
-def test_patch_cannot_take_another_users_phone(auth_client, password):
-    UserFactory(phone_number="+33612345678")
+def test_patch_with_a_number_verified_elsewhere_answers_like_any_number(auth_client, user):
+    """Saying "taken" would tell anyone whose number is registered: it is saved unverified."""
+    owner = UserFactory(phone_number="+33612345678", phone_verified=True)
 
     response = auth_client.patch("/api/v1/auth/me", {"phone_number": "06 12 34 56 78"}, format="json")
 
     # Without DEFAULT_PHONE_REGION a national number is not enough to know the country.
     assert response.status_code == 400
     response = auth_client.patch("/api/v1/auth/me", {"phone_number": "+33 6 12 34 56 78"}, format="json")
-    assert response.json()["error"]["fields"] == {
-        "phone_number": ["This phone number belongs to another account."]
-    }
+    assert response.status_code == 200, response.content
+    assert (response.json()["phone_number"], response.json()["phone_verified"]) == ("+33612345678", False)
+    owner.refresh_from_db()
+    assert (owner.phone_number, owner.phone_verified) == ("+33612345678", True)
 
 
 def test_email_and_roles_are_read_only(auth_client, user):
@@ -145,3 +147,13 @@ def test_lists_are_paginated(auth_client, user, password):
 def test_a_change_no_profile_extension_keeps_is_refused(user):
     with pytest.raises(ValueError, match="shoe_size"):
         services.user_update(user=user, ip=None, extension_changes={"shoe_size": 42})
+
+
+def test_the_database_holds_a_number_verified_on_one_account_only():
+    from django.db import IntegrityError
+
+    UserFactory(phone_number="+33612345678", phone_verified=True)
+    UserFactory(phone_number="+33612345678")  # any number of unverified claims
+
+    with pytest.raises(IntegrityError):
+        UserFactory(phone_number="+33612345678", phone_verified=True)

@@ -1,6 +1,6 @@
 import secrets
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from assistant.users import services
@@ -21,6 +21,8 @@ class Command(BaseCommand):
         user = User.objects.filter(email=email).first()
         if user is None:
             user = services.user_register(email=email, password=password, display_name="Demo")
+            if user is None:
+                raise CommandError(f"{email} was registered meanwhile: run the command again.")
         else:
             user.set_password(password)
             user.save(update_fields=["password"])
