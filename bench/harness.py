@@ -31,6 +31,8 @@ from deploy.local.stack import free_port
 
 EMAIL, PASSWORD, PHONE = "bench@example.com", "bench passphrase 1234", "+33612345678"
 TWILIO_AUTH_TOKEN = "bench-twilio-auth-token"
+# Prometheus' bearer token for /metrics, and operators' for the detailed /health/ pages.
+METRICS_TOKEN = "bench"
 
 PREPARE = f"""
 from assistant.users.models import User
@@ -64,7 +66,7 @@ def _env(port: int, workers: int, multiproc_dir: str, overrides: dict[str, str])
         "REDIS_URL": REDIS_URL,
         "SECRET_KEY": "bench-" + "k" * 60,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "METRICS_TOKEN": "bench",
+        "METRICS_TOKEN": METRICS_TOKEN,
         "ALERTMANAGER_WEBHOOK_TOKEN": "bench-alerts",
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "SECURE_SSL_REDIRECT": "False",
