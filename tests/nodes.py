@@ -83,6 +83,8 @@ class Cluster:
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # Requests stand in for nginx (proxy_headers): one proxy, as in production.
+            "TRUSTED_PROXY_COUNT": "1",
             "METRICS_TOKEN": self.metrics_token,
             "ALERTMANAGER_WEBHOOK_TOKEN": secrets.token_urlsafe(24),
             "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),

@@ -1,7 +1,7 @@
 """Production: secrets and hosts have no defaults, so a missing one stops the start."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+from config.settings.base import TRUSTED_PROXY_COUNT, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -12,8 +12,10 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 ADMIN_REQUIRE_MFA = True
 
-# TLS ends at the proxy, which says so in X-Forwarded-Proto.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# TLS ends at the proxy (the shipped nginx), which overwrites X-Forwarded-Proto with the
+# scheme the client used. Without a trusted proxy in front, a client could send the header
+# itself: it is believed exactly when X-Forwarded-For is (TRUSTED_PROXY_COUNT).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Health probes and Prometheus talk plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$", r"^monitoring/alerts/webhook$"]

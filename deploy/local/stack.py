@@ -415,6 +415,8 @@ class Stack:
             "ALERTMANAGER_WEBHOOK_TOKEN": self.webhook_token,
             "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "SECURE_SSL_REDIRECT": str(self.options.ssl_redirect),
+            # Clients stand in for nginx (proxy_headers): one proxy, as in production.
+            "TRUSTED_PROXY_COUNT": "1",
             "DATABASE_URL": self.database.url,
             "PUBLIC_BASE_URL": self.url("web"),
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
