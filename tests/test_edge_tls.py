@@ -94,6 +94,9 @@ def edge(tmp_path_factory) -> Iterator[Edge]:
             "CELERY_BROKER_URL": "memory://",
             # As docker-compose.yml sets it: nginx is the one proxy in front.
             "TRUSTED_PROXY_COUNT": "1",
+            # In compose nginx is another container, whose scheme header gunicorn does not
+            # take (its default trusts 127.0.0.1 alone): Django's settings must do it alone.
+            "FORWARDED_ALLOW_IPS": "192.0.2.1",
             "SERVICE_NAME": "assistant-api",
             "GUNICORN_BIND": f"127.0.0.1:{web_port}",
             "WEB_CONCURRENCY": "1",
