@@ -13,9 +13,7 @@ and at the end; without REDIS_URL, a throwaway redis-server (tests.services.redi
 import contextlib
 import os
 import secrets
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,17 +21,10 @@ from typing import Any
 
 import redis
 import requests
-from cryptography.fernet import Fernet
 
-from deploy.local.stack import Database, Service, claim_redis_database
+from deploy.local.processes import Process, run, stop_all, wait_until
+from deploy.local.stack import VENV_BIN, Database, Service, claim_redis_database, production_env
 from tests.services import free_port, redis_server
-
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-
-
-class NodeError(AssertionError):
-    """A node died or never got ready; the message carries the end of its log."""
 
 
 @contextlib.contextmanager
@@ -66,36 +57,26 @@ class Cluster:
     settings: dict[str, str] = field(default_factory=dict)  # extra app settings, every process
     metrics_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     web: dict[str, Service] = field(default_factory=dict)
-    workers: dict[str, Service] = field(default_factory=dict)
+    workers: dict[str, Process] = field(default_factory=dict)
 
     # What nginx adds in front of every node: the request came in over HTTPS.
     proxy_headers = {"X-Forwarded-Proto": "https"}
 
     def __post_init__(self) -> None:
         (self.directory / "logs").mkdir(parents=True, exist_ok=True)
-        # Every node must share these: SECRET_KEY signs sessions and reset links, the Fernet
-        # keys decrypt what another node encrypted (TOTP seeds, integration tokens).
         self.env = {
-            "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-            "HOME": os.environ.get("HOME", str(self.directory)),
-            "LANG": "C.UTF-8",
-            "PYTHONUNBUFFERED": "1",
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            # Requests stand in for nginx (proxy_headers): one proxy, as in production.
-            "TRUSTED_PROXY_COUNT": "1",
-            "METRICS_TOKEN": self.metrics_token,
-            "ALERTMANAGER_WEBHOOK_TOKEN": secrets.token_urlsafe(24),
-            "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "DATABASE_URL": self.database.url,
+            **production_env(
+                home=self.directory,
+                database_url=self.database.url,
+                metrics_token=self.metrics_token,
+                webhook_token=secrets.token_urlsafe(24),
+            ),
             "REDIS_URL": self.redis_url,
             "CELERY_BROKER_URL": self.redis_url,
             # The exporters would need a port each; the web nodes' /metrics are what is tested.
             "CELERY_WORKER_METRICS_PORT": "0",
             "CELERY_BEAT_METRICS_PORT": "0",
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-            "LOG_LEVEL": "INFO",
             **self.settings,
         }
 
@@ -104,32 +85,16 @@ class Cluster:
         """Run Django code in a process of its own, with the nodes' settings; returns stdout's
         last line (the app's JSON log lines come before it)."""
         script = "import django\ndjango.setup()\n" + code
-        result = subprocess.run(
-            [sys.executable, "-c", script, *args],
-            cwd=ROOT,
-            env={**self.env, "SERVICE_NAME": "manage"},
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise NodeError(f"script failed ({result.returncode}):\n{result.stderr[-4000:]}")
+        result = run([sys.executable, "-c", script, *args], env=self.manage_env, timeout=timeout)
         lines = result.stdout.strip().splitlines()
         return lines[-1] if lines else ""
 
     def manage(self, *args: str, timeout: float = 300) -> None:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env={**self.env, "SERVICE_NAME": "manage"},
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise NodeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-4000:]}")
+        run([sys.executable, "manage.py", *args], env=self.manage_env, timeout=timeout)
+
+    @property
+    def manage_env(self) -> dict[str, str]:
+        return {**self.env, "SERVICE_NAME": "manage"}
 
     def request(self, node: str, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {**self.proxy_headers, **kwargs.pop("headers", {})}
@@ -155,8 +120,8 @@ class Cluster:
             multiproc = self.directory / "multiproc" / node  # one per host, as in production
             multiproc.mkdir(parents=True)
             self.web[node] = Service(
-                name=f"web-{node}",
-                command=[str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
+                f"web-{node}",
+                [str(VENV_BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
                 env={
                     **self.env,
                     "SERVICE_NAME": "assistant-api",
@@ -166,13 +131,14 @@ class Cluster:
                 },
                 log=self.directory / "logs" / f"web-{node}.log",
                 port=port,
+                ready_path="/health/live",
             )
             worker_multiproc = self.directory / "multiproc" / f"worker-{node}"
             worker_multiproc.mkdir(parents=True)
-            self.workers[node] = Service(
-                name=f"worker-{node}",
-                command=[
-                    *(str(BIN / "celery"), "-A", "config", "worker"),
+            self.workers[node] = Process(
+                f"worker-{node}",
+                [
+                    *(str(VENV_BIN / "celery"), "-A", "config", "worker"),
                     *("--concurrency", "1", "--hostname", f"node-{node}@%h", "--loglevel", "INFO"),
                     *("--without-mingle", "--without-gossip"),
                 ],
@@ -182,46 +148,24 @@ class Cluster:
                     "PROMETHEUS_MULTIPROC_DIR": str(worker_multiproc),
                 },
                 log=self.directory / "logs" / f"worker-{node}.log",
-                port=0,
             )
         for process in self.processes():
             process.spawn()
         for node in nodes:
-            self.wait_until(lambda node=node: self._web_ready(node), f"web node {node} answers /metrics")
-            self.wait_until(
-                lambda node=node: " ready." in self.workers[node].output(), f"worker {node} is ready"
-            )
+            self.wait_until(self.web[node].ready, f"web node {node} to answer /health/live")
+            worker = self.workers[node]
+            self.wait_until(lambda worker=worker: " ready." in worker.output(), f"worker {node} to be ready")
 
     def stop(self) -> None:
-        deadline = time.monotonic() + 20
-        for process in self.processes():
-            process.terminate()
-        for process in self.processes():
-            process.reap(deadline)
+        stop_all(self.processes())
         self.database.drop()
 
-    def processes(self) -> list[Service]:
+    def processes(self) -> list[Process]:
         return [*self.web.values(), *self.workers.values()]
 
-    def _web_ready(self, node: str) -> bool:
-        try:
-            return self.request(node, "GET", "/health/live").status_code == 200
-        except requests.RequestException:
-            return False
-
-    def wait_until(self, condition: Callable[[], bool], what: str, seconds: float = 45) -> None:
-        """Poll until `condition`; fail at once if a process died, or after `seconds`."""
-        deadline = time.monotonic() + seconds
-        while not condition():
-            if dead := [p for p in self.processes() if p.process is not None and not p.running()]:
-                raise NodeError(
-                    f"{dead[0].name} exited ({dead[0].process.returncode}) before {what}:\n"  # type: ignore[union-attr]
-                    + dead[0].log_tail()
-                )
-            if time.monotonic() > deadline:
-                tails = "\n\n".join(f"--- {p.name}:\n{p.log_tail(15)}" for p in self.processes())
-                raise NodeError(f"no {what} after {seconds:.0f} s\n{tails}")
-            time.sleep(0.1)
+    def wait_until(self, condition: Callable[[], object], what: str, timeout: float = 45) -> None:
+        """processes.wait_until, failing at once if any node or worker exits."""
+        wait_until(condition, what, timeout=timeout, pause=0.1, watch=self.processes())
 
 
 @contextlib.contextmanager

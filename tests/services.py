@@ -6,16 +6,17 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Self
 
 import redis
 
+from deploy.local.processes import Process
 from deploy.local.stack import free_port
 
 
-class RedisServer:
+class RedisServer(Process):
     """A redis-server of our own that a test can stop and start again on the same port.
 
     No persistence: a restart comes back empty, as a Redis that crashed without AOF/RDB does.
@@ -24,51 +25,42 @@ class RedisServer:
     def __init__(self, directory: Path, port: int | None = None) -> None:
         binary = shutil.which("redis-server")
         assert binary, "redis-server is not installed (Debian package redis-server)"
-        self.binary = binary
-        self.directory = directory
         self.port = port or free_port()
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__(
+            "redis-server",
+            [
+                binary,
+                *("--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(directory)),
+            ],
+            env=os.environ,
+            log=directory / "redis-server.log",
+        )
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10) -> None:
-        self.process = subprocess.Popen(
-            [
-                self.binary,
-                *("--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--dir", str(self.directory)),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping()
-                return
-            except redis.ConnectionError:
-                assert self.process.poll() is None, "redis-server exited at start"
-                assert time.monotonic() < deadline, f"redis-server did not answer within {timeout:.0f} s"
-                time.sleep(0.05)
+        self.spawn()
+        self.wait_until(self._answers, "redis-server to answer PING", timeout=timeout, pause=0.05)
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process = None
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def _answers(self) -> bool:
+        try:
+            return bool(redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping())
+        except redis.ConnectionError:
+            return False
 
 
 @contextlib.contextmanager
 def redis_server(tmp_path: Path) -> Iterator[str]:
     """A redis-server of our own on a spare loopback port (no persistence); yields its URL."""
-    server = RedisServer(tmp_path)
-    try:
-        server.start()
+    with RedisServer(tmp_path) as server:
         yield server.url
-    finally:
-        server.stop()
 
 
 POSTGRES_BIN_GLOB = "/usr/lib/postgresql/*/bin"

@@ -7,25 +7,22 @@ redirected by nginx and never reaches Django, whatever X-Forwarded-Proto it clai
 /health/live and /health/ready leave the network, and they carry a verdict only."""
 
 import http.client
-import os
 import secrets
 import ssl
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
-from cryptography.fernet import Fernet
 
-from deploy.local.stack import Service, free_port
+from deploy.local.processes import stop_all, wait_until
+from deploy.local.stack import Service, free_port, production_env
 from tests.edge import Certificate, local_config, nginx_service, self_signed_certificate
 
 pytestmark = pytest.mark.processes
 
-ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 HSTS = "max-age=31536000; includeSubDomains; preload"
 DETAILED_HEALTH = ["overall", "database", "database/performance", "redis", "celery"]
@@ -57,46 +54,30 @@ class Edge:
             connection.close()
 
 
-def _wait_until_ready(services: list[Service], seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    pending = list(services)
-    while pending:
-        for service in list(pending):
-            assert service.running(), f"{service.name} exited; its log ends:\n{service.log_tail()}"
-            if service.ready():
-                pending.remove(service)
-        if pending and time.monotonic() > deadline:
-            pytest.fail("not ready: " + "; ".join(f"{s.name}:\n{s.log_tail()}" for s in pending))
-        time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def edge(tmp_path_factory) -> Iterator[Edge]:
     directory = tmp_path_factory.mktemp("edge")
     certificate = self_signed_certificate(directory / "tls")
     metrics_token = secrets.token_urlsafe(24)
-    web_port, http_port, https_port = free_port(), free_port(), free_port()
+    web_port = free_port()
+    http_port = free_port({web_port})
+    https_port = free_port({web_port, http_port})
     (directory / "multiproc").mkdir()
     gunicorn = Service(
         name="web",
         command=[str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
         env={
-            "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-            "HOME": str(directory),
-            "LANG": "C.UTF-8",
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "METRICS_TOKEN": metrics_token,
-            "ALERTMANAGER_WEBHOOK_TOKEN": secrets.token_urlsafe(24),
-            "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
-            "CELERY_BROKER_URL": "memory://",
-            # As docker-compose.yml sets it: nginx is the one proxy in front.
-            "TRUSTED_PROXY_COUNT": "1",
-            # In compose nginx is another container, whose scheme header gunicorn does not
+            **production_env(
+                home=directory,
+                database_url=f"sqlite:///{directory / 'db.sqlite3'}",
+                metrics_token=metrics_token,
+                webhook_token=secrets.token_urlsafe(24),
+            ),
+            # production_env already says one proxy in front, as docker-compose.yml does. In
+            # compose that proxy is another container, whose scheme header gunicorn does not
             # take (its default trusts 127.0.0.1 alone): Django's settings must do it alone.
             "FORWARDED_ALLOW_IPS": "192.0.2.1",
+            "CELERY_BROKER_URL": "memory://",
             "SERVICE_NAME": "assistant-api",
             "GUNICORN_BIND": f"127.0.0.1:{web_port}",
             "WEB_CONCURRENCY": "1",
@@ -118,7 +99,12 @@ def edge(tmp_path_factory) -> Iterator[Edge]:
     try:
         for service in services:
             service.spawn()
-        _wait_until_ready(services)
+        wait_until(
+            lambda: all(service.ready() for service in services),
+            "gunicorn and nginx to answer",
+            timeout=90,
+            watch=services,
+        )
         yield Edge(
             https=f"https://127.0.0.1:{https_port}",
             http=f"http://127.0.0.1:{http_port}",
@@ -127,11 +113,7 @@ def edge(tmp_path_factory) -> Iterator[Edge]:
             metrics_token=metrics_token,
         )
     finally:
-        deadline = time.monotonic() + 20
-        for service in services:
-            service.terminate()
-        for service in services:
-            service.reap(deadline)
+        stop_all(services)
 
 
 def test_over_https_django_sees_a_secure_request_and_sends_hsts(edge):

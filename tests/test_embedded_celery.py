@@ -2,14 +2,12 @@
 filesystem transport is consumed by a separate `celery worker`, as `scripts/run` starts it."""
 
 import os
-import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from deploy.local.processes import Process, run
+
 ENQUEUE = """
 from assistant.users import services
 from assistant.users.tasks import password_reset_email_send
@@ -29,42 +27,25 @@ def embedded_env(tmp_path):
         EMAIL_FILE_PATH=str(tmp_path / "mail"),
         LOG_LEVEL="WARNING",
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
+    run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], env=env, timeout=120)
     return env
 
 
 def test_a_task_enqueued_by_one_process_is_run_by_the_worker(embedded_env, tmp_path):
-    worker = subprocess.Popen(
+    worker = Process(
+        "celery worker",
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING"],
-        cwd=ROOT,
         env=embedded_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        log=tmp_path / "worker.log",
     )
-    try:
-        subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", ENQUEUE],
-            cwd=ROOT,
-            env=embedded_env,
-            check=True,
-            timeout=60,
-        )
+    with worker:
+        run([sys.executable, "manage.py", "shell", "-c", ENQUEUE], env=embedded_env, timeout=60)
         mailbox = tmp_path / "mail"
-        deadline = time.monotonic() + 60
-        while not (mailbox.exists() and any(mailbox.iterdir())) and time.monotonic() < deadline:
-            assert worker.poll() is None, worker.stderr.read().decode()
-            time.sleep(0.2)
+        worker.wait_until(
+            lambda: mailbox.exists() and any(mailbox.iterdir()), "the worker to send the e-mail", timeout=60
+        )
 
         (message,) = mailbox.iterdir()
         body = message.read_text()
         assert "To: queue@example.com" in body
         assert "/account/reset/" in body
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)

@@ -8,6 +8,7 @@ from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
 from assistant.users.models import User
+from tests.metrics import sample_sum
 
 # A scrape reads the database: the integration status gauge is counted there.
 pytestmark = pytest.mark.django_db
@@ -18,15 +19,6 @@ LOGIN = "/api/v1/auth/login"
 
 def _samples(exposition: str) -> list:
     return [sample for family in text_string_to_metric_families(exposition) for sample in family.samples]
-
-
-def _value(exposition: str, name: str, **labels: str) -> float:
-    """Sum of the matching samples; 0 for a labelled counter that has not been touched yet."""
-    return sum(
-        sample.value
-        for sample in _samples(exposition)
-        if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items())
-    )
 
 
 def _scrape(client: Client, token: str = "") -> str:
@@ -94,27 +86,27 @@ def test_metrics_accept_a_lowercase_bearer_scheme(client: Client, metrics_token:
 def test_successful_api_login_increments_user_login_total(
     api_client: APIClient, user: User, password: str, client: Client
 ) -> None:
-    before = _value(_scrape(client), "user_login_total", channel="api", mfa="false")
+    before = sample_sum(_scrape(client), "user_login_total", channel="api", mfa="false")
 
     response = api_client.post(LOGIN, {"email": user.email, "password": password}, format="json")
 
     assert response.status_code == 200
-    assert _value(_scrape(client), "user_login_total", channel="api", mfa="false") == before + 1
+    assert sample_sum(_scrape(client), "user_login_total", channel="api", mfa="false") == before + 1
 
 
 def test_failed_login_increments_authentication_failures_total(
     api_client: APIClient, user: User, client: Client
 ) -> None:
     name, reason = "authentication_failures_total", "invalid_credentials"
-    before = _value(_scrape(client), name, reason=reason)
-    logins_before = _value(_scrape(client), "user_login_total", channel="api", mfa="false")
+    before = sample_sum(_scrape(client), name, reason=reason)
+    logins_before = sample_sum(_scrape(client), "user_login_total", channel="api", mfa="false")
 
     response = api_client.post(LOGIN, {"email": user.email, "password": "not the password"}, format="json")
 
     assert response.status_code == 401
     exposition = _scrape(client)
-    assert _value(exposition, name, reason=reason) == before + 1
-    assert _value(exposition, "user_login_total", channel="api", mfa="false") == logins_before
+    assert sample_sum(exposition, name, reason=reason) == before + 1
+    assert sample_sum(exposition, "user_login_total", channel="api", mfa="false") == logins_before
 
 
 def test_metrics_expose_request_database_and_model_series(
@@ -125,7 +117,7 @@ def test_metrics_expose_request_database_and_model_series(
     exposition = _scrape(client)
 
     assert (
-        _value(
+        sample_sum(
             exposition,
             "django_http_requests_total_by_view_transport_method_total",
             view="auth-login",
@@ -134,8 +126,8 @@ def test_metrics_expose_request_database_and_model_series(
         )
         >= 1
     )
-    assert _value(exposition, "django_db_execute_total", alias="default") >= 1
-    assert _value(exposition, "django_db_new_connections_total", alias="default") >= 1
+    assert sample_sum(exposition, "django_db_execute_total", alias="default") >= 1
+    assert sample_sum(exposition, "django_db_new_connections_total", alias="default") >= 1
     # The user fixture registered one account and the login wrote a token row.
-    assert _value(exposition, "django_model_inserts_total", model="user") >= 1
-    assert _value(exposition, "django_model_inserts_total", model="auth_token") >= 1
+    assert sample_sum(exposition, "django_model_inserts_total", model="user") >= 1
+    assert sample_sum(exposition, "django_model_inserts_total", model="auth_token") >= 1

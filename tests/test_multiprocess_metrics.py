@@ -4,27 +4,25 @@ Every test runs Django in separate processes (never in the pytest process), beca
 prometheus_client chooses between in-memory and file-backed values once, when imported.
 """
 
-import contextlib
 import http.client
 import json
 import os
 import re
 import shutil
 import socket
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 from prometheus_client import CollectorRegistry, generate_latest, multiprocess
-from prometheus_client.parser import text_string_to_metric_families
 
+from deploy.local.processes import Process, run
+from tests.metrics import sample_sum
 from tests.services import free_port
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 METRICS_TOKEN = "multiprocess-test-metrics-token"
 
@@ -67,15 +65,6 @@ Path(sys.argv[-1]).write_bytes(response.content)
 _METRIC_FILE = re.compile(r"^[a-z_]+_(\d+)\.db$")
 
 
-def _sample_value(exposition: str, name: str, labels: dict[str, str]) -> float:
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(exposition)
-        for sample in family.samples
-        if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items())
-    )
-
-
 def _file_pids(directory: Path) -> set[int]:
     return {int(m.group(1)) for path in directory.iterdir() if (m := _METRIC_FILE.match(path.name))}
 
@@ -94,16 +83,7 @@ def _django_env(multiproc_dir: Path, tmp_path: Path) -> dict[str, str]:
 
 def _run_django(code: str, *args: str, env: dict[str, str]) -> str:
     output = Path(env["PROMETHEUS_MULTIPROC_DIR"]).parent / f"output-{time.monotonic_ns()}.txt"
-    result = subprocess.run(
-        [sys.executable, "-c", code, *args, str(output)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    run([sys.executable, "-c", code, *args, str(output)], env=env, timeout=120)
     return output.read_text()
 
 
@@ -130,7 +110,7 @@ def test_one_scrape_sums_the_counts_of_every_process(multiproc_dir: Path, tmp_pa
 
     assert first != second
     assert {first, second} <= _file_pids(multiproc_dir)
-    assert _sample_value(_run_django(_SCRAPE, env=env), LOGIN_400, LOGIN_400_LABELS) == 8
+    assert sample_sum(_run_django(_SCRAPE, env=env), LOGIN_400, **LOGIN_400_LABELS) == 8
 
 
 def test_counts_of_a_dead_process_neither_vanish_nor_double(multiproc_dir: Path, tmp_path: Path) -> None:
@@ -140,7 +120,7 @@ def test_counts_of_a_dead_process_neither_vanish_nor_double(multiproc_dir: Path,
 
     multiprocess.mark_process_dead(first, path=str(multiproc_dir))
 
-    assert _sample_value(_run_django(_SCRAPE, env=env), LOGIN_400, LOGIN_400_LABELS) == 8
+    assert sample_sum(_run_django(_SCRAPE, env=env), LOGIN_400, **LOGIN_400_LABELS) == 8
 
 
 # --- Real gunicorn ------------------------------------------------------------------------
@@ -157,41 +137,16 @@ def _http(port: int, method: str, path: str, body: str | None = None, **headers:
         connection.close()
 
 
-class Gunicorn:
-    def __init__(self, process: subprocess.Popen, port: int, log: Path, stale_pid: int) -> None:
-        self.process = process
+class Gunicorn(Process):
+    def __init__(self, env: dict[str, str], port: int, log: Path, stale_pid: int) -> None:
+        super().__init__("gunicorn", [str(GUNICORN), "-c", "deploy/gunicorn.conf.py"], env=env, log=log)
         self.port = port
-        self.log = log
         self.stale_pid = stale_pid  # the process of an earlier "run" whose file was left behind
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_until(self, condition: Callable[[], bool], what: str, seconds: float = 20) -> None:
-        """Poll `condition` while gunicorn runs; fail at once if it dies, or after `seconds`."""
-        deadline = time.monotonic() + seconds
-        while not condition():
-            if self.process.poll() is not None:
-                pytest.fail(f"gunicorn exited ({self.process.returncode}) before {what}:\n{self.output()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn: no {what} after {seconds} s:\n{self.output()}")
-            # Pauses between polls, but returns at once if gunicorn dies meanwhile.
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=0.1)
 
     def scrape(self) -> str:
         status, body = _http(self.port, "GET", "/metrics", Authorization=f"Bearer {METRICS_TOKEN}")
         assert status == 200, body
         return body.decode()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 def _metrics_answer(server: Gunicorn) -> bool:
@@ -227,21 +182,9 @@ def gunicorn(multiproc_dir: Path, tmp_path: Path) -> Iterator[Gunicorn]:
         THROTTLE_AUTH="10000/min",
         THROTTLE_ANON="10000/min",
     )
-    log = tmp_path / "gunicorn.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [str(GUNICORN), "-c", "deploy/gunicorn.conf.py"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    server = Gunicorn(process, port, log, stale_pid)
-    try:
-        server.wait_until(lambda: _metrics_answer(server), "answer on /metrics")
+    with Gunicorn(env, port, tmp_path / "gunicorn.log", stale_pid) as server:
+        server.wait_until(lambda: _metrics_answer(server), "gunicorn to answer on /metrics", timeout=20)
         yield server
-    finally:
-        server.stop()
 
 
 def _login_counts_by_pid(directory: Path, scratch: Path) -> dict[int, float]:
@@ -254,7 +197,7 @@ def _login_counts_by_pid(directory: Path, scratch: Path) -> dict[int, float]:
             shutil.copy(path, alone)
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=str(alone))
-        counts[pid] = _sample_value(generate_latest(registry).decode(), LOGIN_400, LOGIN_400_LABELS)
+        counts[pid] = sample_sum(generate_latest(registry).decode(), LOGIN_400, **LOGIN_400_LABELS)
     return counts
 
 
@@ -282,7 +225,9 @@ def test_gunicorn_workers_share_one_set_of_counters(
 ) -> None:
     # Both workers load Django (and so write their files) independently of who gets requests.
     gunicorn.wait_until(
-        lambda: len(_file_pids(multiproc_dir) - {gunicorn.stale_pid}) >= 2, "metric files from 2 workers"
+        lambda: len(_file_pids(multiproc_dir) - {gunicorn.stale_pid}) >= 2,
+        "metric files from 2 workers",
+        timeout=20,
     )
     worker_pids = _file_pids(multiproc_dir)
 
@@ -299,7 +244,7 @@ def test_gunicorn_workers_share_one_set_of_counters(
     assert held_response.startswith(b"HTTP/1.1 400 "), held_response
     # The stale file of the earlier run was removed by on_starting: 40, not 42.
     assert gunicorn.stale_pid not in worker_pids
-    assert _sample_value(gunicorn.scrape(), LOGIN_400, LOGIN_400_LABELS) == 40
+    assert sample_sum(gunicorn.scrape(), LOGIN_400, **LOGIN_400_LABELS) == 40
     assert len(worker_pids) == 2
     assert gunicorn.process.pid not in worker_pids
     for pid in worker_pids:
@@ -313,6 +258,6 @@ def test_gunicorn_workers_share_one_set_of_counters(
     # child_exit marked both workers dead; what they counted still adds up once.
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry, path=str(multiproc_dir))
-    assert _sample_value(generate_latest(registry).decode(), LOGIN_400, LOGIN_400_LABELS) == 40
+    assert sample_sum(generate_latest(registry).decode(), LOGIN_400, **LOGIN_400_LABELS) == 40
     assert gunicorn.process.returncode == 0
     assert "Worker exiting" in gunicorn.output()

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pyotp
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
+from tests.metrics import sample_sum
 from tests.nodes import Cluster, cluster
 
 PASSWORD = "correct horse battery staple"
@@ -52,7 +52,8 @@ import json
 print(json.dumps([reminders_dispatch.delay().id, reminders_dispatch.delay().id]))
 """
 
-LIVE = ("django_http_responses_total_by_status_view_method_total", {"view": "health-live", "status": "200"})
+LIVE_RESPONSES = "django_http_responses_total_by_status_view_method_total"
+LIVE_LABELS = {"view": "health-live", "status": "200"}
 
 
 @pytest.fixture(scope="module")
@@ -190,23 +191,17 @@ def test_two_workers_deliver_each_due_reminder_exactly_once(nodes: Cluster) -> N
     print(f"dispatch: {elapsed:.1f} s, sent by worker {sent_by}")  # noqa: T201
 
 
-def _count(exposition: str, name: str, labels: dict[str, str]) -> float:
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(exposition)
-        for sample in family.samples
-        if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items())
-    )
-
-
 def test_each_node_counts_its_own_requests_and_the_sum_is_the_total(nodes: Cluster) -> None:
-    before = {node: _count(nodes.scrape(node), *LIVE) for node in ("a", "b")}
+    before = {node: sample_sum(nodes.scrape(node), LIVE_RESPONSES, **LIVE_LABELS) for node in ("a", "b")}
     sent = {"a": 7, "b": 4}
     for node, count in sent.items():
         for _ in range(count):
             assert nodes.request(node, "GET", "/health/live").status_code == 200
 
-    counted = {node: _count(nodes.scrape(node), *LIVE) - before[node] for node in ("a", "b")}
+    counted = {
+        node: sample_sum(nodes.scrape(node), LIVE_RESPONSES, **LIVE_LABELS) - before[node]
+        for node in ("a", "b")
+    }
 
     # What Prometheus scrapes from each target, and what sum() over the targets gives.
     assert counted == sent

@@ -4,11 +4,12 @@ counts across accounts at the end (the business metrics, for staff)."""
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from django.contrib.auth.models import Group
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from knox.settings import knox_settings
 
-from assistant.users.models import AuditEvent, AuthToken, TOTPDevice, User
+from assistant.users.models import AuditEvent, AuthToken, Role, TOTPDevice, User
 
 
 def user_tokens(*, user: User) -> QuerySet[AuthToken]:
@@ -27,6 +28,23 @@ def user_totp_device(*, user: User) -> TOTPDevice | None:
 
 def user_roles(*, user: User) -> list[str]:
     return sorted(user.groups.values_list("name", flat=True))
+
+
+def user_administers_privileges(*, user: User) -> bool:
+    """Whether user may grant and take away roles, permissions and the staff and superuser
+    flags: an active superuser or a member of the admin role."""
+    return user.is_active and (user.is_superuser or user.groups.filter(name=Role.ADMIN).exists())
+
+
+def privileges_editable(*, actor: User, holder: User | Group | None) -> bool:
+    """Whether actor may change what holder (an account or a role's group; None while it is
+    being created) is allowed to do. Nobody changes their own: not their account's, not a group's
+    they belong to."""
+    if not user_administers_privileges(user=actor):
+        return False
+    if isinstance(holder, Group):
+        return not actor.groups.filter(pk=holder.pk).exists()
+    return holder is None or holder.pk != actor.pk
 
 
 def staff_member_with_phone(*, email: str) -> User | None:

@@ -5,7 +5,9 @@ The API, the admin and Celery tasks all come through here; none of them repeats 
 
 import hmac
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +15,7 @@ from typing import Any
 import pyotp
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -267,17 +269,138 @@ def role_groups(roles: list[str]) -> list[Group]:
     return [Group.objects.get_or_create(name=role)[0] for role in roles]
 
 
+# Group changes reach user_role_change_record through m2m_changed, which cannot say who made
+# them: a service that changes groups on someone's behalf names them here for the audit record.
+_role_change_by: ContextVar[tuple[User | None, str | None]] = ContextVar(
+    "role_change_by", default=(None, None)
+)
+
+
+@contextmanager
+def _role_changes_made_by(actor: User, ip: str | None) -> Iterator[None]:
+    token = _role_change_by.set((actor, ip))
+    try:
+        yield
+    finally:
+        _role_change_by.reset(token)
+
+
 def user_role_change_record(*, user: User, roles: list[str], added: bool) -> None:
     """Audit a group change (from anywhere, the admin included) and keep is_staff in step."""
     action = Action.ROLE_ADDED if added else Action.ROLE_REMOVED
     for role in roles:
         label = role if role in Role.values else "other"
         metrics.role_assignment_total.labels(role=label, action="added" if added else "removed").inc()
-    audit_event_record(actor=None, action=action, target=user, details={"roles": roles})
+    actor, ip = _role_change_by.get()
+    audit_event_record(actor=actor, action=action, target=user, ip=ip, details={"roles": roles})
     is_staff = user.is_superuser or user.groups.filter(name__in=STAFF_ROLES).exists()
     if is_staff != user.is_staff:
         User.objects.filter(pk=user.pk).update(is_staff=is_staff)
         user.is_staff = is_staff
+
+
+def privileges_change_check(
+    *, actor: User, holder: User | Group | None, fields: Iterable[str], ip: str | None
+) -> None:
+    """Refuse (403, with a security event) a change to what holder may do unless actor may make
+    it: only administrators, and never to their own account or to a group they belong to."""
+    if selectors.privileges_editable(actor=actor, holder=holder):
+        return
+    security_event_record(
+        kind=Kind.ACCESS_DENIED,
+        severity=Severity.WARNING,
+        ip=ip,
+        user=actor,
+        details={
+            "reason": "privilege_change",
+            "holder": f"{holder._meta.label_lower}:{holder.pk}" if holder is not None else "",
+            "fields": sorted(fields),
+        },
+    )
+    metrics.access_denied_total.labels(reason="permission_denied").inc()
+    raise ServiceError(
+        "permission_denied",
+        "Only an administrator may change roles, permissions or the staff and superuser flags, "
+        "and never their own.",
+        status=403,
+    )
+
+
+def _permission_label(permission: Permission) -> str:
+    return f"{permission.content_type.app_label}.{permission.codename}"
+
+
+def _permissions_set(
+    *,
+    actor: User,
+    holder: User | Group,
+    permissions: Iterable[Permission],
+    ip: str | None,
+) -> None:
+    relation = holder.user_permissions if isinstance(holder, User) else holder.permissions
+    current = set(relation.select_related("content_type"))
+    wanted = set(permissions)
+    added, removed = wanted - current, current - wanted
+    relation.add(*added)
+    relation.remove(*removed)
+    for action, changed in ((Action.PERMISSION_ADDED, added), (Action.PERMISSION_REMOVED, removed)):
+        if changed:
+            labels = sorted(_permission_label(permission) for permission in changed)
+            audit_event_record(
+                actor=actor, action=action, target=holder, ip=ip, details={"permissions": labels}
+            )
+
+
+def user_privileges_change(
+    *,
+    actor: User,
+    user: User,
+    ip: str | None,
+    is_superuser: bool | Unset = UNSET,
+    is_staff: bool | Unset = UNSET,
+    groups: Iterable[Group] | Unset = UNSET,
+    user_permissions: Iterable[Permission] | Unset = UNSET,
+) -> None:
+    """Change what user may do, as actor (see privileges_change_check), every change audited:
+    roles as role_added/role_removed like any other group change, permissions as
+    permission_added/permission_removed, the flags as privilege_flag_changed."""
+    given = {
+        "is_superuser": is_superuser,
+        "is_staff": is_staff,
+        "groups": groups,
+        "user_permissions": user_permissions,
+    }
+    privileges_change_check(
+        actor=actor, holder=user, fields=[name for name, value in given.items() if value is not UNSET], ip=ip
+    )
+    with transaction.atomic():
+        # Roles first: a role change sets is_staff from the roles, a flag given here has the last word.
+        if groups is not UNSET:
+            with _role_changes_made_by(actor, ip):
+                user.groups.set(list(groups))
+        flags = {
+            name: value
+            for name, value in (("is_superuser", is_superuser), ("is_staff", is_staff))
+            if isinstance(value, bool) and getattr(user, name) != value
+        }
+        if flags:
+            for name, value in flags.items():
+                setattr(user, name, value)
+            user.save(update_fields=list(flags))
+            audit_event_record(
+                actor=actor, action=Action.PRIVILEGE_FLAG_CHANGED, target=user, ip=ip, details=flags
+            )
+        if user_permissions is not UNSET:
+            _permissions_set(actor=actor, holder=user, permissions=user_permissions, ip=ip)
+
+
+def group_permissions_change(
+    *, actor: User, group: Group, permissions: Iterable[Permission], ip: str | None
+) -> None:
+    """Set a group's permissions, as actor (see privileges_change_check), each change audited."""
+    privileges_change_check(actor=actor, holder=group, fields=["permissions"], ip=ip)
+    with transaction.atomic():
+        _permissions_set(actor=actor, holder=group, permissions=permissions, ip=ip)
 
 
 def user_data_export(*, user: User, ip: str | None) -> dict[str, Any]:

@@ -214,7 +214,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["assistant.core.parsers.JSONParser"],
 }
 # Request bodies larger than this are refused before they are read: a 413 in the error shape on
 # the API. The largest real body, a 5000-character chat message, is under 64 KiB even with every

@@ -19,7 +19,8 @@ from typing import Any
 
 import requests
 
-from deploy.local.stack import ROOT, Stack, StackError, StackOptions
+from deploy.local.processes import ROOT, ProcessError
+from deploy.local.stack import Stack, StackOptions
 
 STATE_FILE = Path(tempfile.gettempdir()) / f"assistant-stack-{os.getuid()}.json"
 DETACHED_LOG = STATE_FILE.with_suffix(".log")
@@ -118,7 +119,7 @@ def _up(args: argparse.Namespace) -> int:
         signal.pause()
     except KeyboardInterrupt:
         _say("stopping...")
-    except StackError as error:
+    except ProcessError as error:
         _say(f"the stack did not start: {error}")
         return 1
     finally:

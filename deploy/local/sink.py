@@ -11,8 +11,10 @@ import socketserver
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from deploy.local.servers import LocalServer
 
 # What each service answers on success (Alertmanager only checks the status, but a real body
 # keeps a stricter client honest).
@@ -34,11 +36,11 @@ class Delivery:
 
 
 class NotificationSink:
-    def __init__(self, host: str = "127.0.0.1") -> None:
-        self.host = host
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._deliveries: list[Delivery] = []
-        self._servers: list[socketserver.BaseServer] = []
+        self._http = _SinkServer(self, _HttpHandler)
+        self._smtp = _SinkServer(self, _SmtpHandler)
 
     @property
     def deliveries(self) -> list[Delivery]:
@@ -50,34 +52,33 @@ class NotificationSink:
             self._deliveries.append(delivery)
 
     def start(self) -> "NotificationSink":
-        sink = self
-        http_handler = type("Handler", (_HttpHandler,), {"sink": sink})
-        smtp_handler = type("Handler", (_SmtpHandler,), {"sink": sink})
-        self._http = ThreadingHTTPServer((self.host, 0), http_handler)
-        self._smtp = _ThreadingTCPServer((self.host, 0), smtp_handler)
-        for server in (self._http, self._smtp):
-            self._servers.append(server)
-            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+        self._http.start()
+        self._smtp.start()
         return self
 
     def stop(self) -> None:
-        for server in self._servers:
-            server.shutdown()
-            server.server_close()
-        self._servers.clear()
+        self._http.stop()
+        self._smtp.stop()
 
     @property
     def http_url(self) -> str:
-        return f"http://{self.host}:{self._http.server_address[1]}"
+        return self._http.base_url
 
     @property
     def smtp_address(self) -> str:
-        return f"{self.host}:{self._smtp.server_address[1]}"
+        return self._smtp.address
 
 
-class _ThreadingTCPServer(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class _SinkServer(LocalServer):
+    """One of the sink's servers: each connection is answered by `handler_class`, which records
+    what it receives into the sink."""
+
+    def __init__(self, sink: NotificationSink, handler_class: type[socketserver.BaseRequestHandler]) -> None:
+        self.sink = sink
+        self.handler_class = handler_class
+
+    def handler(self) -> type[socketserver.BaseRequestHandler]:
+        return type("Handler", (self.handler_class,), {"sink": self.sink})
 
 
 class _HttpHandler(BaseHTTPRequestHandler):

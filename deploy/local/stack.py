@@ -22,17 +22,15 @@ import os
 import random
 import secrets
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -41,6 +39,7 @@ import requests
 import yaml
 from cryptography.fernet import Fernet
 
+from deploy.local.processes import ROOT, Process, ProcessError, log_tails, run, stop_all, wait_until
 from deploy.local.render import (
     AlertmanagerRender,
     PrometheusRender,
@@ -53,12 +52,13 @@ from deploy.local.render import (
 )
 from deploy.local.sink import NotificationSink
 
-ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 # The project's own commands come from its virtualenv (the one running this, or .venv).
 VENV_BIN = (
     Path(sys.executable).parent if (Path(sys.executable).parent / "gunicorn").exists() else ROOT / ".venv/bin"
 )
+
+T = TypeVar("T")
 
 # The ports of the monitoring contract, used with --fixed-ports.
 FIXED_PORTS: dict[str, int] = {
@@ -86,8 +86,9 @@ REDIS_DATABASES = (3, 4, 5, 6, 7)
 PORT_RANGE_START = 20000
 
 
-class StackError(RuntimeError):
-    """The stack could not start (a missing binary, a process that died or never got ready)."""
+class StackError(ProcessError):
+    """The stack cannot run here (a missing binary, a shipped configuration it cannot render,
+    no free port or Redis database); its processes' failures are the other ProcessErrors."""
 
 
 @dataclass
@@ -128,37 +129,31 @@ class StackOptions:
         return cls(**{**fast, **overrides})
 
 
-@dataclass
-class Service:
-    """One process of the stack, started in its own session so its whole group can be ended."""
+class Service(Process):
+    """A process of the stack that answers HTTP on `port` once it is ready."""
 
-    name: str
-    command: list[str]
-    env: dict[str, str]
-    port: int
-    log: Path
-    ready_path: str = "/metrics"
-    ready_headers: dict[str, str] = field(default_factory=dict)
-    process: subprocess.Popen[bytes] | None = None
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        *,
+        env: dict[str, str],
+        log: Path,
+        port: int,
+        ready_path: str = "/metrics",
+        ready_headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(name, command, env=env, log=log)
+        self.port = port
+        self.ready_path = ready_path
+        self.ready_headers = ready_headers or {}
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def spawn(self) -> None:
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - our own command line
-                self.command,
-                cwd=ROOT,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+    def describe(self) -> str:
+        return f"{super().describe()}, ready when {self.url}{self.ready_path} answers 200"
 
     def ready(self) -> bool:
         try:
@@ -166,32 +161,6 @@ class Service:
         except requests.RequestException:
             return False
         return response.status_code == 200
-
-    def output(self) -> str:
-        try:
-            return self.log.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.output().splitlines()[-lines:]) or "(no log)"
-
-    def terminate(self) -> None:
-        """Ask the group's leader to stop: gunicorn and Celery then stop their own children."""
-        if self.running():
-            assert self.process is not None
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.process.pid, signal.SIGTERM)
-
-    def reap(self, deadline: float) -> None:
-        """Wait for the leader until `deadline`, then kill whatever is left of its group."""
-        if self.process is None:
-            return
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
 
 
 class Database:
@@ -287,20 +256,7 @@ class Stack:
         return self._run([str(VENV_BIN / "celery"), "-A", "config", *args], timeout)
 
     def _run(self, command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(  # noqa: S603 - our own command line
-            command,
-            cwd=ROOT,
-            env={**self.app_env, "SERVICE_NAME": "manage"},
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise StackError(
-                f"{' '.join(command[1:])} failed ({result.returncode}):\n{result.stderr[-4000:]}"
-            )
-        return result
+        return run(command, env={**self.app_env, "SERVICE_NAME": "manage"}, timeout=timeout)
 
     def add_rules(self, name: str, groups: list[dict[str, Any]], timeout: float = 30) -> None:
         """Load more rule groups into the running Prometheus (a test's forced alert, say)."""
@@ -309,19 +265,35 @@ class Stack:
         if response.status_code != 200:
             raise StackError(f"Prometheus refused the new rules {name}: {response.text}")
         wanted = {group["name"] for group in groups}
-        deadline = time.monotonic() + timeout
-        while not wanted <= self._loaded_rule_groups():
-            if time.monotonic() > deadline:
-                raise StackError(f"Prometheus did not load the rule groups {sorted(wanted)}")
-            time.sleep(0.2)
+        self.wait_until(
+            lambda: wanted <= self._loaded_rule_groups(),
+            f"Prometheus to load the rule groups {sorted(wanted)}",
+            timeout=timeout,
+        )
 
     def _loaded_rule_groups(self) -> set[str]:
         groups = requests.get(self.url("prometheus") + "/api/v1/rules", timeout=5).json()["data"]["groups"]
         return {group["name"] for group in groups}
 
-    def failures(self) -> dict[str, str]:
-        """Services that have exited, with the end of their logs (for a test's failure message)."""
-        return {name: service.log_tail() for name, service in self.services.items() if not service.running()}
+    def wait_until(
+        self,
+        condition: Callable[[], T],
+        what: str,
+        *,
+        timeout: float = 30,
+        pause: float = 0.2,
+        supervised: Collection[str] = (),
+    ) -> T:
+        """processes.wait_until, failing at once if a service exits, unless it is one of the
+        `supervised` (a test's supervisor starts those again, as a restart policy would)."""
+        return wait_until(
+            condition,
+            what,
+            timeout=timeout,
+            pause=pause,
+            watch=[service for name, service in self.services.items() if name not in supervised],
+            details=lambda: f"(logs in {self.temp_dir / 'logs'})",
+        )
 
     # --- lifecycle --------------------------------------------------------------------------
     def __enter__(self) -> "Stack":
@@ -358,11 +330,7 @@ class Stack:
 
     def stop(self) -> None:
         """End every process group started, then the database, Redis keys and temp dir."""
-        deadline = time.monotonic() + 20
-        for service in reversed(self.services.values()):
-            service.terminate()
-        for service in reversed(self.services.values()):
-            service.reap(deadline)
+        stop_all(reversed(self.services.values()))
         with contextlib.suppress(Exception):
             self.sink.stop()
         if self._database_created:
@@ -403,26 +371,18 @@ class Stack:
 
     def _app_env(self) -> dict[str, str]:
         """Production settings, every secret generated for this stack, nothing inherited."""
-        env = {
-            "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-            "HOME": os.environ.get("HOME", str(self.temp_dir)),
-            "LANG": "C.UTF-8",
-            "PYTHONUNBUFFERED": "1",
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "METRICS_TOKEN": self.metrics_token,
-            "ALERTMANAGER_WEBHOOK_TOKEN": self.webhook_token,
-            "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "SECURE_SSL_REDIRECT": str(self.options.ssl_redirect),
-            # Clients stand in for nginx (proxy_headers): one proxy, as in production.
-            "TRUSTED_PROXY_COUNT": "1",
-            "DATABASE_URL": self.database.url,
-            "PUBLIC_BASE_URL": self.url("web"),
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(self.temp_dir / "mail"),
-            "LOG_LEVEL": "INFO",
-        }
+        env = production_env(
+            home=self.temp_dir,
+            database_url=self.database.url,
+            metrics_token=self.metrics_token,
+            webhook_token=self.webhook_token,
+        )
+        env.update(
+            SECURE_SSL_REDIRECT=str(self.options.ssl_redirect),
+            PUBLIC_BASE_URL=self.url("web"),
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(self.temp_dir / "mail"),
+        )
         if self.redis_url:
             env.update(REDIS_URL=self.redis_url, CELERY_BROKER_URL=self.redis_url)
         else:
@@ -470,7 +430,8 @@ class Stack:
         self._define_prometheus()
 
     def _add(self, name: str, command: list[str], env: dict[str, str], **kwargs: Any) -> None:
-        self.services[name] = Service(name, command, env, self.ports[name], self.log(name), **kwargs)
+        port = self.ports[name]
+        self.services[name] = Service(name, command, env=env, log=self.log(name), port=port, **kwargs)
 
     def _tool_env(self) -> dict[str, str]:
         return {"PATH": "/usr/bin:/bin", "HOME": str(self.temp_dir), "LANG": "C.UTF-8"}
@@ -565,26 +526,47 @@ class Stack:
         )
 
     def _wait_until_ready(self) -> None:
-        deadline = time.monotonic() + self.options.ready_timeout
         pending = dict(self.services)
-        while pending:
+
+        def all_ready() -> bool:
             for name, service in list(pending.items()):
-                if not service.running():
-                    raise StackError(
-                        f"{name} exited before it was ready; its log ends:\n{service.log_tail()}"
-                    )
                 if service.ready():
                     del pending[name]
-            if pending and time.monotonic() > deadline:
-                tails = "\n\n".join(
-                    f"--- {name} ({s.url}{s.ready_path}):\n{s.log_tail()}" for name, s in pending.items()
-                )
-                raise StackError(
-                    f"not ready after {self.options.ready_timeout:.0f} s: {sorted(pending)}\n{tails}"
-                )
-            if pending:
-                # Each readiness probe already waits on the network; this only spaces the rounds.
-                time.sleep(0.2)
+            return not pending
+
+        wait_until(
+            all_ready,
+            "every service to answer its readiness probe",
+            timeout=self.options.ready_timeout,
+            watch=self.services.values(),
+            details=lambda: log_tails(pending.values()),
+        )
+
+
+def production_env(
+    *, home: Path, database_url: str, metrics_token: str, webhook_token: str
+) -> dict[str, str]:
+    """The production settings of a deployment on this machine, with fresh secrets and nothing
+    inherited but PATH and HOME. Every process of one deployment must share this very dict:
+    SECRET_KEY signs sessions and reset links, the Fernet keys decrypt what another process
+    encrypted (TOTP seeds, integration tokens)."""
+    return {
+        "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "HOME": os.environ.get("HOME", str(home)),
+        "LANG": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Clients stand in for nginx (X-Forwarded-Proto: https): one proxy, as in production,
+        # which is what makes Django believe that header.
+        "TRUSTED_PROXY_COUNT": "1",
+        "METRICS_TOKEN": metrics_token,
+        "ALERTMANAGER_WEBHOOK_TOKEN": webhook_token,
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "INFO",
+    }
 
 
 def claim_redis_database(source_url: str, numbers: Sequence[int] = REDIS_DATABASES) -> tuple[IO[str], str]:

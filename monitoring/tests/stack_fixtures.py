@@ -6,20 +6,16 @@ only (as nginx would forward: X-Forwarded-Proto https) and read its database thr
 `stack.sql`, never through the test process's Django.
 """
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-import pytest
 import requests
 
 from deploy.local.stack import Stack, StackOptions
 from tests.fakes.google_server import TEST_GOOGLE_CLIENT_ID, TEST_GOOGLE_CLIENT_SECRET, FakeGoogle
 from tests.fakes.twilio_server import TEST_FROM_NUMBER, FakeTwilio
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -86,22 +82,3 @@ class StackClient:
             f"{method} {path}: {response.status_code} {response.text[:800]}"
         )
         return response
-
-
-def wait_for(
-    condition: Callable[[], T | None], what: str, stack: Stack, *, timeout: float = 30, pause: float = 0.2
-) -> T:
-    """Poll until `condition` returns something truthy; fail at once if a process of the stack died."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if result := condition():
-            return result
-        if dead := stack.failures():
-            pytest.fail(
-                f"waiting for {what}, these stack processes died:\n"
-                + "\n\n".join(f"--- {k}\n{v}" for k, v in dead.items())
-            )
-        if time.monotonic() > deadline:
-            pytest.fail(f"no {what} after {timeout:.0f} s (logs in {stack.temp_dir / 'logs'})")
-        # Polling a process outside this one: there is no event to wait on.
-        time.sleep(pause)

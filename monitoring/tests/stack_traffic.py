@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pyotp
 
 from deploy.local.stack import Stack
-from monitoring.tests.stack_fixtures import StackClient, StackWithFakes, wait_for
+from monitoring.tests.stack_fixtures import StackClient, StackWithFakes
 from tests.fakes.twilio_server import TEST_FROM_NUMBER, inbound_sms_request, status_callback_request
 
 PASSWORD = "a long proof passphrase"
@@ -61,7 +61,9 @@ def verify_phone(env: StackWithFakes, client: StackClient, phone: str) -> None:
         return None
 
     client.call(
-        "POST", "/api/v1/phone/confirm", json={"code": wait_for(code, f"a code texted to {phone}", env.stack)}
+        "POST",
+        "/api/v1/phone/confirm",
+        json={"code": env.stack.wait_until(code, f"a code texted to {phone}")},
     )
 
 
@@ -221,19 +223,21 @@ def integration_traffic(env: StackWithFakes, client: StackClient) -> None:
     _consent(env, client, expect=400)
     _consent(env, client, expect=200)
     client.call("GET", "/api/v1/integrations")
-    wait_for(lambda: _integration(stack, "last_synced_at IS NOT NULL"), "the first Google sync", stack)
+    stack.wait_until(lambda: _integration(stack, "last_synced_at IS NOT NULL"), "the first Google sync")
 
     google.expire_access_tokens()
     synced_before = _last_synced(stack)
     client.call("POST", "/api/v1/integrations/google/sync", expect=202)
     # The whole sync, not just its refresh: revoking the grant mid-sync would make Google refuse
     # the fresh token instead of the refresh after it.
-    wait_for(lambda: _last_synced(stack) != synced_before, "a sync through a token refresh", stack)
+    stack.wait_until(lambda: _last_synced(stack) != synced_before, "a sync through a token refresh")
     assert _refreshes(env) == 1
 
     google.revoke_grants()
     client.call("POST", "/api/v1/integrations/google/sync", expect=202)
-    wait_for(lambda: _integration(stack, "status = 'needs_reauth'"), "the revoked grant to be noticed", stack)
+    stack.wait_until(
+        lambda: _integration(stack, "status = 'needs_reauth'"), "the revoked grant to be noticed"
+    )
     assert _refreshes(env) == 2
 
 

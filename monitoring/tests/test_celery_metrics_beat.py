@@ -15,7 +15,7 @@ from prometheus_client import REGISTRY
 from config.celery_app import app
 from monitoring.beat import HEARTBEAT_INTERVAL_SECONDS, MonitoredDatabaseScheduler
 from monitoring.models import Heartbeat
-from monitoring.tests.test_celery_metrics_support import SUCCEED, CeleryProcess, free_port, running
+from monitoring.tests.test_celery_metrics_support import SUCCEED, CeleryProcess, free_port
 
 REMINDERS_DISPATCH = "assistant.planner.tasks.reminders_dispatch"
 
@@ -132,7 +132,7 @@ def test_celery_beat_exports_its_ticks_sends_and_queue_and_writes_the_heartbeat(
     )
     started = time.time()
 
-    with running(beat):
+    with beat:
         # No worker runs: what beat sends waits in the queue, and beat's own sampler sees it.
         samples = beat.wait_for(
             lambda samples: (

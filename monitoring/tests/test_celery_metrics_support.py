@@ -2,22 +2,19 @@
 (it imports this module with `--include`), a broker in a temporary folder, and a `celery`
 subprocess with its metrics exporter."""
 
-import contextlib
 import os
-import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from celery import Celery, Task, shared_task
 from prometheus_client.parser import text_string_to_metric_families
 
+from deploy.local.processes import Process
 from tests.services import free_port  # noqa: F401 - re-exported for the Celery tests
 
-ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "monitoring.tests.celery_metrics."
 RENDEZVOUS = PREFIX + "rendezvous"
 FAIL = PREFIX + "fail"
@@ -79,56 +76,37 @@ class Samples:
         return self.values.get((name, frozenset(labels.items())))
 
 
-class CeleryProcess:
+class CeleryProcess(Process):
     """`celery -A config <command>` with the embedded settings on a temporary broker folder and
     metrics directory (and database, unless `env` names one); its output goes to a file the
     failures show."""
 
     def __init__(self, command: list[str], tmp_path: Path, port: int, **env: str) -> None:
-        self.name = command[0]  # worker, beat
+        name = command[0]  # worker, beat
         self.port = port
-        self.log = tmp_path / f"{self.name}.log"
-        self.multiproc_dir = tmp_path / f"multiproc-{self.name}"
+        self.multiproc_dir = tmp_path / f"multiproc-{name}"
         self.multiproc_dir.mkdir()
         inherited = {
             key: value
             for key, value in os.environ.items()
             if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}
         }
-        self.env = {
-            **inherited,
-            "DJANGO_SETTINGS_MODULE": "config.settings.local",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-            "CELERY_FILESYSTEM_DIR": str(tmp_path / "queue"),
-            "PROMETHEUS_MULTIPROC_DIR": str(self.multiproc_dir),
-            "CELERY_METRICS_ADDR": "127.0.0.1",
-            "CELERY_QUEUE_LENGTH_INTERVAL_SECONDS": "0.2",
-            "LOG_LEVEL": "WARNING",
-            **env,
-        }
-        self.command = [sys.executable, "-m", "celery", "-A", "config", *command]
-        self.process: subprocess.Popen | None = None
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def start(self) -> None:
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
-
-    def stop(self) -> int:
-        """SIGTERM (a warm shutdown, as in production), then SIGKILL if it hangs."""
-        assert self.process is not None
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        super().__init__(
+            f"celery {name}",
+            [sys.executable, "-m", "celery", "-A", "config", *command],
+            env={
+                **inherited,
+                "DJANGO_SETTINGS_MODULE": "config.settings.local",
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                "CELERY_FILESYSTEM_DIR": str(tmp_path / "queue"),
+                "PROMETHEUS_MULTIPROC_DIR": str(self.multiproc_dir),
+                "CELERY_METRICS_ADDR": "127.0.0.1",
+                "CELERY_QUEUE_LENGTH_INTERVAL_SECONDS": "0.2",
+                "LOG_LEVEL": "WARNING",
+                **env,
+            },
+            log=tmp_path / f"{name}.log",
+        )
 
     def scrape(self) -> Samples | None:
         """The exporter's metrics, or None while it does not answer yet."""
@@ -140,28 +118,9 @@ class CeleryProcess:
 
     def wait_for(self, condition: Callable[[Samples], bool], what: str, seconds: float = 60) -> Samples:
         """Scrape until `condition` holds; fail at once if the process exits, or at the deadline."""
-        assert self.process is not None
-        deadline = time.monotonic() + seconds
-        while True:
+
+        def matching_scrape() -> Samples | None:
             samples = self.scrape()
-            if samples is not None and condition(samples):
-                return samples
-            if self.process.poll() is not None:
-                pytest.fail(
-                    f"celery {self.name} exited ({self.process.returncode}) before {what}:\n{self.output()}"
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(f"celery {self.name}: no {what} after {seconds} s:\n{self.output()}")
-            # Pauses between scrapes, but returns at once if the process dies meanwhile.
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=0.1)
+            return samples if samples is not None and condition(samples) else None
 
-
-@contextlib.contextmanager
-def running(process: CeleryProcess) -> Iterator[CeleryProcess]:
-    """Started, and stopped whatever happens in between."""
-    process.start()
-    try:
-        yield process
-    finally:
-        process.stop()
+        return self.wait_until(matching_scrape, what, timeout=seconds, pause=0.1)

@@ -19,7 +19,6 @@ from monitoring.tests.test_celery_metrics_support import (
     Samples,
     filesystem_broker,
     free_port,
-    running,
 )
 
 TASKS = "celery_tasks_total"
@@ -89,7 +88,7 @@ def worker_run(tmp_path_factory: pytest.TempPathFactory) -> WorkerRun:
         CELERY_WORKER_METRICS_PORT=str(port),
         SERVICE_NAME="celery-worker",
     )
-    with running(worker):
+    with worker:
         samples = worker.wait_for(_all_settled, "every task settled and the queue empty")
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry, path=str(worker.multiproc_dir))

@@ -8,6 +8,7 @@ import pytest
 
 from monitoring import health
 from monitoring.health import Check, HealthMonitor, Status
+from monitoring.tests.health_support import wait_for_background_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -41,12 +42,6 @@ def registry(*checks: Check) -> Callable[[], list[Check]]:
 
 def database_check(function: health.CheckFunction) -> Check:
     return Check("database", function, timeout=2.0, critical=True)
-
-
-def wait_for_background_refresh() -> None:
-    for thread in threading.enumerate():
-        if thread.name == "health-refresh":
-            thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from monitoring import health
 from monitoring.health import Check, HealthMonitor
 from monitoring.metrics import COLLECTORS, HealthCollector
+from monitoring.tests.health_support import wait_for_background_refresh
 
 
 def returning(status: str) -> health.CheckFunction:
@@ -25,12 +26,6 @@ def scrape() -> dict[str, dict[tuple, float]]:
         family.name: {tuple(sorted(sample.labels.items())): sample.value for sample in family.samples}
         for family in text_string_to_metric_families(exposition)
     }
-
-
-def wait_for_background_refresh() -> None:
-    for thread in threading.enumerate():
-        if thread.name == "health-refresh":
-            thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -26,9 +26,10 @@ from pathlib import Path
 
 import pytest
 
-from deploy.local.stack import Stack, StackError, StackOptions
+from deploy.local.processes import ProcessError
+from deploy.local.stack import Stack, StackOptions
 from monitoring.tests.promql_proof import PrometheusApi, Query, Result, dashboard_queries, rules_in, signals
-from monitoring.tests.stack_fixtures import StackWithFakes, stack_with_fakes, wait_for
+from monitoring.tests.stack_fixtures import StackWithFakes, stack_with_fakes
 from monitoring.tests.stack_traffic import (
     ONCALL_EMAIL,
     ONCALL_PHONE,
@@ -184,7 +185,7 @@ def proof() -> Iterator[Proof]:
     try:
         with stack_with_fakes(options) as env:
             yield _prove(env, started)
-    except StackError as error:
+    except ProcessError as error:
         pytest.fail(f"the native stack failed: {error}")
 
 
@@ -196,28 +197,27 @@ def _prove(env: StackWithFakes, started: float) -> Proof:
     api = PrometheusApi(stack.url("prometheus"))
     assert stack.prometheus is not None
     jobs = stack.prometheus.jobs
-    wait_for(lambda: _targets_up(api, jobs), f"every job up ({jobs})", stack)
+    stack.wait_until(lambda: _targets_up(api, jobs), f"every job up ({jobs})")
 
     traffic = api_traffic(env)
     celery_traffic(env)
     sms_traffic(env)
     integration_traffic(env, traffic.sms_user)
-    wait_for(lambda: not _scheduled(stack, traffic.reminders), "the reminders due now to go out", stack)
-    wait_for(lambda: _worker_logged(stack, "sms_outbox_sweep", "succeeded"), "the outbox sweep", stack)
-    wait_for(lambda: _worker_logged(stack, "auth_tokens_purge_expired", "raised"), "the failing task", stack)
+    stack.wait_until(lambda: not _scheduled(stack, traffic.reminders), "the reminders due now to go out")
+    stack.wait_until(lambda: _worker_logged(stack, "sms_outbox_sweep", "succeeded"), "the outbox sweep")
+    stack.wait_until(lambda: _worker_logged(stack, "auth_tokens_purge_expired", "raised"), "the failing task")
 
     # Only now that the on-call person exists, so that the first notification pages them.
     stack.add_rules("proof-forced", FORCED_RULES)
-    wait_for(lambda: _forced_alert_rows(stack), f"an AlertEvent for {FORCED_ALERT}", stack)
-    wait_for(lambda: _webhook_deliveries(stack) >= REPEATS, f"{REPEATS} deliveries to the webhook", stack)
-    wait_for(
+    stack.wait_until(lambda: _forced_alert_rows(stack), f"an AlertEvent for {FORCED_ALERT}")
+    stack.wait_until(lambda: _webhook_deliveries(stack) >= REPEATS, f"{REPEATS} deliveries to the webhook")
+    stack.wait_until(
         lambda: not stack.sql("SELECT 1 FROM sms_outboundsms WHERE status IN ('queued', 'sending')"),
         "the SMS outbox to drain",
-        stack,
     )
 
     moment = time.time()
-    wait_for(lambda: _fresh_since(api, moment), "a scrape and an evaluation after the traffic", stack)
+    stack.wait_until(lambda: _fresh_since(api, moment), "a scrape and an evaluation after the traffic")
     return Proof(env=env, api=api, setup_seconds=time.monotonic() - started)
 
 

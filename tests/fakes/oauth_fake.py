@@ -1,8 +1,9 @@
 """The shared plumbing of our local stand-ins for OAuth 2.0 providers (Google, Microsoft, Notion).
 
-A FakeOAuthProvider is a real HTTP server on 127.0.0.1 (a free port, a daemon thread, HTTP/1.1
-keep-alive), like tests/fakes/twilio_server.py. Subclasses add the provider's own paths and wire
-format; this module reproduces what the three share, the RFC 6749 authorization-code flow:
+A FakeOAuthProvider is a real HTTP server on 127.0.0.1 (deploy/local/servers.py: a free port, a
+daemon thread) speaking HTTP/1.1 with keep-alive, like tests/fakes/twilio_server.py. Subclasses
+add the provider's own paths and wire format; this module reproduces what the three share, the
+RFC 6749 authorization-code flow:
 
 - the authorize endpoint stands for a user who consents at once: a GET with a registered client_id,
   a redirect_uri (one of the client's, when it registered some), response_type=code and a state
@@ -34,13 +35,11 @@ expiry; `fake.requests` records every request with the status answered.
 
 import base64
 import binascii
-import contextlib
 import html
 import http.client
 import json
 import re
 import secrets
-import socket
 import threading
 import uuid
 from collections import defaultdict
@@ -49,10 +48,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import Message
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar, Self, TypeVar
+from http.server import BaseHTTPRequestHandler
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
+
+from deploy.local.servers import LocalServer
 
 JsonDict = dict[str, Any]
 FakeT = TypeVar("FakeT", bound="FakeOAuthProvider")
@@ -310,7 +311,7 @@ class ConsentPageError(AssertionError):
 
 
 # --- the provider ----------------------------------------------------------------------------
-class FakeOAuthProvider:
+class FakeOAuthProvider(LocalServer):
     # Subclasses set these.
     authorize_path: ClassVar[str]  # regular expressions for the whole path
     token_path: ClassVar[str]
@@ -363,9 +364,6 @@ class FakeOAuthProvider:
             Route("POST", self.token_path, self._token, OAUTH, bearer=False),
             *self.api_routes(),
         ]
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._connections: set[socket.socket] = set()
 
     # --- what subclasses provide ---------------------------------------------------------------
     def default_account(self) -> Account:
@@ -419,48 +417,8 @@ class FakeOAuthProvider:
         return self.api_error(request, status, message)
 
     # --- lifecycle ------------------------------------------------------------------------------
-    def start(self) -> Self:
-        handler = type("Handler", (_Handler,), {"fake": self, "server_version": f"{type(self).__name__}/1.0"})
-        self._server = ThreadingHTTPServer((self.host, 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=type(self).__name__,
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        # End kept-alive connections too, so their handler threads finish now.
-        with self._lock:
-            connections, self._connections = list(self._connections), set()
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "the fake is not running"
-        return self._server.server_address[1]
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return type("Handler", (_Handler,), {"fake": self, "server_version": f"{type(self).__name__}/1.0"})
 
     # --- the test's controls --------------------------------------------------------------------
     def register_client(
@@ -796,16 +754,6 @@ class FakeOAuthProvider:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeOAuthProvider
     protocol_version = "HTTP/1.1"  # keep-alive, as requests' pooled session expects
-
-    def setup(self) -> None:
-        super().setup()
-        with self.fake._lock:
-            self.fake._connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.fake._lock:
-            self.fake._connections.discard(self.connection)
-        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the tests read fake.requests instead

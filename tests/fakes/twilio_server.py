@@ -1,8 +1,8 @@
 """A local stand-in for Twilio's Messages API, and signed webhooks as Twilio sends them.
 
-FakeTwilio is a real HTTP server on 127.0.0.1 (a free port, a daemon thread) speaking the
-2010-04-01 wire format: POST /2010-04-01/Accounts/{AccountSid}/Messages.json with a
-form-encoded body and HTTP Basic auth (account SID, auth token); it answers 201 with a
+FakeTwilio is a real HTTP server on 127.0.0.1 (deploy/local/servers.py: a free port, a daemon
+thread) speaking the 2010-04-01 wire format: POST /2010-04-01/Accounts/{AccountSid}/Messages.json
+with a form-encoded body and HTTP Basic auth (account SID, auth token); it answers 201 with a
 message resource, or Twilio's error JSON ({code, message, more_info, status}).
 
 Like Twilio's test credentials, a few magic numbers fail: +15005550001 is not a valid
@@ -28,13 +28,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
 from twilio.request_validator import RequestValidator
 
+from deploy.local.servers import LocalServer
 from sms.segments import segments_count
 
 API_VERSION = "2010-04-01"
@@ -113,7 +114,7 @@ class RecordedRequest:
 
 
 @dataclass
-class FakeTwilio:
+class FakeTwilio(LocalServer):
     account_sid: str = TEST_ACCOUNT_SID
     auth_token: str = TEST_AUTH_TOKEN
     host: str = "127.0.0.1"
@@ -126,54 +127,9 @@ class FakeTwilio:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._failures: list[ScriptedFailure] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._connections: set[socket.socket] = set()
 
-    # --- lifecycle ------------------------------------------------------------------
-    def start(self) -> "FakeTwilio":
-        fake = self
-
-        class Handler(_Handler):
-            twilio = fake
-
-        self._server = ThreadingHTTPServer((self.host, 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-twilio", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        # End kept-alive connections too, so their handler threads finish now.
-        with self._lock:
-            connections, self._connections = list(self._connections), set()
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> "FakeTwilio":
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "the fake is not running"
-        return self._server.server_address[1]
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return type("Handler", (_Handler,), {"twilio": self})
 
     @property
     def messages_url(self) -> str:
@@ -269,16 +225,6 @@ class _Handler(BaseHTTPRequestHandler):
     twilio: FakeTwilio
     protocol_version = "HTTP/1.1"  # keep-alive, as requests' pooled session expects
     server_version = "FakeTwilio/1.0"
-
-    def setup(self) -> None:
-        super().setup()
-        with self.twilio._lock:
-            self.twilio._connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.twilio._lock:
-            self.twilio._connections.discard(self.connection)
-        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the tests read fake.requests instead

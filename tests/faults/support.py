@@ -8,19 +8,18 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import requests
 
+from deploy.local.processes import WaitTimeout
 from deploy.local.stack import Stack, StackOptions
 from monitoring.tests.stack_fixtures import StackClient, StackWithFakes, stack_with_fakes
-
-T = TypeVar("T")
 
 # Timings that make a fault test take seconds, not minutes (production: 30 s, 30 s, 300 s...).
 FAST_ENV = {
@@ -125,32 +124,6 @@ class LightLoad:
         }
 
 
-def poll(
-    condition: Callable[[], T | None],
-    what: str,
-    stack: Stack,
-    *,
-    timeout: float,
-    pause: float = 0.2,
-    supervised: "Supervisor | None" = None,
-) -> T:
-    """wait_for, but a process the supervisor restarts (as the container's restart policy
-    would) is not a failure: it is recorded in the supervisor's restarts instead."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if result := condition():
-            return result
-        watched = set(supervised.services) if supervised else set()
-        if dead := {k: v for k, v in stack.failures().items() if k not in watched}:
-            pytest.fail(
-                f"waiting for {what}, these stack processes died:\n"
-                + "\n\n".join(f"--- {k}\n{v}" for k, v in dead.items())
-            )
-        if time.monotonic() > deadline:
-            pytest.fail(f"no {what} after {timeout:.0f} s (logs in {stack.temp_dir / 'logs'})")
-        time.sleep(pause)
-
-
 @dataclass
 class Restart:
     service: str
@@ -231,16 +204,16 @@ def wait_for_health(
         return seen[-1] == (code, status)
 
     try:
-        poll(
+        stack.wait_until(
             reached,
-            f"/health/overall {code} {status}",
-            stack,
+            f"/health/overall to answer {code} {status!r}",
             timeout=timeout,
             pause=0.5,
-            supervised=supervised,
+            supervised=supervised.services if supervised else (),
         )
-    except pytest.fail.Exception:
-        pytest.fail(f"/health/overall never answered {code} {status!r} in {timeout:.0f} s; last: {seen[-3:]}")
+    except WaitTimeout as error:
+        error.add_note(f"its last answers: {seen[-3:]}")
+        raise
     return time.monotonic() - began
 
 

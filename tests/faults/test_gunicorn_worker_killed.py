@@ -17,7 +17,7 @@ import requests
 from prometheus_client.mmap_dict import MmapedDict
 from prometheus_client.parser import text_string_to_metric_families
 
-from monitoring.tests.stack_fixtures import StackClient, wait_for
+from monitoring.tests.stack_fixtures import StackClient
 from monitoring.tests.stack_traffic import register
 from tests.faults.support import children, fault_stack, report
 from tests.services import RedisServer
@@ -81,14 +81,13 @@ def test_a_killed_gunicorn_worker_keeps_its_counts(
 
         killed_at = time.monotonic()
         os.kill(victim, 9)
-        replaced = wait_for(
+        replaced = stack.wait_until(
             lambda: (now := children(master.pid)) and len(now) == len(workers) and victim not in now and now,
             "gunicorn to replace the killed worker",
-            stack,
             timeout=30,
         )
         replaced_after = time.monotonic() - killed_at
-        wait_for(lambda: stack.services["web"].ready(), "gunicorn to answer again", stack, timeout=30)
+        stack.wait_until(lambda: stack.services["web"].ready(), "gunicorn to answer again", timeout=30)
 
         after_kill = _todo_list_count(client)
         for _ in range(AFTER):

@@ -11,7 +11,6 @@ import time
 
 import pytest
 
-from monitoring.tests.stack_fixtures import wait_for
 from monitoring.tests.stack_traffic import register
 from tests.faults.support import LightLoad, fault_stack, health, report, wait_for_health
 from tests.services import RedisServer, postgres_server
@@ -37,7 +36,7 @@ def test_requests_fail_fast_while_postgres_is_down_and_recover_after(
         client = register(env, "steady@example.com")
         wait_for_health(stack, "healthy", timeout=60)
         with LightLoad(client) as load:
-            wait_for(lambda: len(load.samples) >= 10, "the load to start", stack, timeout=20)
+            stack.wait_until(lambda: len(load.samples) >= 10, "the load to start", timeout=20)
             postgres.stop("fast")  # returns once the server is down
             stopped = load.now()
             down_at = time.monotonic()
@@ -55,10 +54,9 @@ def test_requests_fail_fast_while_postgres_is_down_and_recover_after(
             down_seconds = time.monotonic() - down_at
             postgres.start()
             back_health = wait_for_health(stack, "healthy", timeout=RECOVERY_SECONDS)
-            wait_for(
+            stack.wait_until(
                 lambda: any(s.status == 200 for s in load.between(restarted, load.now())),
                 "an API call to succeed after the restart",
-                stack,
                 timeout=RECOVERY_SECONDS,
             )
             first_ok = next(s.at for s in load.samples if s.at >= restarted and s.status == 200) - restarted

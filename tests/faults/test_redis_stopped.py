@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitoring.tests.stack_traffic import register, verify_phone
-from tests.faults.support import LightLoad, Supervisor, fault_stack, health, poll, report, wait_for_health
+from tests.faults.support import LightLoad, Supervisor, fault_stack, health, report, wait_for_health
 from tests.services import RedisServer
 
 OUTAGE_SECONDS = 30
@@ -49,7 +49,7 @@ def test_api_keeps_answering_and_queued_work_is_done_after_redis_comes_back(
         wait_for_health(stack, "healthy", timeout=60)
 
         with Supervisor(stack, ("worker", "beat")) as supervisor, LightLoad(chat) as load:
-            poll(lambda: len(load.samples) >= 10, "the load to start", stack, timeout=20)
+            stack.wait_until(lambda: len(load.samples) >= 10, "the load to start", timeout=20)
             stopped = load.now()
             down_at = time.monotonic()
             own_redis.stop()
@@ -86,37 +86,34 @@ def test_api_keeps_answering_and_queued_work_is_done_after_redis_comes_back(
 
             healthy_after = wait_for_health(stack, "healthy", timeout=60, supervised=supervisor)
             chat_done = (
-                poll(
+                stack.wait_until(
                     lambda: stack.sql(
                         "SELECT 1 FROM chat_message WHERE direction = 'out' AND text LIKE %s",
                         ("%chat during outage%",),
                     ),
                     "the chat reminder due during the outage",
-                    stack,
                     timeout=90,
-                    supervised=supervisor,
+                    supervised=supervisor.services,
                 )
                 and time.monotonic() - restarted_at
             )
             sms_done = (
-                poll(
+                stack.wait_until(
                     lambda: any(
                         "sms during outage" in m["body"] for m in twilio.messages if m["to"] == SMS_PHONE
                     ),
                     "the SMS reminder due during the outage",
-                    stack,
                     timeout=90,
-                    supervised=supervisor,
+                    supervised=supervisor.services,
                 )
                 and time.monotonic() - restarted_at
             )
             code_done = (
-                poll(
+                stack.wait_until(
                     lambda: any(CODE.search(m["body"]) for m in twilio.messages if m["to"] == LATE_PHONE),
                     "the verification code asked for during the outage",
-                    stack,
                     timeout=90,
-                    supervised=supervisor,
+                    supervised=supervisor.services,
                 )
                 and time.monotonic() - restarted_at
             )

@@ -19,7 +19,6 @@ import pytest
 import requests
 import yaml
 
-from monitoring.tests.stack_fixtures import wait_for
 from monitoring.tests.stack_traffic import register, verify_phone
 from tests.fakes.twilio_server import ScriptedFailure
 from tests.faults.support import fault_stack, report
@@ -88,20 +87,18 @@ def test_sms_survive_a_minute_of_twilio_500_and_429(
                 expected.append((phone, text))
         late.call("POST", "/api/v1/phone/verify", json={"phone_number": LATE_PHONE}, expect=202)
 
-        alert_after = wait_for(
+        alert_after = stack.wait_until(
             lambda: _firing(stack.url("prometheus"), fast_alert) and time.monotonic() - began,
             f"{fast_alert} to fire",
-            stack,
             timeout=OUTAGE_SECONDS + 30,
             pause=0.5,
         )
         failed_requests = sum(1 for r in twilio.requests if r.status in (429, 500))
         time.sleep(max(0.0, until - time.monotonic()))  # the rest of the minute
         recovered = time.monotonic()
-        wait_for(
+        stack.wait_until(
             lambda: not stack.sql("SELECT 1 FROM sms_outboundsms WHERE status IN ('queued', 'sending')"),
             "the SMS outbox to drain after Twilio recovered",
-            stack,
             timeout=180,
             pause=0.5,
         )

