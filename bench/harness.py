@@ -31,6 +31,7 @@ from deploy.local.stack import free_port
 
 EMAIL, PASSWORD, PHONE = "bench@example.com", "bench passphrase 1234", "+33612345678"
 TWILIO_AUTH_TOKEN = "bench-twilio-auth-token"
+# Prometheus' bearer token for /metrics, and operators' for the detailed /health/ pages.
 METRICS_TOKEN = "bench-metrics-" + "m" * 32
 
 PREPARE = f"""

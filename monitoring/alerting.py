@@ -573,7 +573,7 @@ def _health() -> list[Rule]:
         summary="Health check {{ $labels.component }} is unhealthy",
         description=(
             "The {{ $labels.component }} health check has reported unhealthy for 2 minutes "
-            "(GET /health/overall shows its last error)."
+            "(the status board, or /health/overall with the metrics token, shows its last error)."
         ),
         area="health",
         by=("component",),
@@ -600,7 +600,7 @@ def _health() -> list[Rule]:
             summary="Health check {{ $labels.component }} is degraded",
             description=(
                 "The {{ $labels.component }} health check has reported degraded for 10 minutes: it works, "
-                "slowly or partly (GET /health/overall shows why)."
+                "slowly or partly (the status board, or /health/overall with the metrics token, shows why)."
             ),
             area="health",
             by=("component",),

@@ -1,18 +1,27 @@
 """/health/...: JSON probes for load balancers, orchestrators and operators.
 
-No authentication: they show statuses, timings and error summaries (credentials scrubbed),
-never a secret or anything about a user. 200 while healthy or degraded, 503 when unhealthy.
-Results come from the per-process cache of monitoring.health (a few seconds old at most).
+/health/live and /health/ready are anonymous and say only a status: load balancers and
+orchestrators probe them, and nginx lets nothing else of /health/ out. The other pages show
+check names, timings, pool sizes and error summaries, which map the system for an attacker:
+they need the metrics token (as /metrics) or a staff session (as the admin).
+200 while healthy or degraded, 503 when unhealthy. Results come from the per-process cache of
+monitoring.health (a few seconds old at most).
 """
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from rest_framework import exceptions
 
+from assistant.core.api import error_body
+from assistant.core.signals import access_denied
 from monitoring import health
+from monitoring.auth import metrics_token_presented
 from monitoring.health import Status
 
 
@@ -25,6 +34,40 @@ def probe(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest]
     return require_safe(never_cache(view))
 
 
+def _refusal(request: HttpRequest) -> JsonResponse:
+    """The API's answers and access_denied reasons: a wrong token, no credentials at all, or
+    a signed-in account that is not staff."""
+    refused: exceptions.APIException
+    if request.headers.get("Authorization"):
+        refused, reason = exceptions.AuthenticationFailed(), "invalid_token"
+    elif request.user.is_authenticated:
+        refused, reason = exceptions.PermissionDenied(), "permission_denied"
+    else:
+        refused, reason = exceptions.NotAuthenticated(), "unauthenticated"
+    access_denied.send(sender=details_required, request=request, reason=reason)
+    response = JsonResponse(error_body(refused.default_code, str(refused.detail)), status=refused.status_code)
+    if refused.status_code == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="health"'
+    return response
+
+
+def details_required(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest], JsonResponse]:
+    """The metrics token, or whoever may use the admin (staff, with the authenticator code
+    when ADMIN_REQUIRE_MFA is on: the status board's rule)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> JsonResponse:
+        if metrics_token_presented(request) or admin.site.has_permission(request):
+            return view(request)
+        return _refusal(request)
+
+    return wrapper
+
+
+def detailed_probe(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest], JsonResponse]:
+    return probe(details_required(view))
+
+
 def _now() -> str:
     return health.iso_utc(health.utc_now())
 
@@ -32,7 +75,7 @@ def _now() -> str:
 def component_view(component: str) -> Callable[[HttpRequest], JsonResponse]:
     """An endpoint for one component: its result, and the time of the answer."""
 
-    @probe
+    @detailed_probe
     def view(request: HttpRequest) -> JsonResponse:
         result = health.monitor.report([component]).results[component]
         return _respond({"timestamp": _now(), **result.as_dict()}, result.status)
@@ -43,7 +86,7 @@ def component_view(component: str) -> Callable[[HttpRequest], JsonResponse]:
 def group_view(components: tuple[str, ...]) -> Callable[[HttpRequest], JsonResponse]:
     """An endpoint for components asked for together: the worst of them decides."""
 
-    @probe
+    @detailed_probe
     def view(request: HttpRequest) -> JsonResponse:
         report = health.monitor.report(components)
         status = health.worst_status(report.results.values())
@@ -64,14 +107,21 @@ def live(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": Status.HEALTHY.value, "timestamp": _now()})
 
 
-@probe
+@detailed_probe
 def overall(request: HttpRequest) -> JsonResponse:
     report = health.monitor.report()
     return _respond(report.as_dict(), report.status)
 
 
-# Ready for traffic: the database answers and every migration is applied.
-ready = group_view(("database", "migrations"))
+@probe
+def ready(request: HttpRequest) -> JsonResponse:
+    """Ready for traffic: the database answers and every migration is applied. Only the
+    verdict: which check failed, and why, is for /health/overall's callers."""
+    report = health.monitor.report(("database", "migrations"))
+    status = health.worst_status(report.results.values())
+    return _respond({"status": status.value, "timestamp": _now()}, status)
+
+
 database = component_view("database")
 database_performance = component_view("database_performance")
 # The guide's name for the cache check (Redis in production, local memory when embedded).

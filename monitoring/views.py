@@ -4,18 +4,13 @@ from importlib import import_module
 
 import prometheus_client
 from django.apps import apps
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import module_has_submodule
 from django.views.decorators.http import require_GET
 from prometheus_client import multiprocess
 from prometheus_client.registry import Collector
 
-from monitoring.auth import bearer_matches
-
-
-def _authorized(request: HttpRequest) -> bool:
-    return not settings.METRICS_TOKEN or bearer_matches(request, settings.METRICS_TOKEN)
+from monitoring.auth import metrics_token_presented
 
 
 def _registry() -> prometheus_client.CollectorRegistry:
@@ -49,7 +44,7 @@ def _scrape_time_registry() -> prometheus_client.CollectorRegistry:
 
 @require_GET
 def metrics_export(request: HttpRequest) -> HttpResponse:
-    if not _authorized(request):
+    if not metrics_token_presented(request):
         response = HttpResponse("Unauthorized\n", status=401, content_type="text/plain")
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response

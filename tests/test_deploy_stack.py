@@ -10,6 +10,7 @@ from pathlib import Path
 import compose
 import pytest
 
+from tests.edge import certificate_config, nginx_binary, self_signed_certificate
 from tests.test_settings import PRODUCTION_CHECK_IDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,7 +78,7 @@ def test_only_nginx_faces_the_network(stack):
     for name, service in stack["services"].items():
         for port in service.get("ports", []):
             if name == "nginx":
-                assert port["published"] == "80"
+                assert (port["published"], port["target"]) in {("80", 8080), ("443", 8443)}
             else:
                 assert port.get("host_ip") == "127.0.0.1", (name, port)
 
@@ -108,12 +109,21 @@ def test_the_image_runs_as_a_user_without_build_tools():
     assert "health_check" in runtime
 
 
+def test_nginx_ends_tls_with_the_mounted_certificate(stack):
+    nginx = stack["services"]["nginx"]
+    mounts = {volume["target"]: volume for volume in nginx["volumes"]}
+    assert mounts["/etc/nginx/tls"]["source"].endswith("/deploy/tls")
+    assert mounts["/etc/nginx/tls"]["read_only"] is True
+    assert {port["published"] for port in nginx["ports"]} == {"80", "443"}
+    assert stack["services"]["api"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+
+
 def test_the_nginx_config_passes_nginx_t(tmp_path):
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    assert Path(nginx).exists(), "nginx is not installed (Debian package nginx)"
+    """The shipped config, reading a certificate generated here instead of deploy/tls/."""
+    config = certificate_config(tmp_path, self_signed_certificate(tmp_path / "tls"))
 
     result = subprocess.run(
-        [nginx, "-t", "-q", "-p", str(tmp_path), "-c", str(DEPLOY / "nginx" / "nginx.conf")],
+        [nginx_binary(), "-t", "-q", "-p", str(tmp_path), "-e", "stderr", "-c", str(config)],
         capture_output=True,
         text=True,
         check=False,

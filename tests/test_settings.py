@@ -183,3 +183,18 @@ def test_celery_uses_json_time_limits_and_the_database_scheduler():
     assert app.conf.beat_scheduler == "monitoring.beat:MonitoredDatabaseScheduler"
     app.loader.import_default_modules()  # what a worker does at start
     assert "assistant.users.tasks.password_reset_email_send" in app.tasks
+
+
+@pytest.mark.parametrize(("proxies", "believed"), [("0", "False"), ("1", "True")])
+def test_production_believes_x_forwarded_proto_only_behind_a_trusted_proxy(proxies, believed):
+    """A client talking to gunicorn with no proxy in front could claim HTTPS itself: the
+    header counts exactly when X-Forwarded-For does (TRUSTED_PROXY_COUNT)."""
+    claim = (
+        "from django.test import RequestFactory; "
+        "print(RequestFactory().get('/', headers={'X-Forwarded-Proto': 'https'}).is_secure())"
+    )
+
+    result = manage("shell", "-c", claim, env={**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": proxies})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == believed

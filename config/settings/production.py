@@ -7,7 +7,7 @@ name each missing piece and stop `migrate` (run before the app starts) and `chec
 """
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+from config.settings.base import TRUSTED_PROXY_COUNT, env
 
 DEBUG = False
 REQUIRE_PRODUCTION_CONFIGURATION = True
@@ -19,8 +19,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 ADMIN_REQUIRE_MFA = True
 
-# TLS ends at the proxy, which says so in X-Forwarded-Proto.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# TLS ends at the proxy (the shipped nginx), which overwrites X-Forwarded-Proto with the
+# scheme the client used. Without a trusted proxy in front, a client could send the header
+# itself: it is believed exactly when X-Forwarded-For is (TRUSTED_PROXY_COUNT).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Health probes and Prometheus talk plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$", r"^monitoring/alerts/webhook$"]

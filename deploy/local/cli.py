@@ -79,6 +79,7 @@ def _summary(state: dict[str, Any]) -> str:
         f"database:      {state['database']}",
         f"redis:         {state['redis'] or '-'}",
         f"metrics token: {state['metrics_token']}  (curl -H 'Authorization: Bearer <token>' <web>/metrics)",
+        "               (the same header reads <web>/health/overall and the other detailed health pages)",
         "The API redirects plain HTTP to HTTPS, as production does: send -H 'X-Forwarded-Proto: https'",
         "(what nginx adds), or start with --plain-http.",
     ]

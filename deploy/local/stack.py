@@ -566,11 +566,12 @@ def production_env(
         "DJANGO_SETTINGS_MODULE": production_settings_module(database, redis_url),
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Clients stand in for nginx (X-Forwarded-Proto: https): one proxy, as in production,
+        # which is what makes Django believe that header.
+        "TRUSTED_PROXY_COUNT": "1",
         "METRICS_TOKEN": metrics_token,
         "ALERTMANAGER_WEBHOOK_TOKEN": webhook_token,
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        # Clients reach gunicorn directly: no proxy whose X-Forwarded-For could be trusted.
-        "TRUSTED_PROXY_COUNT": "0",
         "SMS_BACKEND": "sms.backends.console.ConsoleSmsBackend",
         "DATABASE_URL": database.url,
         "LOG_LEVEL": "INFO",

@@ -112,12 +112,15 @@ def api_traffic(env: StackWithFakes) -> Traffic:
         json={"email": "chat-user@example.com", "password": PASSWORD, "otp_code": totp.now()},
     )
 
-    # What load balancers and operators probe: plain HTTP from inside the network, no proxy.
+    # What load balancers probe (anonymous: live and ready) and operators read (the detailed
+    # pages, with the metrics token): plain HTTP from inside the network, no proxy.
     # A page with dependencies may say 503: on two busy cores a worker can miss the 2 s ping.
     probe = StackClient(stack, proxied=False)
     probe.call("GET", "/health/live")
-    for page in ("ready", "overall", "database", "database/performance", "redis", "celery"):
-        probe.call("GET", f"/health/{page}", expect=(200, 503))
+    probe.call("GET", "/health/ready", expect=(200, 503))
+    operator = StackClient(stack, stack.metrics_token, proxied=False)
+    for page in ("overall", "database", "database/performance", "redis", "celery"):
+        operator.call("GET", f"/health/{page}", expect=(200, 503))
 
     traffic = Traffic(sms_user=sms_user, chat_user=chat_user)
     for client in (sms_user, chat_user):

@@ -7,6 +7,7 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
+from django.test import Client
 from django.utils.timezone import now
 
 from monitoring import checks, health
@@ -45,6 +46,17 @@ COMPONENT_FIELDS = {
 }
 
 
+OPERATOR_TOKEN = "operators-metrics-token"
+
+
+@pytest.fixture
+def operator(settings) -> Client:
+    """An operator's script: the detailed pages want the metrics token (test_health_access.py
+    shows who else may read them)."""
+    settings.METRICS_TOKEN = OPERATOR_TOKEN
+    return Client(headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"})
+
+
 @pytest.fixture(autouse=True)
 def fresh_monitor(monkeypatch):
     """Each test starts with nothing cached (the monitor is per process)."""
@@ -65,8 +77,8 @@ def test_live_answers_without_touching_any_dependency(client):
 
 
 @pytest.mark.django_db
-def test_overall_has_the_guides_shape_with_every_component(client):
-    response = client.get("/health/overall")
+def test_overall_has_the_guides_shape_with_every_component(operator):
+    response = operator.get("/health/overall")
 
     body = response.json()
     assert response.status_code == 200
@@ -85,17 +97,17 @@ def test_overall_has_the_guides_shape_with_every_component(client):
 
 
 @pytest.mark.django_db
-def test_probes_are_never_cached_and_accept_head_but_not_post(client):
-    response = client.get("/health/overall")
+def test_probes_are_never_cached_and_accept_head_but_not_post(operator):
+    response = operator.get("/health/overall")
 
     assert "no-store" in response["Cache-Control"]
-    assert client.head("/health/overall").status_code == 200
-    assert client.post("/health/overall").status_code == 405
+    assert operator.head("/health/overall").status_code == 200
+    assert operator.post("/health/overall").status_code == 405
 
 
 @pytest.mark.django_db
-def test_database_reports_the_pool_and_the_response_time(client):
-    body = client.get("/health/database").json()
+def test_database_reports_the_pool_and_the_response_time(operator):
+    body = operator.get("/health/database").json()
 
     assert {"status", "timestamp", "connection_pool", "response_time_ms", "vendor"} <= set(body)
     assert body["status"] == "healthy"
@@ -103,12 +115,12 @@ def test_database_reports_the_pool_and_the_response_time(client):
 
 
 @pytest.mark.django_db
-def test_database_performance_reports_p95_slow_queries_and_efficiency(client, monkeypatch):
+def test_database_performance_reports_p95_slow_queries_and_efficiency(operator, monkeypatch):
     durations = health.QueryDurations()
     monkeypatch.setattr(checks, "query_durations", durations)
     durations.record(0.004)
 
-    response = client.get("/health/database/performance")
+    response = operator.get("/health/database/performance")
 
     body = response.json()
     assert response.status_code == 200
@@ -118,22 +130,22 @@ def test_database_performance_reports_p95_slow_queries_and_efficiency(client, mo
 
 
 @pytest.mark.django_db
-def test_redis_reports_the_cache_round_trip(client):
-    body = client.get("/health/redis").json()
+def test_redis_reports_the_cache_round_trip(operator):
+    body = operator.get("/health/redis").json()
 
     assert body["status"] == "healthy"
     assert body["round_trip_ms"] >= 0
 
 
 @pytest.mark.django_db(transaction=True)
-def test_celery_is_unhealthy_while_beat_is_silent_and_healthy_once_it_ticks(client):
-    silent = client.get("/health/celery")
+def test_celery_is_unhealthy_while_beat_is_silent_and_healthy_once_it_ticks(operator):
+    silent = operator.get("/health/celery")
     assert silent.status_code == 503
     assert silent.json()["checks"]["celery_beat"]["status"] == "unhealthy"
 
     Heartbeat.objects.create(name="beat", beat_at=now() - timedelta(seconds=5))
     health.monitor = HealthMonitor()  # a new process, as far as caching goes
-    ticking = client.get("/health/celery")
+    ticking = operator.get("/health/celery")
 
     body = ticking.json()
     assert ticking.status_code == 200
@@ -147,20 +159,19 @@ def test_ready_when_the_database_answers_and_migrations_are_applied(client):
 
     assert response.status_code == 200
     assert response.json()["status"] == "healthy"
-    assert response.json()["checks"]["migrations"]["detail"] == "all migrations applied"
 
 
 @pytest.mark.usefixtures("database_access")
-def test_a_dead_database_makes_overall_ready_and_database_answer_503(client, monkeypatch):
+def test_a_dead_database_makes_overall_ready_and_database_answer_503(operator, monkeypatch):
     with dead_database() as alias:
         use_registry(
             monkeypatch,
             database=partial(checks.database, alias),
             migrations=partial(checks.migrations, alias),
         )
-        overall = client.get("/health/overall")
-        ready = client.get("/health/ready")
-        database = client.get("/health/database")
+        overall = operator.get("/health/overall")
+        ready = operator.get("/health/ready")
+        database = operator.get("/health/database")
 
     assert (overall.status_code, overall.json()["status"]) == (503, "unhealthy")
     assert overall.json()["checks"]["database"]["error"].startswith("OperationalError")
@@ -169,12 +180,12 @@ def test_a_dead_database_makes_overall_ready_and_database_answer_503(client, mon
 
 
 @pytest.mark.usefixtures("database_access")
-def test_a_database_that_never_answers_gives_503_within_its_limit(client, monkeypatch, settings):
+def test_a_database_that_never_answers_gives_503_within_its_limit(operator, monkeypatch, settings):
     settings.HEALTH_CHECK_TIMEOUTS = {**settings.HEALTH_CHECK_TIMEOUTS, "database": 0.5}
     with dead_database(silent=True) as alias:
         use_registry(monkeypatch, database=partial(checks.database, alias))
         started = time.perf_counter()
-        response = client.get("/health/overall")
+        response = operator.get("/health/overall")
         elapsed = time.perf_counter() - started
 
     assert response.status_code == 503
@@ -184,14 +195,14 @@ def test_a_database_that_never_answers_gives_503_within_its_limit(client, monkey
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("silent", [False, True], ids=["refused", "silent"])
-def test_a_dead_redis_degrades_overall_within_the_caches_limit(client, monkeypatch, settings, silent):
+def test_a_dead_redis_degrades_overall_within_the_caches_limit(operator, monkeypatch, settings, silent):
     settings.HEALTH_CHECK_TIMEOUTS = {**settings.HEALTH_CHECK_TIMEOUTS, "cache": 0.5}
     with dead_redis(silent=silent) as alias:
         use_registry(monkeypatch, cache=partial(checks.cache, alias))
         started = time.perf_counter()
-        overall = client.get("/health/overall")
+        overall = operator.get("/health/overall")
         elapsed = time.perf_counter() - started
-        redis = client.get("/health/redis")
+        redis = operator.get("/health/redis")
 
     assert elapsed < 1.5
     assert (overall.status_code, overall.json()["status"]) == (200, "degraded")

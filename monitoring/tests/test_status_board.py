@@ -80,10 +80,14 @@ def test_staff_see_the_overall_status_and_a_card_per_component():
     assert re.search(r'data-field="latency">\d+\.\d ms<', html)
 
 
-def test_the_page_refreshes_from_the_overall_endpoint():
-    html = signed_in(is_staff=True).get(URL).content.decode()
+def test_the_page_refreshes_from_the_overall_report_that_the_edge_serves(settings):
+    settings.METRICS_TOKEN = "prometheus-only"
+    staff = signed_in(is_staff=True)
+    html = staff.get(URL).content.decode()
 
-    assert 'data-health-url="/health/overall"' in html
+    assert 'data-health-url="/monitoring/status/checks"' in html
+    assert staff.get("/monitoring/status/checks").json()["services"]["cache"] == "unhealthy"
+    assert Client().get("/monitoring/status/checks").status_code == 401
     assert 'data-refresh-seconds="10"' in html
     assert '<meta http-equiv="refresh" content="10">' in html  # inside <noscript>
     # The admin's own scripts, served by us: nothing from a CDN.

@@ -176,11 +176,14 @@ def _last_error(log: Path) -> str:
 
 
 def health(stack: Stack, page: str = "overall") -> tuple[int, str]:
-    """A probe from inside the network (no proxy headers): its HTTP status and "status" field."""
+    """A probe from inside the network (no proxy headers, the metrics token that the detailed
+    pages ask for): its HTTP status and "status" field."""
     try:
         # Generous: with the database down, the two sync workers may each be waiting out the
         # pool's timeout, and a probe queues behind them.
-        response = requests.get(f"{stack.url('web')}/health/{page}", timeout=30)
+        response = requests.get(
+            f"{stack.url('web')}/health/{page}", headers=stack.metrics_headers, timeout=30
+        )
     except requests.RequestException as error:
         return 0, type(error).__name__
     try:
