@@ -1,6 +1,10 @@
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.timezone import now
 from django_prometheus.models import ExportModelOperationsMixin
 from knox.models import AbstractAuthToken
@@ -85,6 +89,9 @@ class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixi
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=now)
+    # Raised to sign every browser session out (a second factor turned on): it is part of the
+    # session's auth hash, as the password is.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -110,6 +117,24 @@ class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixi
         super().clean()
         # Forms submit "" for an empty number; NULL is what "no number" is stored as.
         self.phone_number = self.phone_number or None
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_auth_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(secret=secret)
+
+    def _session_auth_hash(self, *, secret: str | bytes | None) -> str:
+        """Django's HMAC of the password, with the session generation in it once raised (at 0 it
+        is Django's very hash, so sessions opened before this field stay valid)."""
+        value = f"{self.password}:{self.session_generation}" if self.session_generation else self.password
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            value,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def effective_language(self) -> str:

@@ -949,6 +949,9 @@ def mfa_totp_confirm(*, user: User, code: str, current_token: AuthToken | None, 
         if current_token is not None:
             others = others.exclude(pk=current_token.pk)
         signed_out = others.delete()[0]
+        # Browser sessions too: each checks the user's auth hash, which the generation is part of.
+        User.objects.filter(pk=user.pk).update(session_generation=models.F("session_generation") + 1)
+        user.refresh_from_db(fields=["session_generation"])
         audit_event_record(
             actor=user,
             action=Action.MFA_ENABLED,

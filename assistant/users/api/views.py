@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.contrib.auth import update_session_auth_hash
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -268,9 +269,11 @@ class TotpConfirmView(APIView):
     )
     def post(self, request: Request) -> Response:
         code = validated(s.TotpCodeInput, request.data)["code"]
-        codes = services.mfa_totp_confirm(
-            user=request_user(request), code=code, current_token=request_token(request), ip=client_ip(request)
-        )
+        user = request_user(request)
+        token = request_token(request)
+        codes = services.mfa_totp_confirm(user=user, code=code, current_token=token, ip=client_ip(request))
+        if token is None:  # confirmed from a browser session: that one stays signed in
+            update_session_auth_hash(request, user)
         return Response({**_user_payload(request), "backup_codes": codes})
 
 

@@ -180,3 +180,28 @@ def test_rotated_encryption_key_still_decrypts_old_seeds(user, settings):
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), old_key]
 
     assert services.totp_code_accept(device=user.totp_device, code=fresh_code(totp))
+
+
+def test_enabling_two_factor_signs_browser_sessions_out_too(auth_client, user, password):
+    browser = APIClient()
+    browser.force_login(user)
+    assert browser.get("/api/v1/auth/me").status_code == 200
+    secret = auth_client.post(ENROL, {"password": password}, format="json").json()["secret"]
+
+    auth_client.post(CONFIRM, {"code": pyotp.TOTP(secret).now()}, format="json")
+
+    assert browser.get("/api/v1/auth/me").status_code in (401, 403)
+
+
+def test_confirming_from_a_browser_session_keeps_that_session(user, password):
+    browser = APIClient(enforce_csrf_checks=False)
+    browser.force_login(user)
+    other = APIClient()
+    other.force_login(user)
+    secret = browser.post(ENROL, {"password": password}, format="json").json()["secret"]
+
+    confirm = browser.post(CONFIRM, {"code": pyotp.TOTP(secret).now()}, format="json")
+
+    assert confirm.status_code == 200
+    assert browser.get("/api/v1/auth/me").status_code == 200
+    assert other.get("/api/v1/auth/me").status_code in (401, 403)
