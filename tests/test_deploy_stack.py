@@ -45,6 +45,7 @@ def stack(tmp_path_factory) -> dict:
     return json.loads(rendered.stdout)
 
 
+@pytest.mark.processes
 def test_every_service_of_the_guide_is_there(stack):
     assert set(stack["services"]) >= {
         *APP_SERVICES,
@@ -62,6 +63,7 @@ def test_every_service_of_the_guide_is_there(stack):
     }
 
 
+@pytest.mark.processes
 def test_every_long_running_service_has_a_healthcheck(stack):
     for name, service in stack["services"].items():
         if name == "migrate":  # a one-shot job
@@ -70,6 +72,7 @@ def test_every_long_running_service_has_a_healthcheck(stack):
     assert "health_check" in " ".join(stack["services"]["api"]["healthcheck"]["test"])
 
 
+@pytest.mark.processes
 def test_only_nginx_faces_the_network(stack):
     for name, service in stack["services"].items():
         for port in service.get("ports", []):
@@ -79,6 +82,7 @@ def test_only_nginx_faces_the_network(stack):
                 assert port.get("host_ip") == "127.0.0.1", (name, port)
 
 
+@pytest.mark.processes
 def test_state_lives_in_volumes_and_secrets_in_files(stack):
     for name, path in STATEFUL.items():
         mounts = {volume["target"]: volume["type"] for volume in stack["services"][name]["volumes"]}
@@ -105,6 +109,7 @@ def test_the_image_runs_as_a_user_without_build_tools():
     assert "health_check" in runtime
 
 
+@pytest.mark.processes
 def test_the_nginx_config_passes_nginx_t(tmp_path):
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     assert Path(nginx).exists(), "nginx is not installed (Debian package nginx)"

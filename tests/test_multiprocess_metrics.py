@@ -24,6 +24,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.services import free_port
 
+pytestmark = pytest.mark.processes
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 METRICS_TOKEN = "multiprocess-test-metrics-token"

@@ -35,6 +35,7 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(
     "missing",
     ["SECRET_KEY", "ALLOWED_HOSTS", "METRICS_TOKEN", "ALERTMANAGER_WEBHOOK_TOKEN", "FIELD_ENCRYPTION_KEYS"],
@@ -48,6 +49,7 @@ def test_production_refuses_to_start_without_a_required_variable(missing):
     assert f"Set the {missing} environment variable" in result.stderr
 
 
+@pytest.mark.processes
 def test_production_deploy_check_prints_no_warnings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
 
@@ -55,6 +57,7 @@ def test_production_deploy_check_prints_no_warnings():
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.processes
 def test_embedded_default_needs_no_environment():
     result = manage("check", env={"DJANGO_SETTINGS_MODULE": "config.settings.local"})
 

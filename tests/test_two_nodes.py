@@ -17,6 +17,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.nodes import Cluster, cluster
 
+pytestmark = pytest.mark.processes
+
 PASSWORD = "correct horse battery staple"
 TOTP_SECRET = pyotp.random_base32()
 THROTTLE_PER_MINUTE = 10
