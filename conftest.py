@@ -1,9 +1,37 @@
-"""Fixtures for the whole suite, and a hard stop when a configured service is unreachable."""
+"""Fixtures for the whole suite, the guard that keeps process-starting tests out of the fast
+lane unless marked, and a hard stop when a configured service is unreachable."""
 
 import os
+import sys
+from collections.abc import Iterator
 
 import pytest
 from rest_framework.test import APIClient
+
+# The audit events of everything that starts a process: subprocess (asyncio's too), os.system,
+# the exec/spawn family and fork (multiprocessing).
+PROCESS_EVENTS = frozenset(
+    {"subprocess.Popen", "os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.fork", "os.forkpty"}
+)
+
+
+class _FastLaneGuard:
+    """Holds the running test while it is one the fast lane keeps (no `processes` marker), and
+    what it tried to start: such a test must stay in-process, or it slows the lane down."""
+
+    def __init__(self) -> None:
+        self.test: pytest.Item | None = None
+        self.started: list[str] = []
+
+    def __call__(self, event: str, args: tuple[object, ...]) -> None:
+        if self.test is None or event not in PROCESS_EVENTS:
+            return
+        what = f"{event} {args[:2]!r}"[:300]
+        self.started.append(what)
+        raise RuntimeError(f"{self.test.nodeid} starts a process ({what}): mark it @pytest.mark.processes")
+
+
+_fast_lane_guard = _FastLaneGuard()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -12,6 +40,30 @@ def pytest_configure(config: pytest.Config) -> None:
     from assistant.core.translations import catalogues_compile
 
     catalogues_compile()
+    # Audit hooks cannot be removed: the guard is installed once and only acts inside a test.
+    sys.addaudithook(_fast_lane_guard)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A test without the `processes` marker may start no process, from its fixtures either.
+    The guard refuses the start; the teardown check also catches a refusal the code swallowed."""
+    if item.get_closest_marker("processes") is None:
+        _fast_lane_guard.test = item
+    try:
+        return (yield)
+    finally:
+        _fast_lane_guard.test = None
+        _fast_lane_guard.started.clear()
+
+
+@pytest.hookimpl(trylast=True)  # after the fixtures' teardown, which must run regardless
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    if _fast_lane_guard.started:
+        pytest.fail(
+            f"started a process without @pytest.mark.processes: {'; '.join(_fast_lane_guard.started)}",
+            pytrace=False,
+        )
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

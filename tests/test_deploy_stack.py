@@ -49,6 +49,7 @@ def stack(tmp_path_factory) -> dict:
     return json.loads(rendered.stdout)
 
 
+@pytest.mark.processes
 def test_every_service_of_the_guide_is_there(stack):
     assert set(stack["services"]) >= {
         *APP_SERVICES,
@@ -66,6 +67,7 @@ def test_every_service_of_the_guide_is_there(stack):
     }
 
 
+@pytest.mark.processes
 def test_every_long_running_service_has_a_healthcheck(stack):
     for name, service in stack["services"].items():
         if name == "migrate":  # a one-shot job
@@ -74,6 +76,7 @@ def test_every_long_running_service_has_a_healthcheck(stack):
     assert "health_check" in " ".join(stack["services"]["api"]["healthcheck"]["test"])
 
 
+@pytest.mark.processes
 def test_only_nginx_faces_the_network(stack):
     for name, service in stack["services"].items():
         for port in service.get("ports", []):
@@ -83,6 +86,7 @@ def test_only_nginx_faces_the_network(stack):
                 assert port.get("host_ip") == "127.0.0.1", (name, port)
 
 
+@pytest.mark.processes
 def test_state_lives_in_volumes_and_secrets_in_files(stack):
     for name, path in STATEFUL.items():
         mounts = {volume["target"]: volume["type"] for volume in stack["services"][name]["volumes"]}
@@ -118,6 +122,7 @@ def test_nginx_ends_tls_with_the_mounted_certificate(stack):
     assert stack["services"]["api"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
 
 
+@pytest.mark.processes
 def test_the_nginx_config_passes_nginx_t(tmp_path):
     """The shipped config, reading a certificate generated here instead of deploy/tls/."""
     config = certificate_config(tmp_path, self_signed_certificate(tmp_path / "tls"))

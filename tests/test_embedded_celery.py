@@ -8,6 +8,8 @@ import pytest
 
 from deploy.local.processes import Process, run
 
+pytestmark = pytest.mark.processes
+
 ENQUEUE = """
 from assistant.users import services
 from assistant.users.tasks import password_reset_email_send

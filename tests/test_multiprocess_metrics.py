@@ -23,6 +23,8 @@ from deploy.local.processes import Process, run
 from tests.metrics import sample_sum
 from tests.services import free_port
 
+pytestmark = pytest.mark.processes
+
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 METRICS_TOKEN = "multiprocess-test-metrics-token-of-32-characters-or-more"
 

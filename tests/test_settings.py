@@ -58,6 +58,7 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
 def test_production_refuses_to_start_without_a_required_variable(missing):
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
@@ -68,6 +69,7 @@ def test_production_refuses_to_start_without_a_required_variable(missing):
     assert f"Set the {missing} environment variable" in result.stderr
 
 
+@pytest.mark.processes
 def test_production_with_nothing_but_its_secret_key_names_every_missing_piece():
     env = {key: PRODUCTION_ENV[key] for key in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS")}
 
@@ -78,6 +80,7 @@ def test_production_with_nothing_but_its_secret_key_names_every_missing_piece():
         assert f"({check_id}) {variable} " in result.stderr, result.stderr
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(
     ("variable", "embedded_default"),
     [
@@ -98,6 +101,7 @@ def test_production_refuses_each_embedded_default(variable, embedded_default):
     assert errors, result.stderr
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("variable", ["SMS_BACKEND", "TRUSTED_PROXY_COUNT"])
 def test_production_refuses_a_default_it_was_not_given_explicitly(variable):
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != variable}
@@ -108,6 +112,7 @@ def test_production_refuses_a_default_it_was_not_given_explicitly(variable):
     assert f"({PRODUCTION_CHECK_IDS[variable]}) {variable} is not set explicitly" in result.stderr
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(
     ("settings_module", "word"), [("config.settings.local", "on"), ("config.settings.production", "ture")]
 )
@@ -118,6 +123,7 @@ def test_a_boolean_variable_refuses_anything_but_true_false_1_0_yes_no(settings_
     assert f"DEBUG={word!r} is not a boolean" in result.stderr
 
 
+@pytest.mark.processes
 def test_a_boolean_variable_accepts_its_words_in_any_case():
     words = {"DEBUG": "NO", "SECURE_SSL_REDIRECT": "Yes", "ADMIN_REQUIRE_MFA": "1", "EMAIL_USE_TLS": "TRUE"}
 
@@ -148,6 +154,7 @@ def test_gunicorn_refuses_to_start_an_incomplete_production(tmp_path):
     assert "Booting worker" not in result.stderr
 
 
+@pytest.mark.processes
 def test_production_deploy_check_prints_no_warnings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
 
@@ -155,6 +162,7 @@ def test_production_deploy_check_prints_no_warnings():
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.processes
 def test_embedded_default_needs_no_environment():
     result = manage("check", env={"DJANGO_SETTINGS_MODULE": "config.settings.local"})
 
@@ -185,6 +193,7 @@ def test_celery_uses_json_time_limits_and_the_database_scheduler():
     assert "assistant.users.tasks.password_reset_email_send" in app.tasks
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(("proxies", "believed"), [("0", "False"), ("1", "True")])
 def test_production_believes_x_forwarded_proto_only_behind_a_trusted_proxy(proxies, believed):
     """A client talking to gunicorn with no proxy in front could claim HTTPS itself: the

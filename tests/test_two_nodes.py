@@ -17,6 +17,8 @@ import pytest
 from tests.metrics import sample_sum
 from tests.nodes import Cluster, cluster
 
+pytestmark = pytest.mark.processes
+
 PASSWORD = "correct horse battery staple"
 TOTP_SECRET = pyotp.random_base32()
 THROTTLE_PER_MINUTE = 10

@@ -295,15 +295,23 @@ SPECTACULAR_SETTINGS = {
 # CELERY_BROKER_URL selects Redis or RabbitMQ; unset, kombu's filesystem transport, which
 # lets the web process, worker and beat on one machine share a queue with no server.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
-    _queue_dir = Path(env("CELERY_FILESYSTEM_DIR", default=str(BASE_DIR / ".celery" / "queue")))
-    _queue_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
+
+
+def filesystem_broker_options(queue_dir: Path) -> dict[str, Any]:
+    """kombu's filesystem transport on queue_dir, created if missing."""
+    queue_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(queue_dir),
+        "data_folder_out": str(queue_dir),
         # Broadcast (worker control) state; kombu's default is ./control in the cwd.
-        "control_folder": str(_queue_dir / "control"),
+        "control_folder": str(queue_dir / "control"),
     }
+
+
+if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(
+        Path(env("CELERY_FILESYSTEM_DIR", default=str(BASE_DIR / ".celery" / "queue")))
+    )
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SERIALIZER = "json"

@@ -1,7 +1,24 @@
 """Settings for the test suite: the embedded default unless DATABASE_URL / REDIS_URL are set."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from config.settings.base import *  # noqa: F403
-from config.settings.base import BASE_DIR, CACHES, DATABASES, LOGGING, REDIS_URL, REST_FRAMEWORK, env
+from config.settings.base import (
+    BASE_DIR,
+    CACHES,
+    CELERY_BROKER_URL,
+    DATABASES,
+    LOGGING,
+    REDIS_URL,
+    REST_FRAMEWORK,
+    env,
+    filesystem_broker_options,
+)
+
+# pytest-xdist runs the suite in worker processes named gw0, gw1, ... (`-n 2`); each needs
+# state of its own where tests empty or share it. pytest-django gives each its own test
+# database (the name suffixed with the worker's); the cache and the queue are done below.
+XDIST_WORKER = env("PYTEST_XDIST_WORKER", default="")
 
 SECRET_KEY = "test-only-secret-key"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
@@ -31,10 +48,22 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # wait on SQLite's write lock instead of failing on shared-cache table locks.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest-db.sqlite3")}
 
+if REDIS_URL and XDIST_WORKER not in ("", "gw0"):
+    # Every test empties the cache (FLUSHDB on Redis): another worker's would vanish under it.
+    # The first worker keeps REDIS_URL's database, the others take 8, 9, ... (Redis has 16),
+    # past those of the benchmarks (2) and of the local stacks (3-7, deploy/local/stack.py).
+    REDIS_URL = urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{7 + int(XDIST_WORKER.removeprefix('gw'))}"))
+    CACHES["default"]["LOCATION"] = REDIS_URL
 if REDIS_URL:
     # Tests must see a dead Redis, not have it silently ignored.
     CACHES["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] = False
     CACHES["default"]["KEY_PREFIX"] = "assistant-test"
+if CELERY_BROKER_URL == "filesystem://":
+    # A queue of the tests' own, per worker: what a test sends or broadcasts (a ping) reaches
+    # neither a worker started by scripts/run nor the other xdist workers' tests.
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(
+        BASE_DIR / ".celery" / f"test-{XDIST_WORKER or 'main'}" / "queue"
+    )
 # No collectstatic in tests: find files in the apps instead of STATIC_ROOT.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

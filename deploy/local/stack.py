@@ -79,8 +79,9 @@ BINARIES: dict[str, tuple[str, str]] = {
     "postgres-exporter": ("/usr/bin/prometheus-postgres-exporter", "prometheus-postgres-exporter"),
     "redis-exporter": ("/usr/bin/prometheus-redis-exporter", "prometheus-redis-exporter"),
 }
-# The test suite uses Redis database 1 (.ci/run) and the benchmarks 2 (bench/common.py); each
-# running stack takes the first of these that no other stack holds, and empties only that one.
+# The test suite uses Redis database 1 (.ci/run; its xdist workers past the first 8, 9, ...,
+# see config/settings/test.py) and the benchmarks 2 (bench/common.py); each running stack
+# takes the first of these that no other stack holds, and empties only that one.
 REDIS_DATABASES = (3, 4, 5, 6, 7)
 # Free ports are drawn from here up to the kernel's ephemeral range (see _free_port).
 PORT_RANGE_START = 20000

@@ -191,6 +191,7 @@ def test_alertmanager_inhibition_compares_every_label_that_tells_alerts_apart():
     assert "alertname" in inhibit["equal"]
 
 
+@pytest.mark.processes
 def test_promtool_accepts_the_rule_files():
     result = subprocess.run(
         [promtool(), "check", "rules", *sorted(str(path) for path in RULES_DIR.glob("*.yml"))],
@@ -202,6 +203,7 @@ def test_promtool_accepts_the_rule_files():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.processes
 def test_promtool_unit_tests_pass():
     result = subprocess.run(
         [promtool(), "test", "rules", *sorted(str(path) for path in TESTS_DIR.glob("*.yml"))],

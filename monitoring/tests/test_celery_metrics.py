@@ -159,6 +159,7 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
             yield url
 
 
+@pytest.mark.processes
 def test_on_redis_every_priority_of_a_queue_is_counted(redis_url: str) -> None:
     broker = Celery("redis-queues", broker=redis_url, set_as_current=False)
     # A queue of its own, so nothing else using this Redis database is counted or touched.
@@ -207,6 +208,7 @@ def test_a_disabled_exporter_does_not_listen(logs) -> None:
     assert logs.lines() == []
 
 
+@pytest.mark.processes
 def test_live_gauges_of_processes_that_are_gone_are_dropped_at_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -116,6 +116,7 @@ def _test_database_url() -> str:
     return f"postgres://{credentials}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+@pytest.mark.processes
 def test_celery_beat_exports_its_ticks_sends_and_queue_and_writes_the_heartbeat(
     transactional_db, tmp_path: Path
 ) -> None:

@@ -109,6 +109,7 @@ def test_queued_messages_are_counted_while_no_worker_runs(tmp_path: Path) -> Non
     assert queue_lengths(filesystem_broker(tmp_path / "queue")) == {"celery": 6}
 
 
+@pytest.mark.processes
 def test_the_worker_exports_every_state_summed_over_its_pool_processes(worker_run: WorkerRun) -> None:
     samples = worker_run.samples
     assert samples("celery_workers_online") == 1
@@ -145,6 +146,7 @@ def test_the_worker_exports_every_state_summed_over_its_pool_processes(worker_ru
     assert samples("celery_task_runtime_seconds_sum", task=RENDEZVOUS) > 0
 
 
+@pytest.mark.processes
 def test_failures_and_retries_log_one_line_each_without_arguments(worker_run: WorkerRun) -> None:
     lines = _task_lines(worker_run.log)
     by_state = {line["state"]: line for line in lines}
@@ -165,6 +167,7 @@ def test_failures_and_retries_log_one_line_each_without_arguments(worker_run: Wo
         assert PRIVATE_NOTE not in json.dumps(line)
 
 
+@pytest.mark.processes
 def test_a_stopped_worker_is_no_longer_online_and_its_counts_stay(worker_run: WorkerRun) -> None:
     assert worker_run.returncode == 0, worker_run.log
     assert worker_run.after_stop("celery_workers_online") is None

@@ -64,6 +64,7 @@ def promtool() -> str:
     return path
 
 
+@pytest.mark.processes
 def test_the_repository_passes_and_the_catalogue_is_printed(promtool):
     out, err = check_metrics()
 
@@ -80,18 +81,21 @@ def test_the_repository_passes_and_the_catalogue_is_printed(promtool):
     assert not any(name.startswith(("process_", "python_")) for name in catalogue)
 
 
+@pytest.mark.processes
 def test_a_metric_exported_but_not_documented_fails(registered):
     registered.append(Counter("throwaway_widgets_total", "A metric nobody documented.", ["colour"]))
 
     assert "throwaway_widgets_total: exported but not documented" in check_metrics_fails()
 
 
+@pytest.mark.processes
 def test_a_metric_documented_but_not_exported_fails(tmp_path):
     doc = doc_with(tmp_path, f"\n{TABLE_HEADER}| `ghost_sightings_total` | counter | — | Gone. |\n")
 
     assert "ghost_sightings_total: documented (line" in check_metrics_fails(doc)
 
 
+@pytest.mark.processes
 def test_a_type_or_labels_other_than_documented_fail(tmp_path):
     doc = doc_with(
         tmp_path,
@@ -120,6 +124,7 @@ def test_a_catalogue_row_must_name_exactly_one_metric():
         documented_metrics(f"{TABLE_HEADER}| `a_total` / `b_total` | counter | — | Two at once. |\n")
 
 
+@pytest.mark.processes
 def test_a_metric_promtool_finds_fault_with_fails(registered, tmp_path, promtool):
     registered.append(Gauge("throwaway_latency_ms", "Milliseconds are not a base unit."))
     doc = doc_with(tmp_path, f"\n{TABLE_HEADER}| `throwaway_latency_ms` | gauge | — | Badly named. |\n")

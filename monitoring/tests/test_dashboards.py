@@ -287,6 +287,7 @@ def _promtool_check_rules(path: Path, expressions: list[str]) -> subprocess.Comp
     )
 
 
+@pytest.mark.processes
 def test_every_prometheus_expression_parses_with_promtool(tmp_path):
     expressions = [query.evaluable for query in PROMETHEUS_QUERIES]
     result = _promtool_check_rules(tmp_path / "dashboard-queries.yml", expressions)
@@ -294,6 +295,7 @@ def test_every_prometheus_expression_parses_with_promtool(tmp_path):
     assert f"SUCCESS: {len(expressions)} rules found" in result.stdout
 
 
+@pytest.mark.processes
 def test_promtool_check_catches_a_broken_expression(tmp_path):
     result = _promtool_check_rules(tmp_path / "broken.yml", ["sum(rate(x_total[5m])"])
     assert result.returncode != 0

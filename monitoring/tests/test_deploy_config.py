@@ -65,6 +65,7 @@ def prometheus_copy(tmp_path: Path) -> Path:
 # --- Prometheus ---------------------------------------------------------------------------------
 
 
+@pytest.mark.processes
 def test_prometheus_config_passes_promtool_check_config(prometheus_copy):
     result = run(tool("promtool"), "check", "config", str(prometheus_copy))
 
@@ -73,6 +74,7 @@ def test_prometheus_config_passes_promtool_check_config(prometheus_copy):
     assert result.stdout.count("SUCCESS") >= 4, result.stdout
 
 
+@pytest.mark.processes
 def test_shipped_prometheus_config_syntax_is_valid_as_is():
     result = run(tool("promtool"), "check", "config", "--syntax-only", str(PROMETHEUS_DIR / "prometheus.yml"))
 
@@ -103,6 +105,7 @@ def test_prometheus_sends_the_metrics_token_from_a_file():
     assert "credentials:" not in (PROMETHEUS_DIR / "prometheus.yml").read_text()
 
 
+@pytest.mark.processes
 def test_prometheus_config_retargets_to_loopback_by_substituting_addresses(tmp_path, prometheus_copy):
     """What the native stack does: each "host:port" target becomes 127.0.0.1:<port>."""
     text = prometheus_copy.read_text()
@@ -125,6 +128,7 @@ def test_prometheus_config_retargets_to_loopback_by_substituting_addresses(tmp_p
 # --- Alertmanager -------------------------------------------------------------------------------
 
 
+@pytest.mark.processes
 def test_alertmanager_config_passes_amtool_check_config():
     result = run(tool("amtool"), "check-config", str(ALERTMANAGER_DIR / "alertmanager.yml"))
 
@@ -132,6 +136,7 @@ def test_alertmanager_config_passes_amtool_check_config():
     assert "1 templates" in result.stdout  # the template file was found and parsed
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(
     ("severity", "receivers"),
     [
@@ -198,6 +203,7 @@ def test_critical_inhibits_the_warning_about_the_same_alert():
     assert {"alertname", "instance"} <= set(inhibit["equal"])
 
 
+@pytest.mark.processes
 def test_notification_templates_render_summary_description_and_runbook():
     result = run(
         tool("amtool"),

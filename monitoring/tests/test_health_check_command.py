@@ -152,6 +152,7 @@ def test_a_dead_redis_exits_2_when_asked_about_and_1_overall(monkeypatch):
     assert json.loads(output)["services"]["cache"] == "unhealthy"
 
 
+@pytest.mark.processes
 def test_manage_py_exits_with_the_status_and_prints_only_json():
     """As a container HEALTHCHECK runs it: a new process, its exit code, stdout parsed."""
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}

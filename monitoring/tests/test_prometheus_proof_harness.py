@@ -84,6 +84,7 @@ def test_every_scraped_job_points_at_its_local_service_with_the_local_token(tmp_
     assert targets == [{"targets": [addresses["alertmanager"]]}]
 
 
+@pytest.mark.processes
 def test_the_rendered_prometheus_config_passes_promtool(tmp_path: Path) -> None:
     render, _, _ = _render_prometheus(tmp_path)
     config = tmp_path / "prometheus.yml"
@@ -144,6 +145,7 @@ def test_no_notification_leaves_the_machine_and_the_app_gets_every_alert(tmp_pat
     }
 
 
+@pytest.mark.processes
 def test_the_rendered_alertmanager_config_passes_amtool(tmp_path: Path) -> None:
     render, _ = _render_alertmanager(tmp_path)
     config = tmp_path / "alertmanager.yml"

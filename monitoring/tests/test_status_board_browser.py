@@ -17,6 +17,8 @@ from monitoring import board, health
 from monitoring.health import HealthMonitor
 from monitoring.tests.test_health_checks import registry_with
 
+pytestmark = pytest.mark.processes
+
 CHROMIUM = "/usr/bin/chromium"
 BOARD = "/monitoring/status/"
 GREEN, RED = "rgb(26, 127, 55)", "rgb(207, 34, 46)"

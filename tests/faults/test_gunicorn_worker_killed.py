@@ -22,6 +22,8 @@ from monitoring.tests.stack_traffic import register
 from tests.faults.support import children, fault_stack, report
 from tests.services import RedisServer
 
+pytestmark = pytest.mark.processes
+
 COUNTER = "django_http_requests_total_by_view_transport_method"
 BEFORE, AFTER = 60, 40
 

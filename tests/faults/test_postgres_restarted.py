@@ -15,6 +15,8 @@ from monitoring.tests.stack_traffic import register
 from tests.faults.support import LightLoad, fault_stack, health, report, wait_for_health
 from tests.services import RedisServer, postgres_server
 
+pytestmark = pytest.mark.processes
+
 # DATABASE_POOL_TIMEOUT (3 s), possibly twice (a request may wait for a connection again after
 # its first query failed), plus a margin for a busy machine: a request that fails must say so
 # long before gunicorn's 30 s timeout. Measured in CI: 3.0 s and 6.0 s at most.

@@ -25,6 +25,8 @@ from monitoring.tests.stack_traffic import register, verify_phone
 from tests.faults.support import LightLoad, Supervisor, fault_stack, health, report, wait_for_health
 from tests.services import RedisServer
 
+pytestmark = pytest.mark.processes
+
 OUTAGE_SECONDS = 30
 SMS_PHONE = "+33612345201"
 LATE_PHONE = "+33612345202"

@@ -24,6 +24,8 @@ from tests.fakes.twilio_server import ScriptedFailure
 from tests.faults.support import fault_stack, report
 from tests.services import RedisServer
 
+pytestmark = pytest.mark.processes
+
 OUTAGE_SECONDS = 60
 PHONES = ["+33612345101", "+33612345102", "+33612345103"]
 LATE_PHONE = "+33612345104"

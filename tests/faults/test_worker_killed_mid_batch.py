@@ -16,6 +16,8 @@ from monitoring.tests.stack_traffic import register
 from tests.faults.support import fault_stack, kill_group, report
 from tests.services import RedisServer
 
+pytestmark = pytest.mark.processes
+
 REMINDERS = 2000
 USERS = 3
 BATCH = 50  # rows per dispatcher transaction: many batches, so the kill lands between and inside them

@@ -14,11 +14,13 @@ Operations that end the caller's session (logout, revoking a session, changing t
 password) get a brand-new token for every request, so they cannot sign the next one out.
 """
 
+import copy
 import os
 from datetime import timedelta
 
 import pytest
 import schemathesis
+from django.test import Client
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
@@ -34,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
 
 pytestmark = pytest.mark.django_db
 
+SCHEMA_PATH = "/api/schema/?format=json"
 # CI's bound; FUZZ_EXAMPLES=200 for a deeper run by hand.
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -58,9 +61,22 @@ fuzz_settings = settings(
 )
 
 
+@pytest.fixture(scope="module")
+def served_schema() -> dict:
+    """/api/schema/ as the app serves it, fetched once: generating it costs as much as a few
+    fuzz cases, and every operation's test reads the same one."""
+    response = Client().get(SCHEMA_PATH)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
 @pytest.fixture
-def api_schema(wsgi_app):
-    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app)
+def api_schema(served_schema, wsgi_app):
+    # A copy each: schemathesis works on the dict it is given.
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(served_schema))
+    schema.app = wsgi_app
+    schema.location = SCHEMA_PATH
+    return schema
 
 
 def test_the_operations_that_sign_out_exist():

@@ -170,6 +170,7 @@ def test_parse_turns_an_internal_error_into_unknown(monkeypatch):
     )
 
 
+@pytest.mark.processes
 def test_the_engine_imports_neither_django_nor_dateparser():
     # Numeric dates are read by the engine itself; Django is never needed.
     check = "import sys, assistant.chat.engine; print(sorted({'django', 'dateparser'} & set(sys.modules)))"
