@@ -113,6 +113,7 @@ def test_the_image_runs_as_a_user_without_build_tools():
     assert "health_check" in runtime
 
 
+@pytest.mark.processes
 def test_nginx_ends_tls_with_the_mounted_certificate(stack):
     nginx = stack["services"]["nginx"]
     mounts = {volume["target"]: volume for volume in nginx["volumes"]}
@@ -148,6 +149,7 @@ def test_nginx_limits_the_body_and_rates_of_auth_and_sms():
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in config
 
 
+@pytest.mark.processes
 def test_the_app_services_are_given_every_variable_production_requires(stack):
     """Each one is checked at start (tests/test_settings.py); here, the stack provides them all."""
     for service in (*APP_SERVICES, "migrate"):
