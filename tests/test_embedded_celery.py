@@ -43,11 +43,14 @@ def test_a_task_enqueued_by_one_process_is_run_by_the_worker(embedded_env, tmp_p
     with worker:
         run([sys.executable, "manage.py", "shell", "-c", ENQUEUE], env=embedded_env, timeout=60)
         mailbox = tmp_path / "mail"
-        worker.wait_until(
-            lambda: mailbox.exists() and any(mailbox.iterdir()), "the worker to send the e-mail", timeout=60
-        )
 
-        (message,) = mailbox.iterdir()
-        body = message.read_text()
+        def reset_emails() -> list[str]:
+            # Registration itself sends a welcome e-mail from the shell's process: only the reset
+            # link comes from the worker.
+            sent = [message.read_text() for message in mailbox.iterdir()] if mailbox.exists() else []
+            return [body for body in sent if "/account/reset/" in body]
+
+        worker.wait_until(reset_emails, "the worker to send the reset e-mail", timeout=60)
+
+        (body,) = reset_emails()
         assert "To: queue@example.com" in body
-        assert "/account/reset/" in body
