@@ -7,6 +7,7 @@ from monitoring.dashboards.logql import LOG_QUERIES
 from monitoring.dashboards.panels import (
     FULL,
     HEALTH_STATES,
+    NO_TRAFFIC_NO_RATIO,
     THIRD,
     UP_STATES,
     Prom,
@@ -53,7 +54,7 @@ def sections() -> list[Section]:
                 stat_panel(
                     "5xx error ratio",
                     "Share of API responses with a 5xx status, last 5 minutes (/metrics and health probes "
-                    "left out, as in the HighErrorRate alert).",
+                    f"left out, as in the HighErrorRate alert). {NO_TRAFFIC_NO_RATIO}",
                     Prom(ERROR_RATIO),
                     threshold=thresholds.HTTP_ERROR_RATIO,
                 ),
@@ -119,7 +120,7 @@ def sections() -> list[Section]:
                 timeseries_panel(
                     "5xx error ratio over time",
                     "Share of API responses with a 5xx status, last 5 minutes at each point "
-                    "(probes left out).",
+                    f"(probes left out). {NO_TRAFFIC_NO_RATIO}",
                     Prom(ERROR_RATIO, "5xx share"),
                     threshold=thresholds.HTTP_ERROR_RATIO,
                     width=THIRD,
