@@ -59,8 +59,22 @@ def quantile(
 
 
 def ratio(numerator: str, denominator: str, *, multiline: bool = False) -> str:
-    """`numerator / denominator`; `multiline` puts each side on its own line, in parentheses, for
-    the rule files people read (a comparison can follow the closing parenthesis)."""
+    """`numerator / denominator`, reading 0 (not "No data") when the numerator has no series.
+
+    On a healthy system the failures a ratio counts (5xx, failed tasks, refused connects) may
+    never have happened, so the numerator is empty and so would be the quotient. `or denominator
+    * 0` fills it with a 0 for every series of the denominator, keeping its labels, so ratios
+    grouped `by (...)` still match side by side (`or vector(0)` would not: it has no labels).
+    With no denominator either (no traffic at all) the ratio stays empty: no traffic, no ratio.
+
+    `multiline` puts each side on its own line, in parentheses, for the rule files people read
+    (a comparison can follow the closing parenthesis)."""
     if multiline:
-        return f"(\n  {numerator}\n/\n  {denominator}\n)"
-    return f"{numerator} / {denominator}"
+        return f"(\n  ({numerator}\n  or\n  {denominator} * 0)\n/\n  {denominator}\n)"
+    return f"({numerator} or {denominator} * 0) / {denominator}"
+
+
+def total(first: str, second: str) -> str:
+    """`first + second` where either side may have no series yet (sign-ins but no refusals): each
+    missing side counts as 0 rather than emptying the sum."""
+    return f"(({first} or {second} * 0) + ({second} or {first} * 0))"

@@ -7,6 +7,7 @@ from monitoring.dashboards.logql import LOG_QUERIES
 from monitoring.dashboards.panels import (
     FULL,
     HEALTH_STATES,
+    NO_TRAFFIC_NO_RATIO,
     THIRD,
     UP_STATES,
     Prom,
@@ -15,7 +16,7 @@ from monitoring.dashboards.panels import (
     timeseries_panel,
 )
 from monitoring.dashboards.promql import aggregate, quantile, sum_rate
-from monitoring.promql import ratio
+from monitoring.promql import ratio, total
 
 REQUESTS = "django_http_requests_total_by_view_transport_method_total"
 RESPONSES = "django_http_responses_total_by_status_view_method_total"
@@ -29,7 +30,7 @@ ERROR_RATIO = ratio(
 )
 SIGN_INS = sum_rate("user_login_total", window="1h")
 SIGN_IN_SUCCESS = ratio(
-    SIGN_INS, f"({SIGN_INS} + {sum_rate('authentication_failures_total', REFUSED_SIGN_IN, window='1h')})"
+    SIGN_INS, total(SIGN_INS, sum_rate("authentication_failures_total", REFUSED_SIGN_IN, window="1h"))
 )
 REDIS_HITS = sum_rate("redis_keyspace_hits_total", scope=())
 REDIS_MISSES = sum_rate("redis_keyspace_misses_total", scope=())
@@ -53,7 +54,7 @@ def sections() -> list[Section]:
                 stat_panel(
                     "5xx error ratio",
                     "Share of API responses with a 5xx status, last 5 minutes (/metrics and health probes "
-                    "left out, as in the HighErrorRate alert).",
+                    f"left out, as in the HighErrorRate alert). {NO_TRAFFIC_NO_RATIO}",
                     Prom(ERROR_RATIO),
                     threshold=thresholds.HTTP_ERROR_RATIO,
                 ),
@@ -119,7 +120,7 @@ def sections() -> list[Section]:
                 timeseries_panel(
                     "5xx error ratio over time",
                     "Share of API responses with a 5xx status, last 5 minutes at each point "
-                    "(probes left out).",
+                    f"(probes left out). {NO_TRAFFIC_NO_RATIO}",
                     Prom(ERROR_RATIO, "5xx share"),
                     threshold=thresholds.HTTP_ERROR_RATIO,
                     width=THIRD,
@@ -219,7 +220,7 @@ def sections() -> list[Section]:
                     "Cache hit ratio",
                     "Redis keyspace hits / (hits + misses) (redis_exporter), and the share of "
                     "Django cache reads that hit (django-prometheus).",
-                    Prom(ratio(REDIS_HITS, f"({REDIS_HITS} + {REDIS_MISSES})"), "Redis keyspace"),
+                    Prom(ratio(REDIS_HITS, total(REDIS_HITS, REDIS_MISSES)), "Redis keyspace"),
                     Prom(
                         ratio(sum_rate("django_cache_get_hits_total"), sum_rate("django_cache_get_total")),
                         "Django cache",

@@ -2,7 +2,14 @@
 
 from assistant.core import thresholds
 from monitoring.dashboards.base import DashboardSpec, Section
-from monitoring.dashboards.panels import HEALTH_STATES, THIRD, Prom, stat_panel, timeseries_panel
+from monitoring.dashboards.panels import (
+    HEALTH_STATES,
+    NO_TRAFFIC_NO_RATIO,
+    THIRD,
+    Prom,
+    stat_panel,
+    timeseries_panel,
+)
 from monitoring.dashboards.promql import aggregate, quantile, sum_increase, sum_rate
 from monitoring.promql import ratio
 
@@ -56,7 +63,7 @@ def sections() -> list[Section]:
                 timeseries_panel(
                     "Connect flow success ratio",
                     "Share of connect attempts per provider that ended connected, last hour "
-                    "(disconnections left out).",
+                    f"(disconnections left out). {NO_TRAFFIC_NO_RATIO}",
                     Prom(CONNECT_SUCCESS, "{{provider}}"),
                     unit="percentunit",
                     width=THIRD,
@@ -97,7 +104,8 @@ def sections() -> list[Section]:
             [
                 timeseries_panel(
                     "Token refresh failure ratio",
-                    "Share of token refreshes that did not succeed per provider, last 30 minutes.",
+                    "Share of token refreshes that did not succeed per provider, last 30 minutes. "
+                    f"{NO_TRAFFIC_NO_RATIO}",
                     Prom(REFRESH_FAILURE, "{{provider}}"),
                     threshold=thresholds.OAUTH_REFRESH_FAILURE_RATIO,
                 ),

@@ -39,6 +39,10 @@ class Prom:
     legend: str = ""
 
 
+# Said by every ratio panel: with no traffic in its window there is nothing to divide by (see
+# monitoring.promql.ratio), which Grafana shows as no data or NaN; a ratio of 0 is a real 0.
+NO_TRAFFIC_NO_RATIO = "No data or NaN: no traffic in the window."
+
 # Value mappings of health_check_status and other 1 / 0.5 / 0 gauges.
 HEALTH_STATES = dashboard_models.ValueMap(
     options={

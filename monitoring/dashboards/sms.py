@@ -2,7 +2,7 @@
 
 from assistant.core import thresholds
 from monitoring.dashboards.base import DashboardSpec, Section
-from monitoring.dashboards.panels import THIRD, Prom, stat_panel, timeseries_panel
+from monitoring.dashboards.panels import NO_TRAFFIC_NO_RATIO, THIRD, Prom, stat_panel, timeseries_panel
 from monitoring.dashboards.promql import aggregate, quantile, sum_increase, sum_rate
 from monitoring.promql import ratio
 
@@ -32,7 +32,8 @@ def sections() -> list[Section]:
             [
                 stat_panel(
                     "Outbound failure ratio",
-                    "Share of outbound SMS attempts given up as failed, last 15 minutes.",
+                    "Share of outbound SMS attempts given up as failed, last 15 minutes. "
+                    f"{NO_TRAFFIC_NO_RATIO}",
                     Prom(FAILURE_RATIO),
                     threshold=thresholds.SMS_FAILURE_RATIO,
                 ),
@@ -63,7 +64,8 @@ def sections() -> list[Section]:
             [
                 timeseries_panel(
                     "Outbound failure ratio over time",
-                    "Share of outbound attempts given up as failed, last 15 minutes at each point.",
+                    "Share of outbound attempts given up as failed, last 15 minutes at each point. "
+                    f"{NO_TRAFFIC_NO_RATIO}",
                     Prom(FAILURE_RATIO, "failed share"),
                     threshold=thresholds.SMS_FAILURE_RATIO,
                     width=THIRD,

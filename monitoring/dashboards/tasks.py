@@ -5,6 +5,7 @@ from monitoring.dashboards.base import DashboardSpec, Section
 from monitoring.dashboards.panels import (
     HALF,
     HEALTH_STATES,
+    NO_TRAFFIC_NO_RATIO,
     THIRD,
     UP_STATES,
     Prom,
@@ -110,7 +111,7 @@ def sections() -> list[Section]:
             [
                 timeseries_panel(
                     "Task failure ratio",
-                    "Share of finished tasks that failed, per task, last 15 minutes.",
+                    f"Share of finished tasks that failed, per task, last 15 minutes. {NO_TRAFFIC_NO_RATIO}",
                     Prom(FAILURE_RATIO, "{{task}}"),
                     unit="percentunit",
                     width=THIRD,

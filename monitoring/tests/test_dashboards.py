@@ -28,6 +28,7 @@ from monitoring.dashboards.logql import LOG_QUERIES
 from monitoring.dashboards.output import (
     DASHBOARD_PROVIDERS_FILE,
     DATASOURCES_FILE,
+    PanelQuery,
     generated_files,
     panel_queries,
 )
@@ -319,6 +320,97 @@ def test_quantiles_are_taken_over_summed_bucket_rates_keeping_le():
     assert len(quantiles) >= 15
     for query in quantiles:
         assert QUANTILE_OF_SUMMED_RATES.search(query.expr), query.expr
+
+
+# --- Ratios on a healthy system -------------------------------------------------------------
+
+# The ratio panels, each with the traffic of a healthy system (counters without the job and
+# instance labels the dashboard scopes by) and what the panel must read from it: 0, not "No data",
+# when the failures it counts never happened. Grouped ratios keep their groups (a provider that
+# was only refused reads 0 beside one that connected).
+HEALTHY_RATIOS: dict[str, tuple[list[str], dict[str, float]]] = {
+    "5xx error ratio": (
+        ['django_http_responses_total_by_status_view_method_total{status="200", view="home", method="GET"}'],
+        {"{}": 0},
+    ),
+    "Task failure ratio": (
+        ['celery_tasks_total{task="sms.send", state="succeeded"}'],
+        {'{task="sms.send"}': 0},
+    ),
+    "Connect flow success ratio": (
+        [
+            'oauth_integration_total{provider="google", result="denied"}',
+            'oauth_integration_total{provider="notion", result="connected"}',
+        ],
+        {'{provider="google"}': 0, '{provider="notion"}': 1},
+    ),
+    "Token refresh failure ratio": (
+        ['oauth_token_refresh_total{provider="google"}'],
+        {'{provider="google"}': 0},
+    ),
+    "Outbound failure ratio": (['sms_sent_total{status="sent"}'], {"{}": 0}),
+    "Sign-in success ratio": (["user_login_total"], {"{}": 1}),
+}
+# `(numerator or denominator * 0) / denominator`, the same denominator both times.
+GUARDED_RATIO = re.compile(r"\((?P<numerator>.+?) or (?P<denominator>.+) \* 0\) / (?P=denominator)")
+
+
+def _ratio_query(title: str) -> PanelQuery:
+    (query,) = [query for query in PROMETHEUS_QUERIES if query.panel == title]
+    return query
+
+
+def _scoped(series: str, query: PanelQuery) -> str:
+    """The series as the first job of the dashboard's scope exports it."""
+    metric, _, labels = series.partition("{")
+    job = f'job="{query.jobs.split("|")[0]}", instance="app:8000"'
+    return f"{metric}{{{job}, {labels}" if labels else f"{metric}{{{job}}}"
+
+
+@pytest.mark.parametrize("title", HEALTHY_RATIOS)
+def test_ratio_numerators_fall_back_to_the_denominator_times_zero(title):
+    assert GUARDED_RATIO.fullmatch(_ratio_query(title).expr), _ratio_query(title).expr
+
+
+@pytest.mark.processes
+def test_ratio_panels_read_zero_on_a_healthy_system_and_nothing_without_traffic(tmp_path):
+    """promtool evaluates each panel's expression, as Grafana sends it, over a healthy hour: the
+    failures it counts never happened, so it reads its expected value; with no traffic at all
+    there is no ratio to show (Grafana's "No data" is then the honest answer)."""
+    healthy = {
+        "interval": "1m",
+        "input_series": [
+            {"series": _scoped(series, _ratio_query(title)), "values": "0+60x60"}
+            for title, (traffic, _) in HEALTHY_RATIOS.items()
+            for series in traffic
+        ],
+        "promql_expr_test": [
+            {
+                "expr": _ratio_query(title).evaluable,
+                "eval_time": "30m",
+                "exp_samples": [{"labels": labels, "value": value} for labels, value in expected.items()],
+            }
+            for title, (_, expected) in HEALTHY_RATIOS.items()
+        ],
+    }
+    idle = {
+        "interval": "1m",
+        "input_series": [{"series": 'up{job="assistant-api", instance="app:8000"}', "values": "1x60"}],
+        "promql_expr_test": [
+            {"expr": _ratio_query(title).evaluable, "eval_time": "30m", "exp_samples": []}
+            for title in HEALTHY_RATIOS
+        ],
+    }
+    tests = tmp_path / "ratios.yml"
+    tests.write_text(
+        yaml.safe_dump({"rule_files": [], "evaluation_interval": "1m", "tests": [healthy, idle]})
+    )
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is not installed (Debian package `prometheus`); CI installs it"
+    result = subprocess.run(
+        [promtool, "test", "rules", str(tests)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 # --- generate_dashboards ----------------------------------------------------------------------
