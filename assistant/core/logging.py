@@ -24,6 +24,14 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
+class OnlyTracebacks(logging.Filter):
+    """For django.request: its line for a 4xx or 5xx answer repeats RequestLogMiddleware's at
+    another level; only the traceback of an unhandled exception adds something."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.exc_info is not None
+
+
 class JsonFormatter(_JsonFormatter):
     def __init__(self, *args: Any, service: str | None = None, **kwargs: Any) -> None:
         """`service` is for a process without Django settings (the gunicorn master): read
