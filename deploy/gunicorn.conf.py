@@ -54,27 +54,57 @@ if not control_socket_disable:
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's own lines (worker boots, timeouts, kills) in the app's JSON with its `level`, so
+# they reach the Errors panel. The master never loads Django settings, so it is told the
+# service name the settings would give.
+logconfig_dict = {
+    "formatters": {
+        "json": {
+            "()": "assistant.core.logging.JsonFormatter",
+            "service": os.environ.get("SERVICE_NAME", "assistant-api"),
+        }
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "json"}
+    },
+    "root": {"level": "WARNING", "handlers": ["stderr"]},
+    "loggers": {
+        name: {"level": loglevel.upper(), "handlers": ["stderr"], "propagate": False}
+        for name in ("gunicorn.error", "gunicorn.access")
+    },
+}
 
 
 def on_starting(server: Any) -> None:
     """Refuse an incomplete configuration, then start from an empty metrics directory (a
     previous run's files would be counted again)."""
-    _system_checks_pass_or_exit()
+    _system_checks_pass_or_exit(server.log)
     os.makedirs(PROMETHEUS_MULTIPROC_DIR, exist_ok=True)
     # Only prometheus_client's own files, in case the directory was pointed somewhere shared.
     for path in glob.glob(os.path.join(PROMETHEUS_MULTIPROC_DIR, "*.db")):
         os.remove(path)
 
 
-def _system_checks_pass_or_exit() -> None:
+def _system_checks_pass_or_exit(log: Any) -> None:
     """Django's system checks, as `migrate` runs them: under production settings an error names
     each missing piece (assistant/core/checks.py), and no worker starts. In a child process, so
-    the master stays free of Django and its metrics, as with no preload."""
+    the master stays free of Django and its metrics, as with no preload. Its report goes into
+    one JSON line of the master's, like every other line."""
     env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
     manage = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "manage.py")
-    checked = subprocess.run([sys.executable, manage, "check", "--fail-level", "ERROR"], env=env, check=False)  # noqa: S603
+    checked = subprocess.run(  # noqa: S603
+        [sys.executable, manage, "check", "--fail-level", "ERROR"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if checked.returncode != 0:
-        sys.exit("gunicorn: the system checks above failed; not starting")
+        log.error(
+            "the system checks failed; not starting",
+            extra={"event": "system_checks_failed", "report": checked.stderr},
+        )
+        sys.exit(1)
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -42,6 +42,14 @@ def _loggable_path(request: HttpRequest) -> str:
     return request.path
 
 
+def _level(status: int) -> int:
+    """A 503 is an answer given on purpose (a health probe reporting a dependency down, a
+    webhook not configured): worth a look, but not a fault of the code as other 5xx are."""
+    if status == 503:
+        return logging.WARNING
+    return logging.ERROR if status >= 500 else logging.INFO
+
+
 class RequestLogMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -62,7 +70,7 @@ class RequestLogMiddleware:
             user_id = user.pk if user is not None and user.is_authenticated else None
             status = response.status_code
             logger.log(
-                logging.ERROR if status >= 500 else logging.INFO,
+                _level(status),
                 "%s %s %s",
                 request.method,
                 _loggable_path(request),

@@ -542,7 +542,10 @@ LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "assistant.core.logging.RequestContextFilter"}},
+    "filters": {
+        "context": {"()": "assistant.core.logging.RequestContextFilter"},
+        "only_tracebacks": {"()": "assistant.core.logging.OnlyTracebacks"},
+    },
     "formatters": {"json": {"()": "assistant.core.logging.JsonFormatter"}},
     "handlers": {
         "stdout": {
@@ -554,9 +557,11 @@ LOGGING: dict[str, Any] = {
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
-        # Our request middleware writes one line per request; these would repeat it.
-        "django.server": {"level": "WARNING"},
-        "django.request": {"level": "ERROR"},
+        # Our request middleware writes one line per request; these would repeat it. Django's
+        # defaults stop runserver's logger propagating: without a handler here its lines fell
+        # to Python's plain-text last resort on stderr.
+        "django.server": {"level": "WARNING", "propagate": True},
+        "django.request": {"level": "ERROR", "filters": ["only_tracebacks"]},
         "django.db.backends": {"level": "WARNING"},
         # Five lines per API call (URL and headers); our own events say what matters.
         "twilio.http_client": {"level": "WARNING"},

@@ -210,3 +210,23 @@ def test_a_dead_redis_degrades_overall_within_the_caches_limit(operator, monkeyp
     assert redis.status_code == 503
     expected_error = "timed out after 0.5 s" if silent else "ConnectionError"
     assert expected_error in redis.json()["error"]
+
+
+@pytest.mark.django_db
+def test_an_unhealthy_probe_is_one_warning_line(client, monkeypatch, logs):
+    """A 503 here is the probe doing its job: one line, worth a look, not an error."""
+
+    def refused() -> dict[str, object]:
+        raise ConnectionRefusedError("database refused the connection")
+
+    use_registry(monkeypatch, database=refused)
+
+    response = client.get("/health/ready")
+
+    assert response.status_code == 503
+    about_the_request = [
+        line for line in logs.lines() if line["logger"] in {"assistant.request", "django.request"}
+    ]
+    assert [(line["event"], line["level"], line.get("status")) for line in about_the_request] == [
+        ("http_request", "WARNING", 503)
+    ]
