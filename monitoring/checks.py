@@ -360,7 +360,7 @@ def memory() -> dict[str, Any]:
 # are in the settings' HEALTH_CHECK_TIMEOUTS.
 HEALTH_CHECKS = [
     {"component": "database", "check": database, "critical": True},
-    {"component": "cache", "check": cache},
+    {"component": "cache", "check": cache, "guide_key": "redis"},
     {"component": "broker", "check": broker},
     {"component": "celery_workers", "check": celery_workers},
     {"component": "celery_beat", "check": celery_beat},
