@@ -57,4 +57,7 @@ def provider_health(provider: str) -> dict[str, Any]:
     return {**result, "status": "healthy", "detail": f"{counts['connected']} connected"}
 
 
-HEALTH_CHECKS = [{"component": name, "check": partial(provider_health, name)} for name in PROVIDERS]
+HEALTH_CHECKS = [
+    {"component": name, "check": partial(provider_health, name), "guide_key": "external_apis"}
+    for name in PROVIDERS
+]

@@ -39,7 +39,7 @@ RUNBOOK_BASE_URL = "docs/runbooks.md"
 # Below these volumes a ratio or a quantile is noise (one 500 out of three requests is not an
 # incident), so the rule stays quiet. They are not dashboard colours, hence not in thresholds.py.
 MIN_HTTP_REQUESTS = 30  # responses in the 5-minute window
-MIN_CACHE_LOOKUPS = 100  # Redis keyspace hits + misses in the 5-minute window
+MIN_CACHE_LOOKUPS = 100  # the app's cache reads (django_cache_get_total) in the 5-minute window
 MIN_SMS_ATTEMPTS = 10  # outbound SMS attempts in the 15-minute window
 MIN_TOKEN_REFRESHES = 5  # token refreshes of one provider in the 30-minute window
 MIN_REMINDERS = 5  # reminders delivered in the 15-minute window

@@ -70,7 +70,7 @@ def alert_notifications_record(*, alerts: Iterable[dict[str, Any]]) -> Recorded:
         event = _event(alert)
         if _is_new(event):
             created.append(event)
-            metrics.alertmanager_notifications_total.labels(
+            metrics.alert_webhook_notifications_total.labels(
                 status=event.status, severity=event.severity or "other"
             ).inc()
         else:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.db import DatabaseError
 from django.utils import timezone
 
@@ -80,6 +80,11 @@ class _Signup:
 # --- Cached for the scrapes ------------------------------------------------------------------
 
 
+def _snapshot_cache() -> BaseCache:
+    """Monitoring's uninstrumented alias: a read at every scrape must not count as the app's."""
+    return caches[settings.MONITORING_CACHE_ALIAS]
+
+
 def business_snapshot_refresh() -> BusinessSnapshot | None:
     """Compute the gauges now and cache them for the scrapes (the beat task; a scrape that
     finds the cache empty). None when the database cannot answer."""
@@ -91,17 +96,17 @@ def business_snapshot_refresh() -> BusinessSnapshot | None:
             extra={"event": "metrics_collect_failed", "collector": "business"},
             exc_info=True,
         )
-        cache.set(CACHE_KEY, _UNAVAILABLE, _RETRY_AFTER_FAILURE_SECONDS)
+        _snapshot_cache().set(CACHE_KEY, _UNAVAILABLE, _RETRY_AFTER_FAILURE_SECONDS)
         return None
     # Two refresh periods: one late or failed beat run does not blank the gauges.
-    cache.set(CACHE_KEY, snapshot, 2 * settings.BUSINESS_METRICS_REFRESH_SECONDS)
+    _snapshot_cache().set(CACHE_KEY, snapshot, 2 * settings.BUSINESS_METRICS_REFRESH_SECONDS)
     return snapshot
 
 
 def business_snapshot_cached() -> BusinessSnapshot | None:
     """The snapshot the beat task cached; computed here only when there is none (no worker,
     or a per-process cache in the embedded setup). None while the database cannot answer."""
-    cached = cache.get(CACHE_KEY)
+    cached = _snapshot_cache().get(CACHE_KEY)
     if cached is None:
         return business_snapshot_refresh()
     return cached if isinstance(cached, BusinessSnapshot) else None

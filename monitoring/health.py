@@ -21,8 +21,10 @@ importing monitoring, through a module `<app>/health.py` holding a list of plain
         {"component": "twilio", "check": twilio_health, "timeout": 2.0, "critical": False},
     ]
 
-"timeout" (seconds, default HEALTH_CHECK_DEFAULT_TIMEOUT_SECONDS), "critical" (default False)
-and "in_overall" (default True; False for a check only asked for by name) are optional.
+"timeout" (seconds, default HEALTH_CHECK_DEFAULT_TIMEOUT_SECONDS), "critical" (default False),
+"in_overall" (default True; False for a check only asked for by name) and "guide_key" (the
+monitoring guide's `services` key the component also answers under: "redis" for the cache,
+"external_apis" for a provider) are optional.
 HEALTH_CHECK_TIMEOUTS in the settings overrides any component's limit. The modules are found
 with autodiscover_modules("health").
 
@@ -84,6 +86,9 @@ class Check:
     # False for checks asked for by name only (readiness, database performance): they never
     # change the overall status and are not exported as metrics.
     in_overall: bool = True
+    # Clients written to the monitoring guide read services.redis and services.external_apis:
+    # the key under which this component's status is also reported (worst of those sharing it).
+    guide_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,7 @@ def worst_status(results: Iterable[CheckResult]) -> Status:
 @dataclass(frozen=True)
 class HealthReport:
     results: dict[str, CheckResult]  # by component, in the order asked for
+    guide_keys: Mapping[str, str] = field(default_factory=dict)  # component -> the guide's key
 
     @property
     def status(self) -> Status:
@@ -147,9 +153,20 @@ class HealthReport:
             "status": self.status.value,
             "timestamp": iso_utc(utc_now()),
             "checked_at": iso_utc(self.checked_at) if self.checked_at else None,
-            "services": {component: result.status.value for component, result in self.results.items()},
+            "services": {
+                **{component: result.status.value for component, result in self.results.items()},
+                **self._guide_services(),
+            },
             "checks": {component: result.as_dict() for component, result in self.results.items()},
         }
+
+    def _guide_services(self) -> dict[str, str]:
+        """The guide's keys, each the worst status of the components reported under it."""
+        grouped: dict[str, list[CheckResult]] = {}
+        for component, result in self.results.items():
+            if key := self.guide_keys.get(component):
+                grouped.setdefault(key, []).append(result)
+        return {key: worst_status(results).value for key, results in grouped.items()}
 
 
 def utc_now() -> datetime:
@@ -191,6 +208,7 @@ def registered_checks() -> list[Check]:
             timeout=check_timeout(definition["component"], definition.get("timeout")),
             critical=definition.get("critical", False),
             in_overall=definition.get("in_overall", True),
+            guide_key=definition.get("guide_key"),
         )
         for definition in _definitions()
     ]
@@ -397,13 +415,15 @@ class HealthMonitor:
                 _log_transition(previous.result if previous else None, result)
 
     def _cached_report(self, checks: Iterable[Check]) -> HealthReport:
+        checks = list(checks)
         with self._lock:
             return HealthReport(
                 {
                     check.component: self._cache[check.component].result
                     for check in checks
                     if check.component in self._cache
-                }
+                },
+                guide_keys={check.component: check.guide_key for check in checks if check.guide_key},
             )
 
 

@@ -126,8 +126,8 @@ class BusinessCollector(Collector):
 
 # --- Alertmanager webhook --------------------------------------------------------------------
 
-alertmanager_notifications_total = Counter(
-    "alertmanager_notifications_total",
+alert_webhook_notifications_total = Counter(
+    "alert_webhook_notifications_total",
     "Alert state changes received from Alertmanager and kept, by status (firing, resolved) and "
     "severity (critical, warning, info, other). Repeats of a known state are not counted.",
     ["status", "severity"],

@@ -64,4 +64,4 @@ def twilio_health() -> dict[str, Any]:
     }
 
 
-HEALTH_CHECKS = [{"component": "twilio", "check": twilio_health}]
+HEALTH_CHECKS = [{"component": "twilio", "check": twilio_health, "guide_key": "external_apis"}]

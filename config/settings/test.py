@@ -9,10 +9,12 @@ from config.settings.base import (
     CELERY_BROKER_URL,
     DATABASES,
     LOGGING,
+    MONITORING_CACHE_ALIAS,
     REDIS_URL,
     REST_FRAMEWORK,
     env,
     filesystem_broker_options,
+    uninstrumented_cache,
 )
 
 # pytest-xdist runs the suite in worker processes named gw0, gw1, ... (`-n 2`); each needs
@@ -58,6 +60,8 @@ if REDIS_URL:
     # Tests must see a dead Redis, not have it silently ignored.
     CACHES["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] = False
     CACHES["default"]["KEY_PREFIX"] = "assistant-test"
+# Monitoring's alias follows the default cache it shadows.
+CACHES[MONITORING_CACHE_ALIAS] = uninstrumented_cache(CACHES["default"])
 if CELERY_BROKER_URL == "filesystem://":
     # A queue of the tests' own, per worker: what a test sends or broadcasts (a ping) reaches
     # neither a worker started by scripts/run nor the other xdist workers' tests.

@@ -53,6 +53,8 @@ from deploy.local.render import (
 from deploy.local.sink import NotificationSink
 
 DEPLOY = ROOT / "deploy"
+# pg_stat_user_tables (bloat, index use) for exporters without that collector (before 0.13).
+STAT_USER_TABLES_QUERIES = DEPLOY / "postgres-exporter" / "stat_user_tables.yml"
 # The project's own commands come from its virtualenv (the one running this, or .venv).
 VENV_BIN = (
     Path(sys.executable).parent if (Path(sys.executable).parent / "gunicorn").exists() else ROOT / ".venv/bin"
@@ -162,6 +164,15 @@ class Service(Process):
         except requests.RequestException:
             return False
         return response.status_code == 200
+
+
+def postgres_exporter_extra_queries(binary: str) -> list[str]:
+    """The pg_stat_user_tables queries for an exporter without the stat_user_tables collector
+    (Debian 12's 0.11.1); none for one that has it (a duplicate series fails its scrapes)."""
+    usage = run([binary, "--help"], env={"PATH": "/usr/bin:/bin"}, timeout=10)
+    if "--collector.stat_user_tables" in usage.stdout + usage.stderr:
+        return []
+    return [f"--extend.query-path={STAT_USER_TABLES_QUERIES}"]
 
 
 def production_settings_module(database: "Database", redis_url: str | None) -> str:
@@ -465,7 +476,7 @@ class Stack:
                 # No systemd here to ask (it would only log an error on every scrape).
                 command = [binary, f"--web.listen-address={listen}", "--no-collector.systemd"]
             elif name == "postgres-exporter":
-                command = [binary, f"--web.listen-address={listen}"]
+                command = [binary, f"--web.listen-address={listen}", *postgres_exporter_extra_queries(binary)]
                 env["DATA_SOURCE_NAME"] = self.database.exporter_dsn  # not argv: ps would show it
             else:
                 assert self.redis_url is not None

@@ -10,11 +10,22 @@ import string
 from dataclasses import dataclass
 from typing import TypeVar
 
-from grafana_foundation_sdk.builders import bargauge, gauge, logs, loki, prometheus, stat, table, timeseries
+from grafana_foundation_sdk.builders import (
+    bargauge,
+    gauge,
+    heatmap,
+    logs,
+    loki,
+    prometheus,
+    stat,
+    table,
+    timeseries,
+)
 from grafana_foundation_sdk.builders import common as common_builders
 from grafana_foundation_sdk.builders import dashboard as dashboard_builders
 from grafana_foundation_sdk.models import common
 from grafana_foundation_sdk.models import dashboard as dashboard_models
+from grafana_foundation_sdk.models import heatmap as heatmap_models
 from grafana_foundation_sdk.models.prometheus import PromQueryFormat
 
 from assistant.core.thresholds import Threshold, threshold_name
@@ -28,7 +39,7 @@ REF_IDS = string.ascii_uppercase
 FULL, HALF, THIRD, QUARTER = 24, 12, 8, 6
 GRAPH_HEIGHT, STAT_HEIGHT, LOGS_HEIGHT = 8, 5, 10
 
-P = TypeVar("P", timeseries.Panel, stat.Panel, gauge.Panel, bargauge.Panel, table.Panel)
+P = TypeVar("P", timeseries.Panel, stat.Panel, gauge.Panel, bargauge.Panel, table.Panel, heatmap.Panel)
 
 
 @dataclass(frozen=True)
@@ -143,7 +154,7 @@ def _common(
 
 
 def _with_prometheus_targets(
-    panel: P, queries: tuple[Prom, ...], *, instant: bool = False, table_format: bool = False
+    panel: P, queries: tuple[Prom, ...], *, instant: bool = False, query_format: PromQueryFormat | None = None
 ) -> P:
     if not queries or len(queries) > len(REF_IDS):
         raise ValueError(f"a panel takes 1 to {len(REF_IDS)} queries, not {len(queries)}")
@@ -154,8 +165,8 @@ def _with_prometheus_targets(
             target.legend_format(query.legend)
         if instant:
             target.instant()
-        if table_format:
-            target.format(PromQueryFormat.TABLE)
+        if query_format:
+            target.format(query_format)
         panel.with_target(target)
     return panel
 
@@ -325,7 +336,41 @@ def table_panel(
         width=width,
         height=GRAPH_HEIGHT,
     )
-    return _with_prometheus_targets(panel, queries, instant=True, table_format=True)
+    return _with_prometheus_targets(panel, queries, instant=True, query_format=PromQueryFormat.TABLE)
+
+
+def heatmap_panel(
+    title: str, description: str, buckets: Prom, *, unit: str, width: int = FULL
+) -> heatmap.Panel:
+    """How a histogram's observations spread over its buckets through time: one row per bucket
+    (the query keeps `le`), darker where more observations fell."""
+    panel = (
+        heatmap.Panel()
+        .calculate(False)  # the buckets are Prometheus' own: Grafana must not re-bucket them
+        .color(
+            heatmap.HeatmapColorOptions()
+            .mode(heatmap_models.HeatmapColorMode.SCHEME)
+            .scheme("Oranges")
+            .scale(heatmap_models.HeatmapColorScale.EXPONENTIAL)
+            .exponent(0.5)
+            .steps(64)
+        )
+        .y_axis(heatmap.YAxisConfig().unit(unit))
+        .cell_values(heatmap.CellValues().unit("reqps"))
+        .rows_frame(heatmap.RowsHeatmapOptions().layout(common.HeatmapCellLayout.LE))
+        .tooltip(heatmap.HeatmapTooltip().mode(common.TooltipDisplayMode.SINGLE).y_histogram(True))
+        .show_legend()
+    )
+    _common(
+        panel,
+        title=title,
+        description=description,
+        unit=unit,
+        threshold=None,
+        width=width,
+        height=GRAPH_HEIGHT,
+    )
+    return _with_prometheus_targets(panel, (buckets,), query_format=PromQueryFormat.HEATMAP)
 
 
 def logs_panel(query: LogQuery, *, width: int = HALF) -> logs.Panel:

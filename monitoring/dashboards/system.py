@@ -1,6 +1,8 @@
 """System: the hosts (node_exporter) and whether every scrape target answers."""
 
 from assistant.core import thresholds
+from monitoring.alerting import NOT_USER_TRAFFIC
+from monitoring.dashboards import application
 from monitoring.dashboards.base import DashboardSpec, Section
 from monitoring.dashboards.panels import (
     FULL,
@@ -8,6 +10,7 @@ from monitoring.dashboards.panels import (
     UP_STATES,
     Prom,
     gauge_panel,
+    heatmap_panel,
     stat_panel,
     table_panel,
     timeseries_panel,
@@ -28,6 +31,15 @@ FILESYSTEM_USAGE = (
     f" / {series('node_filesystem_size_bytes', REAL_FILESYSTEMS)}"
 )
 DISK_BUSY = f"rate({series('node_disk_io_time_seconds_total')}[5m])"
+# The web processes' request latency buckets: this dashboard's $job is node, so the app's job
+# is named here, and probes and scrapes are left out as on the Application dashboard.
+REQUEST_LATENCY_BUCKETS = sum_rate(
+    f"{application.LATENCY}_bucket",
+    f'job=~"{application.DASHBOARD.jobs}"',
+    NOT_USER_TRAFFIC,
+    by=("le",),
+    scope=(),
+)
 
 
 def _network(direction: str) -> str:
@@ -156,6 +168,20 @@ def sections() -> list[Section]:
                     "How long Prometheus took to fetch each job's metrics over the network, slowest "
                     "target per job: the stand-in for network latency between the services.",
                     Prom("max by (job) (scrape_duration_seconds)", "{{job}}"),
+                    unit="s",
+                ),
+            ],
+        ),
+        Section(
+            "Performance patterns",
+            [
+                heatmap_panel(
+                    "Request latency heatmap",
+                    "How the web processes' request durations spread over the latency buckets "
+                    "(django_http_requests_latency_seconds_by_view_method), requests per second "
+                    "per bucket, last 5 minutes; health probes and metrics scrapes left out. A band "
+                    "climbing to higher buckets is the service slowing down.",
+                    Prom(REQUEST_LATENCY_BUCKETS, "{{le}}"),
                     unit="s",
                 ),
             ],

@@ -4,6 +4,7 @@ critical ones text the on-call staff member, and a wrong token is a 403 and a se
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from prometheus_client import REGISTRY
 
 from assistant.chat.models import Message
 from assistant.planner.notifications import notify
@@ -87,6 +88,29 @@ def test_a_firing_then_resolved_alert_is_kept_once_per_state(client):
     firing_row = AlertEvent.objects.get(status="firing")
     assert firing_row.ends_at is None  # Alertmanager's year-1 "no end yet"
     assert firing_row.summary == "ServiceDown summary"
+
+
+def kept_states(status: str, severity: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "alert_webhook_notifications_total", {"status": status, "severity": severity}
+    )
+    return value or 0.0
+
+
+def test_kept_states_are_counted_under_a_name_alertmanager_does_not_use(client):
+    # Alertmanager exports its own alertmanager_notifications_total; ours must not shadow it.
+    before = kept_states("firing", "warning")
+    firing = notification(alert("DiskFilling", severity="warning", fingerprint="d1"))
+
+    post(client, firing), post(client, firing)
+
+    assert kept_states("firing", "warning") == before + 1
+    assert (
+        REGISTRY.get_sample_value(
+            "alertmanager_notifications_total", {"status": "firing", "severity": "warning"}
+        )
+        is None
+    )
 
 
 def test_critical_alerts_text_the_on_call_staff_member_once(client, settings):

@@ -247,6 +247,22 @@ def test_the_dashboard_provider_loads_the_generated_folder():
     assert provider["options"]["path"] == "/var/lib/grafana/dashboards"
 
 
+def test_the_system_dashboard_has_the_guides_heatmap_of_request_latency(built):
+    heatmaps = [panel for panel in _panels(built["system"]) if panel["type"] == "heatmap"]
+
+    assert [panel["title"] for panel in heatmaps] == ["Request latency heatmap"]
+    (target,) = heatmaps[0]["targets"]
+    assert (target["format"], target["legendFormat"]) == ("heatmap", "{{le}}")
+    assert target["expr"].startswith(
+        "sum by (le) (rate(django_http_requests_latency_seconds_by_view_method_bucket{"
+    )
+    assert 'job=~"assistant-api"' in target["expr"]
+    # Prometheus' buckets, shown as they are (not re-bucketed by Grafana), upper bounds as rows.
+    assert heatmaps[0]["options"]["calculate"] is False
+    assert heatmaps[0]["options"]["rowsFrame"]["layout"] == "le"
+    assert heatmaps[0]["options"]["yAxis"]["unit"] == "s"
+
+
 def test_the_application_dashboard_shows_every_logql_query_from_loki(built):
     logs = [panel for panel in _panels(built["application"]) if panel["type"] == "logs"]
     assert [panel["targets"][0]["expr"] for panel in logs] == [query.expr for query in LOG_QUERIES]

@@ -17,12 +17,14 @@ from types import SimpleNamespace
 import pytest
 from celery import current_app
 from django.conf import settings
+from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test import override_settings
 from django.utils.timezone import now
+from prometheus_client import REGISTRY
 
 from assistant.core.thresholds import Threshold
-from monitoring import checks, health
+from monitoring import business, checks, health
 from monitoring.health import Check, Status
 from monitoring.models import Heartbeat
 from tests.fakes.twilio_server import refusing_server, silent_server
@@ -239,8 +241,34 @@ def test_the_cache_check_makes_a_round_trip():
         assert result["detail"].startswith("local memory")
 
 
+def _app_cache_reads() -> float:
+    """django-prometheus' count of cache reads, what LowCacheHitRate divides by."""
+    return sum(
+        sample.value
+        for metric in REGISTRY.collect()
+        if metric.name == "django_cache_get"
+        for sample in metric.samples
+        if sample.name == "django_cache_get_total"
+    )
+
+
+@pytest.mark.django_db
+def test_monitorings_own_cache_reads_are_not_counted_as_the_apps():
+    before = _app_cache_reads()
+
+    checks.cache()
+    business.business_snapshot_cached()
+    after_monitoring = _app_cache_reads()
+    caches["default"].get("a-key-the-app-reads")
+
+    assert after_monitoring == before
+    assert _app_cache_reads() == before + 1
+    # The same store: what monitoring caches, the app's alias sees.
+    assert caches["default"].get(business.CACHE_KEY) is not None
+
+
 def test_a_cache_that_loses_what_it_was_given_is_unhealthy(monkeypatch):
-    monkeypatch.setattr(checks.caches["default"], "get", lambda key: None)
+    monkeypatch.setattr(checks.caches[settings.MONITORING_CACHE_ALIAS], "get", lambda key: None)
 
     result = checks.cache()
 

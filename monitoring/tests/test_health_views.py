@@ -9,7 +9,10 @@ from functools import partial
 import pytest
 from django.test import Client
 from django.utils.timezone import now
+from social_django.models import UserSocialAuth
 
+from assistant.users.tests.factories import UserFactory
+from integrations.models import Integration
 from monitoring import checks, health
 from monitoring.health import HealthMonitor
 from monitoring.models import Heartbeat
@@ -34,6 +37,8 @@ COMPONENTS = [
     "microsoft",
     "notion",
 ]
+# The guide's services keys, also answered for its clients: the cache, and the providers.
+GUIDE_KEYS = ["redis", "external_apis"]
 COMPONENT_FIELDS = {
     "status",
     "critical",
@@ -84,7 +89,7 @@ def test_overall_has_the_guides_shape_with_every_component(operator):
     assert response.status_code == 200
     assert set(body) == {"status", "timestamp", "checked_at", "services", "checks"}
     assert ISO_UTC.match(body["timestamp"])
-    assert list(body["services"]) == COMPONENTS
+    assert list(body["services"]) == [*COMPONENTS, *GUIDE_KEYS]
     assert list(body["checks"]) == COMPONENTS
     for component in body["checks"].values():
         assert set(component) >= COMPONENT_FIELDS
@@ -94,6 +99,25 @@ def test_overall_has_the_guides_shape_with_every_component(operator):
     # No heartbeat in a test database: beat is down, which only degrades the whole.
     assert (body["services"]["celery_beat"], body["status"]) == ("unhealthy", "degraded")
     assert body["checks"]["celery_beat"]["error"] == "no heartbeat from Celery beat yet"
+
+
+@pytest.mark.django_db(transaction=True)  # the checks run in threads, on their own connections
+def test_the_guides_external_apis_key_is_the_worst_provider(operator, settings):
+    settings.SOCIAL_AUTH_GOOGLE_OAUTH2_KEY = "client-id"
+    settings.SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET = "client-secret"
+    user = UserFactory()
+    social = UserSocialAuth.objects.create(user=user, provider="google-oauth2", uid="uid-1")
+    Integration.objects.create(user=user, provider="google", social=social, status="error")
+
+    services = operator.get("/health/overall").json()["services"]
+
+    assert (services["google"], services["microsoft"], services["twilio"]) == (
+        "unhealthy",
+        "healthy",
+        "healthy",
+    )
+    assert services["external_apis"] == "unhealthy"
+    assert services["redis"] == services["cache"] == "healthy"
 
 
 @pytest.mark.django_db
@@ -206,7 +230,7 @@ def test_a_dead_redis_degrades_overall_within_the_caches_limit(operator, monkeyp
 
     assert elapsed < 1.5
     assert (overall.status_code, overall.json()["status"]) == (200, "degraded")
-    assert overall.json()["services"]["cache"] == "unhealthy"
+    assert overall.json()["services"]["cache"] == overall.json()["services"]["redis"] == "unhealthy"
     assert redis.status_code == 503
     expected_error = "timed out after 0.5 s" if silent else "ConnectionError"
     assert expected_error in redis.json()["error"]
