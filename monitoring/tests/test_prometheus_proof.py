@@ -101,7 +101,6 @@ class Why:
     certain: bool = True
 
 
-NO_5XX = Why("no request failed with a 5xx: the traffic has no way to break the app on purpose")
 # The per-view panel counts the health pages too, whose 503 is their answer while a dependency is
 # slow (a worker missing the ping on two busy cores).
 NO_5XX_BUT_HEALTH = Why(
@@ -130,11 +129,7 @@ DELIBERATE_SMS_FAILURES = Why(
 # signals ("<alert> signal <n>", numbered as promql_proof.signals() splits the expression) and
 # recording rules ("record <name>").
 EMPTY: dict[str, Why] = {
-    # Like HighErrorRate, the ratio panels leave out /metrics and the health pages.
-    "TDAH Assistant / Application / 5xx error ratio [A]": NO_5XX,
-    "TDAH Assistant / Application / 5xx error ratio over time [A]": NO_5XX,
     "TDAH Assistant / Application / 5xx responses by view [A]": NO_5XX_BUT_HEALTH,
-    "HighErrorRate signal 1": NO_5XX,
     "TDAH Assistant / Application / Connections opened and failed [B]": Why(
         "no database connection failed to open (the counter has no series until one does)"
     ),
