@@ -5,10 +5,12 @@ summed across processes.
 
 from collections.abc import Iterator
 
+from django.conf import settings
 from prometheus_client import Counter
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from assistant.core.metric_labels import label_values
 from monitoring import health
 from monitoring.business import FEATURES, BusinessSnapshot, business_snapshot_cached
 from monitoring.health import Status
@@ -62,6 +64,13 @@ database_slow_queries_total = Counter(
     "Statements slower than DATABASE_SLOW_QUERY_MS, by database alias (each is logged: event=slow_query).",
     ["alias"],
 )
+
+
+def _database_aliases() -> list[str]:
+    return list(settings.DATABASES)
+
+
+label_values(database_slow_queries_total, alias=_database_aliases)
 
 
 class BusinessCollector(Collector):
@@ -131,6 +140,11 @@ alert_webhook_notifications_total = Counter(
     "Alert state changes received from Alertmanager and kept, by status (firing, resolved) and "
     "severity (critical, warning, info, other). Repeats of a known state are not counted.",
     ["status", "severity"],
+)
+label_values(
+    alert_webhook_notifications_total,
+    status=("firing", "resolved"),
+    severity=("critical", "warning", "info", "other"),
 )
 
 

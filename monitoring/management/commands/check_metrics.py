@@ -35,16 +35,14 @@ from pathlib import Path
 from typing import Any
 
 import prometheus_client
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.module_loading import module_has_submodule
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
-from monitoring.views import app_collectors
+from monitoring.views import app_collectors, app_metric_modules
 
 DEFAULT_DOC = Path(settings.BASE_DIR) / "docs" / "metrics.md"
 
@@ -104,13 +102,8 @@ def load_metric_namespaces() -> list[object]:
     as the middleware would on the first request)."""
     from django_prometheus.middleware import Metrics
 
-    apps_metrics = [
-        f"{app.name}.metrics" for app in apps.get_app_configs() if module_has_submodule(app.module, "metrics")
-    ]
-    modules = [
-        import_module(name) for name in (*apps_metrics, *EXTRA_METRIC_MODULES, *DJANGO_PROMETHEUS_MODULES)
-    ]
-    return [*modules, Metrics.get_instance()]
+    modules = [import_module(name) for name in (*EXTRA_METRIC_MODULES, *DJANGO_PROMETHEUS_MODULES)]
+    return [*app_metric_modules(), *modules, Metrics.get_instance()]
 
 
 def live_catalogue() -> dict[str, MetricInfo]:
