@@ -35,6 +35,7 @@ def main() -> None:
     )
     parser.add_argument("--traffic", choices=sorted(TRAFFIC), default="first-events")
     parser.add_argument("--keep-temp", action="store_true", help="keep the stack's configs and logs")
+    parser.add_argument("--all", action="store_true", help="list the right and the uncounted queries too")
     args = parser.parse_args()
     traffic, app_env = TRAFFIC[args.traffic]
     # Shipped scrape, evaluation and routes: nothing shortened.
@@ -52,7 +53,7 @@ def main() -> None:
             f"{' + Redis' if env.stack.redis_url else ''}, traffic: {args.traffic}"
             f" ({observation.traffic_seconds:.0f} s)"
         )
-        print(observation.report())
+        print(observation.report(everything=args.all))
         if args.keep_temp:
             print(f"configs and logs: {env.stack.temp_dir}")
 

@@ -154,10 +154,13 @@ class Observation:
             f" two scrapes after it; {len(self.not_counted)} of {self.queries} had no traffic of their kind"
         )
 
-    def report(self) -> str:
+    def report(self, *, everything: bool = False) -> str:
         lines = [self.summary()]
         if self.failed:
             lines += ["Wrong:", *(check.line() for check in self.failed)]
+        if everything:
+            lines += ["Right:", *(f"- {c.query.key}: {c.answer}" for c in self.checks if c.ok)]
+            lines += ["No traffic of their kind:", *(f"- {query.key}" for query in self.not_counted)]
         return "\n".join(lines)
 
 
