@@ -1,5 +1,5 @@
 """SMS provider metrics. Labels take the values declared below, every combination at 0 from
-process start on (SmsConfig.ready() loads the configured backend, and so this module)."""
+process start on (SmsConfig.ready() loads this module)."""
 
 from prometheus_client import Histogram
 
