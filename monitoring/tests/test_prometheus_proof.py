@@ -147,6 +147,13 @@ FIRING_HERE: dict[str, Why] = {
     "LowCacheHitRate (warning)": SIGN_IN_HEAVY,
     "LowCacheHitRate (critical)": SIGN_IN_HEAVY,
     "HealthCheckUnhealthy (warning)": DELIBERATE_SMS_FAILURES,
+    "SmsFailureRate (warning)": DELIBERATE_SMS_FAILURES,
+    # Slow sign-ins (password hashing) and syncs are the top 5% of a hundred requests.
+    "HighResponseTime (warning)": LOAD,
+    "HighResponseTime (critical)": LOAD,
+    "CeleryTaskFailures (info)": Why(
+        "the traffic's deliberate task failure: its first failure counts (the series exists at 0)"
+    ),
 }
 
 
