@@ -9,8 +9,9 @@ declared combination (`declared_labels_zero_init()`). A value set may be a calla
 that moment, for sets that apps fill in from their own `ready()` (the audit actions and
 security-event kinds) or that settings give (database aliases, providers).
 
-Sets known only later in one kind of process use `labels_zero_init()` directly: the Celery
-worker's registered tasks (monitoring/celery_metrics.py, at `worker_init`), beat's schedule.
+Sets known only later in one kind of process use `labels_zero_init()` directly: the tasks the
+Celery worker and beat registered (monitoring/celery_metrics.py, at `worker_init` and
+`beat_init`).
 
 In multiprocess mode (PROMETHEUS_MULTIPROC_DIR) a `.labels()` without `inc()` writes the 0
 into this process's file, which the exporters sum like any other value.
@@ -27,8 +28,8 @@ LabelValues = Iterable[str] | Callable[[], Iterable[str]]
 M = TypeVar("M", bound=MetricWrapperBase)
 
 _declared: list[tuple[MetricWrapperBase, Mapping[str, LabelValues]]] = []
-# Set by the first declared_labels_zero_init(): a module imported later (a backend loaded on
-# demand) has its combinations created as it declares them.
+# Set by the first declared_labels_zero_init(): a metrics module imported after that has its
+# combinations created as it declares them.
 _zero_initialised = False
 
 
