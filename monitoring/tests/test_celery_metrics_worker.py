@@ -48,6 +48,8 @@ def _all_settled(samples: Samples) -> bool:
         and samples(TASKS, task=SUCCEED, state="revoked") == 1
         and samples(TASKS, task="other", state="rejected") == 1
         and samples("celery_queue_length", queue="celery") == 0
+        # A runtime is observed after the outcome is counted (task_postrun follows task_success).
+        and samples(RUNTIMES, task=RETRY_ONCE) == 2
     )
 
 
