@@ -1,6 +1,7 @@
 """monitoring.health: the registry, the concurrent runner with its per-check time limits, and
 how results add up to an overall status."""
 
+import importlib
 import threading
 import time
 
@@ -82,13 +83,55 @@ def test_a_check_that_raises_is_unhealthy_with_the_error_and_no_credentials():
     assert result.error == "ConnectionError: cannot reach redis://***@10.0.0.5:6379/0"
 
 
-def test_a_check_returning_no_valid_status_is_unhealthy():
+def test_a_check_returning_no_valid_status_is_an_internal_error():
     results = health.run_checks(
         [check("no_status", lambda: {"detail": "?"}), check("odd", returning("fine"))]
     )
 
-    assert results["no_status"].status is Status.UNHEALTHY
-    assert results["odd"].error == "the check returned no valid status"
+    assert results["no_status"].status is Status.DEGRADED
+    assert results["no_status"].internal_error
+    assert results["odd"].error == "internal error: the check returned no valid status"
+
+
+def _raising(error: BaseException) -> health.CheckFunction:
+    def failing() -> dict:
+        raise error
+
+    return failing
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ImportError(
+            "cannot import name 'AbstractConnection' from partially initialized module 'redis.connection'"
+        ),
+        ModuleNotFoundError("No module named 'django_redis'"),
+        # What the import system raises when two threads import each other's modules at once.
+        importlib._bootstrap._DeadlockError("deadlock detected by _ModuleLock('redis.auth.token')"),  # type: ignore[attr-defined]
+        AttributeError("'NoneType' object has no attribute 'ping'"),
+    ],
+    ids=["import", "module-not-found", "import-deadlock", "attribute"],
+)
+def test_a_check_failing_in_our_own_code_is_an_internal_error_not_its_dependency_down(error):
+    result = health.run_checks([check("database", _raising(error), critical=True)])["database"]
+
+    assert result.internal_error
+    assert result.status is Status.DEGRADED  # not unhealthy: a bug must not page as an outage
+    assert result.error == f"internal error: {type(error).__name__}: {error}"
+    assert result.as_dict()["internal_error"] is True
+    # Even the critical check's bug leaves the service in the load balancer.
+    assert health.overall_status([result]) is Status.DEGRADED
+
+
+def test_a_dependency_that_fails_its_check_is_unhealthy_not_an_internal_error():
+    result = health.run_checks([check("cache", _raising(ConnectionRefusedError(111, "Connection refused")))])[
+        "cache"
+    ]
+
+    assert result.status is Status.UNHEALTHY
+    assert not result.internal_error
+    assert result.as_dict()["internal_error"] is False
 
 
 def test_the_protocols_fields_become_detail_error_and_data():
