@@ -218,3 +218,46 @@ def test_query_durations_give_a_p95_and_a_slow_count_over_the_recent_window():
     assert summary.sample_size == 100
     assert summary.p95_seconds == 0.095
     assert summary.slow_count == 3  # 98, 99 and 100 ms
+
+
+def test_a_checks_prepare_runs_once_in_the_callers_thread_before_its_thread_starts():
+    calls = []
+
+    def prepare() -> None:
+        calls.append(("prepare", threading.current_thread().name))
+
+    def probe() -> dict:
+        calls.append(("check", threading.current_thread().name))
+        return {"status": "healthy"}
+
+    prepared = Check("prepared_once", probe, timeout=1.0, prepare=prepare)
+    health.run_checks([prepared])
+    health.run_checks([prepared])
+
+    caller = threading.current_thread().name
+    assert calls == [
+        ("prepare", caller),
+        ("check", "health-check-prepared_once"),
+        ("check", "health-check-prepared_once"),
+    ]
+
+
+def test_a_prepare_that_fails_is_logged_and_its_check_reports_an_internal_error(logs):
+    def prepare() -> None:
+        import not_a_module_of_this_project  # noqa: F401
+
+    def needs_it() -> dict:
+        import not_a_module_of_this_project  # noqa: F401
+
+        return {"status": "healthy"}
+
+    result = health.run_checks([Check("unpreparable", needs_it, timeout=1.0, prepare=prepare)])[
+        "unpreparable"
+    ]
+
+    [line] = [line for line in logs.lines() if line["event"] == "health_check_prepare_failed"]
+    assert (line["level"], line["component"]) == ("ERROR", "unpreparable")
+    assert (result.status, result.internal_error) == (Status.DEGRADED, True)
+    assert (
+        result.error == "internal error: ModuleNotFoundError: No module named 'not_a_module_of_this_project'"
+    )
