@@ -246,22 +246,20 @@ def registered_checks() -> list[Check]:
     ]
 
 
-# The components prepared in this process; the lock makes one prepare run at a time.
-_prepared: set[str] = set()
+# The prepare functions already run in this process; the lock makes one run at a time.
+_prepared: set[Callable[[], object]] = set()
 _prepare_lock = threading.Lock()
 
 
 def prepare_checks(checks: Iterable[Check]) -> None:
-    """Run, in this thread, the "prepare" of each check not yet prepared in this process.
-    One that fails does not stop the process: its check will fail the same way when it runs,
-    and be reported as an internal error then."""
+    """Run, in this thread, each check's "prepare" not yet run in this process. One that
+    fails does not stop the process: its check will fail the same way when it runs, and be
+    reported as an internal error then."""
     with _prepare_lock:
         for check in checks:
-            if check.component in _prepared:
+            if check.prepare is None or check.prepare in _prepared:
                 continue
-            _prepared.add(check.component)
-            if check.prepare is None:
-                continue
+            _prepared.add(check.prepare)
             try:
                 check.prepare()
             except Exception:
