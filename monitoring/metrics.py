@@ -32,8 +32,9 @@ class HealthCollector(Collector):
         for result in health.monitor.peek().results.values():
             status.add_metric([result.component], result.status.score)
             duration.add_metric([result.component], result.duration_seconds)
-            if result.component == "database":
+            if result.component == "database" and not result.internal_error:
                 # Slow (degraded) is still up: only a database that does not answer reads 0.
+                # After an internal error of the check, whether it answers is unknown: no sample.
                 database.add_metric([], 0.0 if result.status is Status.UNHEALTHY else 1.0)
         yield from (status, duration, database)
 
