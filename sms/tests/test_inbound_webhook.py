@@ -1,5 +1,9 @@
+import threading
+import time
+
 import pytest
-from django.test import override_settings
+from django.db import close_old_connections, connection, transaction
+from django.test import Client, override_settings
 
 from assistant.chat.models import Message
 from assistant.planner.models import Reminder, Todo
@@ -175,3 +179,58 @@ def test_a_long_reply_is_cut_to_the_segment_limit(client, texter, settings):
     reply = reply_of(text(client, "list", sid="SM" + "9" * 32))
 
     assert segments_count(reply) <= 2
+
+
+def _waiting_for_a_lock() -> bool:
+    """Whether another PostgreSQL session waits on a lock (here: the webhook's INSERT, on the
+    MessageSid the test's open transaction holds)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        return bool(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first_delivery", ["commits", "rolls back"])
+def test_a_retry_arriving_while_the_first_delivery_is_in_flight_waits_for_it(first_delivery):
+    """Twilio's retry reaches another worker while the first delivery's transaction is still
+    open: it waits for it, then answers the first delivery's reply and does nothing (commit),
+    or handles the message itself (rollback). Exactly once either way."""
+    from assistant.users.tests.factories import UserFactory
+
+    UserFactory(phone_number=PHONE, phone_verified=True, language="en")
+    sid = "SM" + "e" * 32
+    replies: list[str] = []
+
+    def retry() -> None:
+        try:
+            replies.append(reply_of(text(Client(), "add buy milk", sid=sid)))
+        finally:
+            close_old_connections()
+
+    retrying = threading.Thread(target=retry)
+    with transaction.atomic():
+        InboundSMS.objects.create(
+            message_sid=sid,
+            from_number=PHONE,
+            to_number="+15005550006",
+            body="add buy milk",
+            result="routed",
+            reply="the first answer",
+        )
+        retrying.start()
+        if connection.vendor == "postgresql":  # SQLite's writers wait unseen, on its file lock
+            deadline = time.monotonic() + 30
+            while not _waiting_for_a_lock():
+                assert time.monotonic() < deadline, "the retry never waited for the first delivery"
+                time.sleep(0.02)
+        transaction.set_rollback(first_delivery == "rolls back")
+    retrying.join(timeout=60)
+
+    inbound = InboundSMS.objects.get()
+    if first_delivery == "commits":
+        assert replies == ["the first answer"]
+        assert not Todo.objects.exists()
+    else:
+        assert "buy milk" in replies[0]
+        assert (inbound.result, inbound.reply) == ("routed", replies[0])
+        assert Todo.objects.get().title == "buy milk"
