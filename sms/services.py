@@ -304,6 +304,10 @@ def sms_resend(*, sms_ids: list[int]) -> int:
     return resent
 
 
+# What a status callback may change on an outbound row.
+_STATUS_FIELDS = ("status", "error_code", "segments", "price", "price_unit", "cost_usd", "cost_estimated")
+
+
 @transaction.atomic
 def sms_status_apply(
     *,
@@ -317,7 +321,14 @@ def sms_status_apply(
     """Apply a provider status callback. Returns what happened: the new status, or "ignored"
     (unknown SID, unknown status, or a callback older than what we know)."""
     new_status = _TWILIO_STATUSES.get(status.lower())
-    outbound = OutboundSMS.objects.select_for_update().filter(provider_sid=message_sid).first()
+    # Only what a callback reads or writes: the body is encrypted, and loading and saving it
+    # would decrypt and encrypt it again for nothing.
+    outbound = (
+        OutboundSMS.objects.select_for_update()
+        .only(*_STATUS_FIELDS, "reminder_delivery_id")
+        .filter(provider_sid=message_sid)
+        .first()
+    )
     if outbound is None or new_status is None or _STATUS_RANK[new_status] <= _STATUS_RANK[outbound.status]:
         logger.info(
             "sms status callback ignored",
@@ -339,7 +350,7 @@ def sms_status_apply(
             outbound.price_unit = price_unit[:8]
             if price_unit.upper() == "USD":
                 outbound.cost_usd, outbound.cost_estimated = abs(outbound.price), False
-    outbound.save()
+    outbound.save(update_fields=[*_STATUS_FIELDS, "updated_at"])
     if outbound.reminder_delivery_id is not None:
         _reminder_delivery_follow(outbound, outbound.reminder_delivery_id, status=status.lower())
     if _STATUS_RANK[new_status] == 3 and outbound.cost_usd is not None:

@@ -234,3 +234,33 @@ def test_a_retry_arriving_while_the_first_delivery_is_in_flight_waits_for_it(fir
         assert "buy milk" in replies[0]
         assert (inbound.result, inbound.reply) == ("routed", replies[0])
         assert Todo.objects.get().title == "buy milk"
+
+
+class TestStatementsPerWebhook:
+    """The webhook's SQL statements, pinned: the same on SQLite and PostgreSQL. The test's own
+    transaction makes the view's a savepoint, two statements where production has BEGIN and
+    COMMIT, also two round trips: the counts below are production's round trips."""
+
+    def test_a_routed_message_from_someone_who_texted_before(self, client, texter, django_assert_num_queries):
+        text(client, "add call the dentist", sid="SM" + "0" * 32)  # the conversation exists
+
+        # Savepoint; the MessageSid claimed (one INSERT ... ON CONFLICT); the sender and their
+        # opt-out. The chat engine's five for a list: the conversation, the message, the open
+        # todos, the listing remembered (for "done 1"), the reply. Then today's SMS spend (the
+        # cap), the result, the reply's outbound record; release. Above the 8 aimed at: the
+        # chat engine's own statements are the same as through the API, and the webhook's own
+        # are 4 (claim, sender, result, reply record) and the spend cap's read.
+        with django_assert_num_queries(12):
+            assert "call the dentist" in reply_of(text(client, "list"))
+
+    def test_a_keyword(self, client, texter, django_assert_num_queries):
+        # Savepoint, claim, sender, result, reply record, release.
+        with django_assert_num_queries(6):
+            assert "STOP" in reply_of(text(client, "HELP"))
+
+    def test_a_retried_delivery(self, client, texter, django_assert_num_queries):
+        first = reply_of(text(client, "list"))
+
+        # Savepoint, the claim that inserts nothing, the first delivery's reply, release.
+        with django_assert_num_queries(4):
+            assert reply_of(text(client, "list")) == first
