@@ -4,8 +4,8 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 
 
 class Argon2idPasswordHasher(Argon2PasswordHasher):
-    """Argon2id at OWASP's recommended minimum (the Password Storage Cheat Sheet's first
-    Argon2id setting): 19 MiB of memory, 2 passes, 1 lane.
+    """Argon2id at one of the OWASP Password Storage Cheat Sheet's equivalent settings (19 MiB
+    of memory, 2 passes, 1 lane), lighter than RFC 9106's (64 MiB, 3 passes, 4 lanes).
 
     Django's defaults (100 MiB, 2 passes, 8 lanes) are sized for a dedicated host: here each
     sync gunicorn worker hashes on one of two shared cores, so eight lanes only queue behind
