@@ -187,6 +187,14 @@ CACHES[MONITORING_CACHE_ALIAS] = uninstrumented_cache(CACHES["default"])
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"
+# Argon2id (assistant/users/hashers.py, parameters in the README) makes new hashes; the others
+# only check the PBKDF2 hashes made before it, each re-made with Argon2id at its owner's next
+# sign-in. (The test settings use MD5, to keep the suite fast.)
+PASSWORD_HASHERS = [
+    "assistant.users.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
