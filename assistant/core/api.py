@@ -1,7 +1,8 @@
 """What every API view shares: the error shape, its schema, pagination."""
 
+import copy
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -9,6 +10,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Page
 from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -22,6 +24,7 @@ from assistant.core.errors import ErrorBody, ServiceError
 from assistant.core.signals import access_denied
 
 _T = TypeVar("_T")
+_M = TypeVar("_M", bound=Model)
 
 
 def _fields(detail: Any) -> dict[str, Any]:
@@ -103,6 +106,30 @@ def many_data(serializer_class: type[serializers.Serializer[_T]], rows: Iterable
     """rows through serializer_class(rows, many=True): its list of output dicts."""
     # many=True takes the rows; the stubs' __init__ knows only one instance.
     return serializer_class(rows, many=True).data  # type: ignore[arg-type]
+
+
+_Fields = dict[str, serializers.Field[Any, Any, Any, Any]]
+
+
+class ModelOutput(serializers.ModelSerializer[_M]):
+    """A ModelSerializer that introspects its model once per class, not once per use.
+
+    ModelSerializer.get_fields reads the model's fields and builds a serializer field for each
+    (build_field) every time a serializer is used: on every request. What it returns depends
+    on the class alone (its Meta and declared fields), so it is built once and kept on the
+    class, unbound; each serializer gets a deep copy, as DRF's own get_fields gives it copies
+    of the declared fields, because fields are bound to the serializer that uses them (and may
+    be changed per instance)."""
+
+    _built_fields: ClassVar[_Fields]
+
+    def get_fields(self) -> _Fields:
+        cls = type(self)
+        # The class's own attribute: a subclass has fields of its own to build.
+        built: _Fields | None = cls.__dict__.get("_built_fields")
+        if built is None:
+            built = cls._built_fields = super().get_fields()
+        return copy.deepcopy(built)
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
