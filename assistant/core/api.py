@@ -111,15 +111,16 @@ def many_data(serializer_class: type[serializers.Serializer[_T]], rows: Iterable
 _Fields = dict[str, serializers.Field[Any, Any, Any, Any]]
 
 
+# A ModelSerializer that introspects its model once per class, not once per use.
+#
+# ModelSerializer.get_fields reads the model's fields and builds a serializer field for each
+# (build_field) every time a serializer is used: on every request. What it returns depends on
+# the class alone (its Meta and declared fields), so it is built once and kept on the class,
+# unbound; each serializer gets a deep copy, as DRF's own get_fields gives it copies of the
+# declared fields, because fields are bound to the serializer that uses them (and may be
+# changed per instance).
+# (A comment, not a docstring: drf-spectacular would describe every output with a docstring.)
 class ModelOutput(serializers.ModelSerializer[_M]):
-    """A ModelSerializer that introspects its model once per class, not once per use.
-
-    ModelSerializer.get_fields reads the model's fields and builds a serializer field for each
-    (build_field) every time a serializer is used: on every request. What it returns depends
-    on the class alone (its Meta and declared fields), so it is built once and kept on the
-    class, unbound; each serializer gets a deep copy, as DRF's own get_fields gives it copies
-    of the declared fields, because fields are bound to the serializer that uses them (and may
-    be changed per instance)."""
 
     _built_fields: ClassVar[_Fields]
 
