@@ -121,7 +121,6 @@ _Fields = dict[str, serializers.Field[Any, Any, Any, Any]]
 # changed per instance).
 # (A comment, not a docstring: drf-spectacular would describe every output with a docstring.)
 class ModelOutput(serializers.ModelSerializer[_M]):
-
     _built_fields: ClassVar[_Fields]
 
     def get_fields(self) -> _Fields:
