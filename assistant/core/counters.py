@@ -42,7 +42,7 @@ def _redis_incr(cache: RedisCache, key: str, window_seconds: int) -> int | None:
             pipe.incr(full_key)
             _, value = pipe.execute()
     except (RedisConnectionError, RedisTimeoutError):
-        if not cache._ignore_exceptions:
+        if not cache._ignore_exceptions:  # django-redis's reading of IGNORE_EXCEPTIONS
             raise
         logger.warning("cache unreachable: nothing counted", exc_info=True, extra={"event": "cache_error"})
         return None

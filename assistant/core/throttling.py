@@ -10,7 +10,8 @@ refused one is told to come back when the window ends (429 with Retry-After). Th
 cache keys' idents (user id, or client address behind TRUSTED_PROXY_COUNT proxies) as DRF's.
 
 Like any fixed window, a client can get up to twice the rate across a window's boundary (the
-end of one minute and the start of the next); the rates leave room for that.
+end of one minute and the start of the next): the price of one integer per client, accepted
+for limits that are there to stop floods and guessing, not to meter.
 """
 
 import math
