@@ -105,7 +105,7 @@ LOAD = Why(
 )
 SIGN_IN_HEAVY = Why(
     "the traffic signs in over and over on a just-emptied cache: each sign-in reads lockout counters that"
-    " miss by design, and throttle histories are read before they exist",
+    " miss by design",
     certain=False,
 )
 DELIBERATE_SMS_FAILURES = Why(
