@@ -90,7 +90,7 @@ def _env(port: int, workers: int, multiproc_dir: str, overrides: dict[str, str])
 
 
 def _wait_ready(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded shared machine: the checks and the boot take a while
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit("gunicorn exited early")
@@ -108,7 +108,7 @@ def _login(base_url: str) -> str:
         data=json.dumps({"email": EMAIL, "password": PASSWORD}).encode(),
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)["token"]
 
 
