@@ -375,8 +375,8 @@ def main() -> None:
         args.rounds, args.requests, args.warmup, args.sql_samples, args.no_throughput = 1, 10, 2, 1, True
     print(NOTICE, file=sys.stderr)
 
-    servers = 1 if args.no_off else 2
-    status_callbacks = 2 + args.sql_samples + servers * (args.warmup + args.rounds * args.requests)
+    measured = 1 if args.no_off else 2  # project servers
+    status_callbacks = 2 + args.sql_samples + measured * (args.warmup + args.rounds * args.requests)
     harness.prepare(harness.project_env(), outbound_prepare(status_callbacks))
     anchor_token = prepare_anchor()
     client = Client()
@@ -384,12 +384,12 @@ def main() -> None:
     with ExitStack() as stack:
         anchor_target = stack.enter_context(anchor(anchor_token))
         project_target = stack.enter_context(project("project"))
-        targets = [(anchor_target, ANCHOR), *((project_target, e) for e in ENDPOINTS)]
+        servers = [project_target]
         if not args.no_off:
-            off = stack.enter_context(
-                project("project, observability off", {"OBSERVABILITY_ENABLED": "false"})
-            )
-            targets += [(off, e) for e in ENDPOINTS]
+            off = {"OBSERVABILITY_ENABLED": "false"}
+            servers.append(stack.enter_context(project("project, observability off", off)))
+        # Each endpoint on and off one after the other: the pair sees the same neighbours.
+        targets = [(anchor_target, ANCHOR), *((server, e) for e in ENDPOINTS for server in servers)]
         results = rounds(client, targets, rounds=args.rounds, requests=args.requests, warmup=args.warmup)
         print(
             f"CPU per request of the server processes (gunicorn master + one sync worker; the load generator "
