@@ -10,9 +10,17 @@ A check is a function of no arguments that returns a plain dict:
      "error": "what went wrong",               # optional
      ...}                                      # any other JSON-safe keys, reported as they are
 
-A check that raises is unhealthy, with the exception as its error. One that overruns its time
-limit is abandoned (its thread finishes on its own, and no new run of that component starts
-until it has) and reported unhealthy, "timed out".
+A check that raises is unhealthy, with the exception as its error and, when the exception
+says it, the cause in plain words under "cause" ("connection refused", "DNS failure",
+"authentication failed", "timeout"). One that overruns its time limit is abandoned (its thread
+finishes on its own, and no new run of that component starts until it has) and reported
+unhealthy, "timed out".
+
+Dependencies: a check declares the components it cannot work without ("depends_on"). It runs
+once they have answered; when one of them is unhealthy it is not run at all and reports
+degraded, "<dependency> unavailable" (the dependency named by its guide key when it has one:
+the cache is "redis"), so an outage is reported by the component that failed and not again by
+each of its dependants. Running a check runs its dependencies too.
 
 The built-in checks are in monitoring/checks.py. Another app contributes checks without
 importing monitoring, through a module `<app>/health.py` holding a list of plain dicts:
@@ -22,9 +30,9 @@ importing monitoring, through a module `<app>/health.py` holding a list of plain
     ]
 
 "timeout" (seconds, default HEALTH_CHECK_DEFAULT_TIMEOUT_SECONDS), "critical" (default False),
-"in_overall" (default True; False for a check only asked for by name) and "guide_key" (the
+"in_overall" (default True; False for a check only asked for by name), "guide_key" (the
 monitoring guide's `services` key the component also answers under: "redis" for the cache,
-"external_apis" for a provider) are optional.
+"external_apis" for a provider) and "depends_on" (components, default none) are optional.
 HEALTH_CHECK_TIMEOUTS in the settings overrides any component's limit. The modules are found
 with autodiscover_modules("health").
 
@@ -89,6 +97,19 @@ class Check:
     # Clients written to the monitoring guide read services.redis and services.external_apis:
     # the key under which this component's status is also reported (worst of those sharing it).
     guide_key: str | None = None
+    # Components this check cannot work without: while one is unhealthy, this one is not run
+    # and reports degraded, "<dependency> unavailable".
+    depends_on: tuple[str, ...] = ()
+
+    @property
+    def outage_name(self) -> str:
+        """How a dependant names this component when it is down: "redis", not "cache"."""
+        return self.guide_key if self.guide_key in _OUTAGE_NAMES else self.component
+
+
+# The guide keys that name a store better than its component does (guide key "redis" for the
+# cache); a provider's "external_apis" names a group, not the component.
+_OUTAGE_NAMES = frozenset({"redis"})
 
 
 @dataclass(frozen=True)
@@ -209,9 +230,30 @@ def registered_checks() -> list[Check]:
             critical=definition.get("critical", False),
             in_overall=definition.get("in_overall", True),
             guide_key=definition.get("guide_key"),
+            depends_on=tuple(definition.get("depends_on", ())),
         )
         for definition in _definitions()
     ]
+
+
+def with_dependencies(checks: Iterable[Check], available: Mapping[str, Check]) -> list[Check]:
+    """The checks and, before them, every check they depend on (transitively), once each."""
+    ordered: dict[str, Check] = {}
+
+    def add(check: Check, path: tuple[str, ...]) -> None:
+        if check.component in ordered:
+            return
+        for name in check.depends_on:
+            if name in path:
+                raise ValueError(f"health checks depend on each other: {' -> '.join((*path, name))}")
+            if name not in available:
+                raise UnknownComponentError(f"{check.component} depends on unknown component {name}")
+            add(available[name], (*path, name))
+        ordered[check.component] = check
+
+    for check in checks:
+        add(check, (check.component,))
+    return list(ordered.values())
 
 
 # --- Running checks -----------------------------------------------------------------------
@@ -219,6 +261,51 @@ def registered_checks() -> list[Check]:
 _ERROR_MAX_LENGTH = 300
 # "redis://user:secret@host" in an error message: the credentials go before it is shown.
 _URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+# What a connection error's text says about its cause, most specific first (psycopg, redis-py,
+# kombu and the socket module each word it their own way). Matched lower case, anywhere in the
+# exception or the ones it was raised from.
+_CAUSES = (
+    ("connection refused", ("connection refused", "errno 111")),
+    (
+        "DNS failure",
+        (
+            "failed to resolve host",
+            "could not translate host name",
+            "name or service not known",
+            "temporary failure in name resolution",
+            "nodename nor servname",
+        ),
+    ),
+    (
+        "authentication failed",
+        (
+            "password authentication failed",
+            "authentication failed",
+            "no pg_hba.conf entry",
+            "invalid password",
+            "wrongpass",
+            "noauth",
+            "access_refused",
+        ),
+    ),
+    ("timeout", ("timeout", "timed out")),
+)
+
+
+def failure_cause(error: BaseException) -> str | None:
+    """The cause of a failed connection in plain words, or None when the error does not say."""
+    texts: list[str] = []
+    seen: BaseException | None = error
+    while seen is not None and len(texts) < 5:
+        texts.append(f"{type(seen).__name__} {seen}".lower())
+        seen = seen.__cause__ or seen.__context__
+    text = " ".join(texts)
+    for cause, phrases in _CAUSES:
+        if any(phrase in text for phrase in phrases):
+            return cause
+    return None
 
 
 def describe_error(error: BaseException) -> str:
@@ -239,8 +326,11 @@ class _Run:
     worker, because the interpreter joins those at exit: a hung check would then hang
     `manage.py health_check` and, under gunicorn, a worker's shutdown."""
 
-    def __init__(self, check: Check) -> None:
+    def __init__(self, check: Check, dependencies: Sequence["_Run"] = ()) -> None:
         self.check = check
+        self.dependencies = list(dependencies)
+        # A dependant waits for its dependencies, then has its own limit.
+        self.limit: float = check.timeout + max((run.limit for run in self.dependencies), default=0.0)
         self.checked_at = utc_now()
         self.started = time.perf_counter()
         self.finished = threading.Event()
@@ -261,7 +351,13 @@ class _Run:
 
     def _execute(self) -> None:
         try:
-            self.outcome = self.check.function()
+            unavailable = [run.check.outage_name for run in self.dependencies if run.is_down()]
+            if unavailable:
+                # Not run: it would fail on the dead dependency, or wait out its own limit.
+                reason = ", ".join(f"{name} unavailable" for name in unavailable)
+                self.outcome = {"status": Status.DEGRADED, "error": reason, "unavailable": unavailable}
+            else:
+                self.outcome = self.check.function()
         except Exception as error:
             self.outcome = error
         finally:
@@ -270,14 +366,24 @@ class _Run:
             connections.close_all()
             self.finished.set()
 
+    def is_down(self) -> bool:
+        """Whether this (dependency's) run ended unhealthy, waiting for it within its limit."""
+        return self.result().status is Status.UNHEALTHY
+
     def result(self) -> CheckResult:
         if self.thread is None:
             return self._timed_out("timed out (an earlier run has not finished)")
-        remaining = self.check.timeout - (time.perf_counter() - self.started)
+        remaining = self.limit - (time.perf_counter() - self.started)
         if not self.finished.wait(max(remaining, 0.0)):
-            return self._timed_out(f"timed out after {self.check.timeout:g} s")
+            return self._timed_out(f"timed out after {self.limit:g} s")
         if isinstance(self.outcome, BaseException):
-            return self._result(Status.UNHEALTHY, self.elapsed, error=describe_error(self.outcome))
+            cause = failure_cause(self.outcome)
+            return self._result(
+                Status.UNHEALTHY,
+                self.elapsed,
+                error=describe_error(self.outcome),
+                data={"cause": cause} if cause else {},
+            )
         return self._from_mapping(self.outcome or {})
 
     def _from_mapping(self, outcome: Mapping[str, Any]) -> CheckResult:
@@ -295,7 +401,7 @@ class _Run:
         )
 
     def _timed_out(self, error: str) -> CheckResult:
-        return self._result(Status.UNHEALTHY, self.check.timeout, error=error)
+        return self._result(Status.UNHEALTHY, self.limit, error=error, data={"cause": "timeout"})
 
     def _result(self, status: Status, duration: float, **fields: Any) -> CheckResult:
         return CheckResult(
@@ -309,11 +415,15 @@ class _Run:
 
 
 def run_checks(checks: Sequence[Check]) -> dict[str, CheckResult]:
-    """Run every check at once; each answers within its own time limit."""
-    runs = [_Run(check) for check in checks]
-    for run in runs:
+    """Run every check at once; each answers within its own time limit. A check listed after
+    the checks it depends on waits for them (see `with_dependencies`); a dependency not
+    listed is not waited for."""
+    runs: dict[str, _Run] = {}
+    for check in checks:
+        runs[check.component] = _Run(check, [runs[name] for name in check.depends_on if name in runs])
+    for run in runs.values():
         run.start()
-    return {run.check.component: run.result() for run in runs}
+    return {component: run.result() for component, run in runs.items()}
 
 
 # --- The per-process cache ----------------------------------------------------------------
@@ -348,6 +458,9 @@ class HealthMonitor:
         self._run_lock = threading.Lock()  # one waited-for run at a time
         self._refreshing = False
 
+    def _with_dependencies(self, checks: Iterable[Check]) -> list[Check]:
+        return with_dependencies(checks, {check.component: check for check in self._checks()})
+
     def checks_for(self, components: Iterable[str] | None = None) -> list[Check]:
         """The named checks, or every check that makes up the overall status."""
         available = {check.component: check for check in self._checks()}
@@ -368,7 +481,7 @@ class HealthMonitor:
             with self._run_lock:
                 expired = self._older_than(checks, settings.HEALTH_CHECK_MAX_STALE_SECONDS)
                 if expired:  # nobody refreshed them while this caller waited for the lock
-                    self._store(run_checks(expired))
+                    self._store(run_checks(self._with_dependencies(expired)))
         self._refresh_stale(checks)
         return self._cached_report(checks)
 
@@ -400,7 +513,7 @@ class HealthMonitor:
 
     def _refresh(self, checks: list[Check]) -> None:
         try:
-            self._store(run_checks(checks))
+            self._store(run_checks(self._with_dependencies(checks)))
         finally:
             with self._lock:
                 self._refreshing = False
