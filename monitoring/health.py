@@ -263,34 +263,26 @@ _ERROR_MAX_LENGTH = 300
 _URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 
 
-# What a connection error's text says about its cause, most specific first (psycopg, redis-py,
-# kombu and the socket module each word it their own way). Matched lower case, anywhere in the
-# exception or the ones it was raised from.
+# What a connection error's text says about its cause (psycopg, redis-py, kombu and the socket
+# module each word it their own way), first match wins. Searched lower case in the exception
+# and the ones it was raised from.
 _CAUSES = (
-    ("connection refused", ("connection refused", "errno 111")),
+    ("connection refused", re.compile(r"connection refused|errno 111")),
     (
         "DNS failure",
-        (
-            "failed to resolve host",
-            "could not translate host name",
-            "name or service not known",
-            "temporary failure in name resolution",
-            "nodename nor servname",
+        re.compile(
+            r"failed to resolve host|could not translate host name|name or service not known"
+            r"|temporary failure in name resolution|nodename nor servname"
         ),
     ),
     (
         "authentication failed",
-        (
-            "password authentication failed",
-            "authentication failed",
-            "no pg_hba.conf entry",
-            "invalid password",
-            "wrongpass",
-            "noauth",
-            "access_refused",
+        re.compile(
+            r"authentication failed|no pg_hba\.conf entry|role \"[^\"]*\" does not exist"
+            r"|invalid password|invalid username-password|wrongpass|noauth|authenticationerror|access_refused"
         ),
     ),
-    ("timeout", ("timeout", "timed out")),
+    ("timeout", re.compile(r"timeout|timed out")),
 )
 
 
@@ -302,10 +294,7 @@ def failure_cause(error: BaseException) -> str | None:
         texts.append(f"{type(seen).__name__} {seen}".lower())
         seen = seen.__cause__ or seen.__context__
     text = " ".join(texts)
-    for cause, phrases in _CAUSES:
-        if any(phrase in text for phrase in phrases):
-            return cause
-    return None
+    return next((cause for cause, pattern in _CAUSES if pattern.search(text)), None)
 
 
 def describe_error(error: BaseException) -> str:
