@@ -50,8 +50,14 @@ def _milliseconds_since(started: float) -> float:
 
 
 def database(alias: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
-    """SELECT 1 (connection included: that is what a request pays), and the pool's state."""
+    """SELECT 1 (connection included: that is what a request pays), and the pool's state.
+
+    On PostgreSQL a connection of the check's own comes first, outside the pool and within
+    HEALTH_CHECK_DATABASE_CONNECT_TIMEOUT: with the server down it fails at once and says why
+    (refused, DNS, authentication, no answer), where the pool would only say, after
+    DATABASE_POOL_TIMEOUT, that it had no connection to give."""
     connection = connections[alias]
+    connect_ms = _connect_directly(connection) if connection.vendor == "postgresql" else None
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -67,8 +73,23 @@ def database(alias: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
         + ("" if pool else " (no connection pool)"),
         "vendor": connection.vendor,
         "response_time_ms": response_ms,
+        "connect_ms": connect_ms,
         "connection_pool": pool,
     }
+
+
+def _connect_directly(connection: BaseDatabaseWrapper) -> float:
+    """Open and close one connection with the pool's parameters; raises the driver's error."""
+    import psycopg  # only on PostgreSQL: SQLite installs need not have it
+
+    params = {
+        **connection.get_connection_params(),
+        "connect_timeout": settings.HEALTH_CHECK_DATABASE_CONNECT_TIMEOUT,
+    }
+    started = time.perf_counter()
+    with psycopg.connect(**params):
+        pass
+    return _milliseconds_since(started)
 
 
 def prepare_database(alias: str = DEFAULT_DB_ALIAS) -> None:
@@ -404,11 +425,28 @@ HEALTH_CHECKS = [
     {"component": "database", "check": database, "critical": True, "prepare": prepare_database},
     {"component": "cache", "check": cache, "guide_key": "redis", "prepare": prepare_cache},
     {"component": "broker", "check": broker, "prepare": prepare_broker},
-    {"component": "celery_workers", "check": celery_workers, "prepare": prepare_celery_workers},
-    {"component": "celery_beat", "check": celery_beat},
+    # The ping goes through the broker; beat's heartbeat is a database row.
+    {
+        "component": "celery_workers",
+        "check": celery_workers,
+        "prepare": prepare_celery_workers,
+        "depends_on": ("broker",),
+    },
+    {"component": "celery_beat", "check": celery_beat, "depends_on": ("database",)},
     {"component": "disk", "check": disk},
     {"component": "memory", "check": memory},
     # Asked for by name only: by /health/ready and /health/database/performance.
-    {"component": "migrations", "check": migrations, "in_overall": False, "prepare": prepare_migrations},
-    {"component": "database_performance", "check": database_performance, "in_overall": False},
+    {
+        "component": "migrations",
+        "check": migrations,
+        "in_overall": False,
+        "prepare": prepare_migrations,
+        "depends_on": ("database",),
+    },
+    {
+        "component": "database_performance",
+        "check": database_performance,
+        "in_overall": False,
+        "depends_on": ("database",),
+    },
 ]

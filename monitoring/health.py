@@ -10,7 +10,9 @@ A check is a function of no arguments that returns a plain dict:
      "error": "what went wrong",               # optional
      ...}                                      # any other JSON-safe keys, reported as they are
 
-A check that raises is unhealthy, with the exception as its error: its dependency failed it.
+A check that raises is unhealthy, with the exception as its error: its dependency failed it
+(and, when the exception says it, the cause in plain words under "cause": "connection refused",
+"DNS failure", "authentication failed", "timeout").
 Unless the exception says our own code failed rather than the dependency (an ImportError, an
 import deadlock, a NameError, AttributeError, TypeError or AssertionError, or a check that
 returns no valid status): that is an internal error, reported degraded with
@@ -18,6 +20,12 @@ returns no valid status): that is an internal error, reported degraded with
 the dependency being down. One that overruns its time limit is abandoned (its thread finishes
 on its own, and no new run of that component starts until it has) and reported unhealthy,
 "timed out".
+
+Dependencies: a check declares the components it cannot work without ("depends_on"). It runs
+once they have answered; when one of them is unhealthy it is not run at all and reports
+degraded, "<dependency> unavailable" (the dependency named by its guide key when it has one:
+the cache is "redis"), so an outage is reported by the component that failed and not again by
+each of its dependants. Running a check runs its dependencies too.
 
 The built-in checks are in monitoring/checks.py. Another app contributes checks without
 importing monitoring, through a module `<app>/health.py` holding a list of plain dicts:
@@ -29,7 +37,8 @@ importing monitoring, through a module `<app>/health.py` holding a list of plain
 "timeout" (seconds, default HEALTH_CHECK_DEFAULT_TIMEOUT_SECONDS), "critical" (default False),
 "in_overall" (default True; False for a check only asked for by name), "guide_key" (the
 monitoring guide's `services` key the component also answers under: "redis" for the cache,
-"external_apis" for a provider) and "prepare" are optional.
+"external_apis" for a provider), "depends_on" (components, default none) and "prepare" are
+optional.
 
 "prepare" is a function of no arguments that imports whatever the check will import, given
 the settings (a cache backend, a broker transport), without touching the network. It is
@@ -105,6 +114,19 @@ class Check:
     guide_key: str | None = None
     # Imports what the check needs before any check thread starts (see the module's docstring).
     prepare: Callable[[], object] | None = None
+    # Components this check cannot work without: while one is unhealthy, this one is not run
+    # and reports degraded, "<dependency> unavailable".
+    depends_on: tuple[str, ...] = ()
+
+    @property
+    def outage_name(self) -> str:
+        """How a dependant names this component when it is down: "redis", not "cache"."""
+        return self.guide_key if self.guide_key in _OUTAGE_NAMES else self.component
+
+
+# The guide keys that name a store better than its component does (guide key "redis" for the
+# cache); a provider's "external_apis" names a group, not the component.
+_OUTAGE_NAMES = frozenset({"redis"})
 
 
 @dataclass(frozen=True)
@@ -240,10 +262,31 @@ def registered_checks() -> list[Check]:
             critical=definition.get("critical", False),
             in_overall=definition.get("in_overall", True),
             guide_key=definition.get("guide_key"),
+            depends_on=tuple(definition.get("depends_on", ())),
             prepare=definition.get("prepare"),
         )
         for definition in _definitions()
     ]
+
+
+def with_dependencies(checks: Iterable[Check], available: Mapping[str, Check]) -> list[Check]:
+    """The checks and, before them, every check they depend on (transitively), once each."""
+    ordered: dict[str, Check] = {}
+
+    def add(check: Check, path: tuple[str, ...]) -> None:
+        if check.component in ordered:
+            return
+        for name in check.depends_on:
+            if name in path:
+                raise ValueError(f"health checks depend on each other: {' -> '.join((*path, name))}")
+            if name not in available:
+                raise UnknownComponentError(f"{check.component} depends on unknown component {name}")
+            add(available[name], (*path, name))
+        ordered[check.component] = check
+
+    for check in checks:
+        add(check, (check.component,))
+    return list(ordered.values())
 
 
 # The prepare functions already run in this process; the lock makes one run at a time.
@@ -277,6 +320,40 @@ _ERROR_MAX_LENGTH = 300
 _URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 
 
+# What a connection error's text says about its cause (psycopg, redis-py, kombu and the socket
+# module each word it their own way), first match wins. Searched lower case in the exception
+# and the ones it was raised from.
+_CAUSES = (
+    ("connection refused", re.compile(r"connection refused|errno 111")),
+    (
+        "DNS failure",
+        re.compile(
+            r"failed to resolve host|could not translate host name|name or service not known"
+            r"|temporary failure in name resolution|nodename nor servname"
+        ),
+    ),
+    (
+        "authentication failed",
+        re.compile(
+            r"authentication failed|no pg_hba\.conf entry|role \"[^\"]*\" does not exist"
+            r"|invalid password|invalid username-password|wrongpass|noauth|authenticationerror|access_refused"
+        ),
+    ),
+    ("timeout", re.compile(r"timeout|timed out")),
+)
+
+
+def failure_cause(error: BaseException) -> str | None:
+    """The cause of a failed connection in plain words, or None when the error does not say."""
+    texts: list[str] = []
+    seen: BaseException | None = error
+    while seen is not None and len(texts) < 5:
+        texts.append(f"{type(seen).__name__} {seen}".lower())
+        seen = seen.__cause__ or seen.__context__
+    text = " ".join(texts)
+    return next((cause for cause, pattern in _CAUSES if pattern.search(text)), None)
+
+
 # Raised by our own code (or a library misused by it), never because a dependency is down.
 _INTERNAL_ERRORS = (ImportError, NameError, AttributeError, TypeError, AssertionError)
 
@@ -307,8 +384,11 @@ class _Run:
     worker, because the interpreter joins those at exit: a hung check would then hang
     `manage.py health_check` and, under gunicorn, a worker's shutdown."""
 
-    def __init__(self, check: Check) -> None:
+    def __init__(self, check: Check, dependencies: Sequence["_Run"] = ()) -> None:
         self.check = check
+        self.dependencies = list(dependencies)
+        # A dependant waits for its dependencies, then has its own limit.
+        self.limit: float = check.timeout + max((run.limit for run in self.dependencies), default=0.0)
         self.checked_at = utc_now()
         self.started = time.perf_counter()
         self.finished = threading.Event()
@@ -329,7 +409,13 @@ class _Run:
 
     def _execute(self) -> None:
         try:
-            self.outcome = self.check.function()
+            unavailable = [run.check.outage_name for run in self.dependencies if run.is_down()]
+            if unavailable:
+                # Not run: it would fail on the dead dependency, or wait out its own limit.
+                reason = ", ".join(f"{name} unavailable" for name in unavailable)
+                self.outcome = {"status": Status.DEGRADED, "error": reason, "unavailable": unavailable}
+            else:
+                self.outcome = self.check.function()
         except Exception as error:
             self.outcome = error
         finally:
@@ -338,16 +424,26 @@ class _Run:
             connections.close_all()
             self.finished.set()
 
+    def is_down(self) -> bool:
+        """Whether this (dependency's) run ended unhealthy, waiting for it within its limit."""
+        return self.result().status is Status.UNHEALTHY
+
     def result(self) -> CheckResult:
         if self.thread is None:
             return self._timed_out("timed out (an earlier run has not finished)")
-        remaining = self.check.timeout - (time.perf_counter() - self.started)
+        remaining = self.limit - (time.perf_counter() - self.started)
         if not self.finished.wait(max(remaining, 0.0)):
-            return self._timed_out(f"timed out after {self.check.timeout:g} s")
+            return self._timed_out(f"timed out after {self.limit:g} s")
         if isinstance(self.outcome, BaseException):
             if internal_error_in(self.outcome):
                 return self._internal_error(describe_error(self.outcome), self.outcome)
-            return self._result(Status.UNHEALTHY, self.elapsed, error=describe_error(self.outcome))
+            cause = failure_cause(self.outcome)
+            return self._result(
+                Status.UNHEALTHY,
+                self.elapsed,
+                error=describe_error(self.outcome),
+                data={"cause": cause} if cause else {},
+            )
         return self._from_mapping(self.outcome or {})
 
     def _from_mapping(self, outcome: Mapping[str, Any]) -> CheckResult:
@@ -376,7 +472,7 @@ class _Run:
         )
 
     def _timed_out(self, error: str) -> CheckResult:
-        return self._result(Status.UNHEALTHY, self.check.timeout, error=error)
+        return self._result(Status.UNHEALTHY, self.limit, error=error, data={"cause": "timeout"})
 
     def _result(self, status: Status, duration: float, **fields: Any) -> CheckResult:
         return CheckResult(
@@ -390,13 +486,16 @@ class _Run:
 
 
 def run_checks(checks: Sequence[Check]) -> dict[str, CheckResult]:
-    """Run every check at once; each answers within its own time limit. Checks not prepared
-    yet are prepared first, in this thread."""
+    """Run every check at once; each answers within its own time limit. A check listed after
+    the checks it depends on waits for them (see `with_dependencies`); a dependency not
+    listed is not waited for. Checks not prepared yet are prepared first, in this thread."""
     prepare_checks(checks)
-    runs = [_Run(check) for check in checks]
-    for run in runs:
+    runs: dict[str, _Run] = {}
+    for check in checks:
+        runs[check.component] = _Run(check, [runs[name] for name in check.depends_on if name in runs])
+    for run in runs.values():
         run.start()
-    return {run.check.component: run.result() for run in runs}
+    return {component: run.result() for component, run in runs.items()}
 
 
 # --- The per-process cache ----------------------------------------------------------------
@@ -433,6 +532,9 @@ class HealthMonitor:
         self._run_lock = threading.Lock()  # one run at a time, waited for or in the background
         self._refreshing = False
 
+    def _with_dependencies(self, checks: Iterable[Check]) -> list[Check]:
+        return with_dependencies(checks, {check.component: check for check in self._checks()})
+
     def checks_for(self, components: Iterable[str] | None = None) -> list[Check]:
         """The named checks, or every check that makes up the overall status; prepared here, in
         the caller's thread, since a refresh may then run them in a background thread."""
@@ -447,7 +549,7 @@ class HealthMonitor:
                     f"unknown component {', '.join(unknown)}; known: {', '.join(available)}"
                 )
             checks = [available[name] for name in names]
-        prepare_checks(checks)
+        prepare_checks(with_dependencies(checks, available))
         return checks
 
     def report(self, components: Iterable[str] | None = None) -> HealthReport:
@@ -457,7 +559,7 @@ class HealthMonitor:
             with self._run_lock:
                 expired = self._older_than(checks, settings.HEALTH_CHECK_MAX_STALE_SECONDS)
                 if expired:  # nobody refreshed them while this caller waited for the lock
-                    self._store(run_checks(expired))
+                    self._store(run_checks(self._with_dependencies(expired)))
         self._refresh_stale(checks)
         return self._cached_report(checks)
 
@@ -493,7 +595,7 @@ class HealthMonitor:
                 # A caller may have run some of them while this one waited for the lock.
                 stale = self._older_than(checks, settings.HEALTH_CHECK_CACHE_SECONDS)
                 if stale:
-                    self._store(run_checks(stale))
+                    self._store(run_checks(self._with_dependencies(stale)))
         finally:
             with self._lock:
                 self._refreshing = False

@@ -523,6 +523,10 @@ HEALTH_CHECK_TIMEOUTS = {
     "memory": 1.0,
     **env.json("HEALTH_CHECK_TIMEOUTS", default={}),
 }
+# The database check's own connection (outside the pool) gives up after this many seconds, so a
+# server that does not answer is reported as a timeout before the check's limit above (libpq
+# counts whole seconds, 2 at least), and a refused connection is reported as refused at once.
+HEALTH_CHECK_DATABASE_CONNECT_TIMEOUT = max(env.int("HEALTH_CHECK_DATABASE_CONNECT_TIMEOUT", default=2), 2)
 # For apps' checks (their health.py) that name no timeout.
 HEALTH_CHECK_DEFAULT_TIMEOUT_SECONDS = env.float("HEALTH_CHECK_DEFAULT_TIMEOUT_SECONDS", default=2.0)
 # Where the data lives, for the disk check's free space.
