@@ -652,7 +652,10 @@ def _celery() -> list[Rule]:
             "CeleryTaskFailures",
             "info",
             expr=f"{sum_increase('celery_tasks_total', _FAILED, by=('task',), window='15m')} > 0",
-            duration="0m",
+            # Longer than DatabaseDown's and BrokerDown's 1 minute: when an outage makes tasks
+            # fail, the outage alert is already firing and holds this one back (OUTAGES) before
+            # it could notify. A failure stays in the 15-minute window, so it still fires.
+            duration="2m",
             summary="Celery task {{ $labels.task }} failed",
             description=(
                 "Runs of {{ $labels.task }} that failed, after their own retries, over the last 15 minutes: "
