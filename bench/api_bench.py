@@ -1,4 +1,4 @@
-"""POST /api/v1/chat/messages against a bare DRF list endpoint, same server, same run.
+"""POST /api/v1/chat/messages against the project's stack with an empty view, same server, same run.
 
     .venv/bin/python bench/api_bench.py [--duration 15] [--connections 16] [--workers 4]
 
@@ -34,7 +34,7 @@ def main() -> None:
     with harness.server(workers=args.workers) as srv:
         harness.reference(srv, connections=args.connections, duration=3)  # warm-up
         results = {
-            "bare DRF list (GET /bench/reference)": harness.reference(srv, **load),
+            "project's stack, empty view (GET /bench/reference)": harness.reference(srv, **load),
             "chat (POST /api/v1/chat/messages)": harness.wrk(
                 f"{srv.base_url}/api/v1/chat/messages",
                 headers={"Authorization": f"Bearer {srv.token}", "Content-Type": "application/json"},

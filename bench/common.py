@@ -8,9 +8,9 @@ DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
 
 
-def ensure_database() -> None:
+def ensure_database(url: str = DATABASE_URL) -> None:
     """Create the benchmark database beside the server's default one if it is missing."""
-    server, name = DATABASE_URL.rsplit("/", 1)
+    server, name = url.rsplit("/", 1)
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')

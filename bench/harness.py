@@ -1,8 +1,8 @@
 """What the HTTP benchmarks share: a production-like server, a signed-in user, wrk, a table.
 
-The server is gunicorn with deploy/gunicorn.conf.py and production settings (plus the bare
-reference endpoint of bench/urls.py) on PostgreSQL and Redis, so every endpoint measured in a
-run shares the same processes, database and cache.
+The server is gunicorn with deploy/gunicorn.conf.py and production settings (plus the
+reference endpoint of bench/urls.py, the project's stack with an empty view) on PostgreSQL and
+Redis, so every endpoint measured in a run shares the same processes, database and cache.
 """
 
 import json
@@ -33,6 +33,9 @@ EMAIL, PASSWORD, PHONE = "bench@example.com", "bench passphrase 1234", "+3361234
 TWILIO_AUTH_TOKEN = "bench-twilio-auth-token"
 # Prometheus' bearer token for /metrics, and operators' for the detailed /health/ pages.
 METRICS_TOKEN = "bench-metrics-" + "m" * 32
+# One key for every process of a run: what one server or the preparation encrypts (phone
+# numbers), another must read.
+FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
 
 PREPARE = f"""
 from assistant.users.models import User
@@ -71,7 +74,7 @@ def _env(port: int, workers: int, multiproc_dir: str, overrides: dict[str, str])
         "SMS_BACKEND": "sms.backends.console.ConsoleSmsBackend",
         "METRICS_TOKEN": METRICS_TOKEN,
         "ALERTMANAGER_WEBHOOK_TOKEN": "bench-alerts-" + "a" * 32,
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "FIELD_ENCRYPTION_KEYS": FIELD_ENCRYPTION_KEY,
         "SECURE_SSL_REDIRECT": "False",
         "THROTTLE_USER": "1000000/min",
         "THROTTLE_ANON": "1000000/min",
@@ -87,7 +90,7 @@ def _env(port: int, workers: int, multiproc_dir: str, overrides: dict[str, str])
 
 
 def _wait_ready(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # the system checks alone can take 30 s on a loaded machine
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit("gunicorn exited early")
@@ -105,8 +108,55 @@ def _login(base_url: str) -> str:
         data=json.dumps({"email": EMAIL, "password": PASSWORD}).encode(),
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=60) as response:
         return json.load(response)["token"]
+
+
+def project_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of the project's management commands (no server: port 0)."""
+    return _env(0, 1, tempfile.mkdtemp(prefix="bench-prom-"), env or {})
+
+
+def prepare(env: dict[str, str], extra: str = "") -> None:
+    """Migrate and reset the bench user's data (PREPARE, then `extra` in the same shell, where
+    `user` is the bench user)."""
+    ensure_database()
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [*manage, "shell", "-c", PREPARE + extra], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], port: int, arguments: list[str], log: Path) -> Iterator[subprocess.Popen]:
+    """gunicorn with `arguments`, started with `env` and its output in `log`; stopped afterwards."""
+    with open(log, "w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", *arguments], cwd=ROOT, env=env, stdout=output, stderr=output
+        )
+        try:
+            _wait_ready(port, process)
+            yield process
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+@contextmanager
+def project(
+    *, workers: int, env: dict[str, str] | None = None, app: str | None = None
+) -> Iterator[tuple[Server, subprocess.Popen]]:
+    """The project's gunicorn (deploy/gunicorn.conf.py, bench.settings) on a prepared database,
+    and its master process; `app` replaces the WSGI application (as gunicorn's argument)."""
+    port = free_port()
+    multiproc = tempfile.mkdtemp(prefix="bench-prom-")
+    arguments = ["-c", "deploy/gunicorn.conf.py", *([app] if app else [])]
+    with gunicorn(
+        _env(port, workers, multiproc, env or {}), port, arguments, Path(multiproc).with_suffix(".log")
+    ) as process:
+        base_url = f"http://127.0.0.1:{port}"
+        yield Server(base_url=base_url, token=_login(base_url)), process
 
 
 @contextmanager
@@ -115,30 +165,9 @@ def server(*, workers: int, env: dict[str, str] | None = None) -> Iterator[Serve
     `env` overrides the environment (a dead REDIS_URL, a setting switched off)."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
-    ensure_database()
-    port = free_port()
-    multiproc = tempfile.mkdtemp(prefix="bench-prom-")
-    env = _env(port, workers, multiproc, env or {})
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [*manage, "shell", "-c", PREPARE], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-    )
-    with open(Path(multiproc).with_suffix(".log"), "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-        try:
-            _wait_ready(port, process)
-            base_url = f"http://127.0.0.1:{port}"
-            yield Server(base_url=base_url, token=_login(base_url))
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    prepare(project_env(env))
+    with project(workers=workers, env=env) as (srv, _):
+        yield srv
 
 
 def lua_script(source: str) -> str:
@@ -223,7 +252,9 @@ end
 
 
 def reference(srv: Server, *, connections: int, duration: int) -> dict:
-    """The bare token-authenticated DRF list endpoint every run is compared with."""
+    """The project's stack with an empty view (bench/urls.py): what every request through our
+    middleware, authentication, throttles and instrumentation costs before any work. Not bare
+    DRF: that is the anchor app (bench/anchor, measured by bench/cpu_bench.py)."""
     return wrk(
         f"{srv.base_url}/bench/reference",
         headers={"Authorization": f"Bearer {srv.token}"},
@@ -245,8 +276,8 @@ def report(results: dict[str, dict], *, workers: int, connections: int, duration
         )
 
 
-def verdict(label: str, bare: dict, measured: dict, *, min_ratio: float, max_p99_ms: float) -> None:
+def verdict(label: str, empty: dict, measured: dict, *, min_ratio: float, max_p99_ms: float) -> None:
     print(
-        f"{label} / bare throughput: {measured['rps'] / bare['rps']:.2f} (target >= {min_ratio:.2f}); "
+        f"{label} / empty view throughput: {measured['rps'] / empty['rps']:.2f} (target >= {min_ratio:.2f}); "
         f"{label} p99 {measured['p99_ms']:.1f} ms (target < {max_p99_ms:g})"
     )

@@ -1,7 +1,7 @@
 """Mixed load on the native stack (deploy/local): per-endpoint throughput, latency and errors,
-CPU and peak memory per process, the bare DRF reference in the same run, the cost of our own
-instrumentation (OBSERVABILITY_ENABLED=false), 500 concurrent connections, and the hygiene of
-every log line and /metrics exposition (issue 7, items 3 and 6).
+CPU and peak memory per process, the project's stack with an empty view (/bench/reference) in the
+same run, the cost of our own instrumentation (OBSERVABILITY_ENABLED=false), 500 concurrent
+connections, and the hygiene of every log line and /metrics exposition (issue 7, items 3 and 6).
 
     .venv/bin/python bench/load_bench.py [--duration 60] [--reference 15] [--burst 15]
         [--workers 3] [--threads 4] [--no-off-run]
@@ -456,14 +456,16 @@ def report_mixed(
     served = total + sum(len(durations) for durations in probe.durations.values()) / duration
     web_cpu = sum(f["cpu_percent"] for role, f in usage.items() if role.startswith("web")) * 10 / served
     print(f"\n### {label}\n\n{TABLE_HEAD}")
-    print(wrk_row("bare DRF reference alone, same connections (GET /bench/reference)", reference, duration))
+    print(
+        wrk_row("project's stack, empty view, same connections (GET /bench/reference)", reference, duration)
+    )
     for name, figures in results.items():
         print(wrk_row(name, figures, duration))
     print("\n".join(probe_rows(probe, duration)))
     p95 = max(figures.get("p95_ms", 0) for figures in results.values())
     failed = sum(f["errors"] + f["socket_errors"] for f in results.values()) + sum(probe.failures.values())
     print(
-        f"\nMixed total: **{total:.1f} req/s** ({total / reference['rps']:.2f} x the bare reference alone), "
+        f"\nMixed total: **{total:.1f} req/s** ({total / reference['rps']:.2f} x the empty view alone), "
         f"worst endpoint p95 {p95:.0f} ms, {failed} failed requests, {web_cpu:.1f} ms of gunicorn CPU per "
         "request. "
         f"KPIs: > {KPI_RPS} req/s {'met' if total > KPI_RPS else 'MISSED'}, "
@@ -576,7 +578,7 @@ def burst(run: Run, args: argparse.Namespace) -> None:
     time.sleep(10)  # the mix's last queued requests drain first
     for name, path in (
         ("todo list, authenticated (GET /api/v1/todos)", "/api/v1/todos"),
-        ("bare DRF reference (GET /bench/reference)", "/bench/reference"),
+        ("project's stack, empty view (GET /bench/reference)", "/bench/reference"),
     ):
         figures = harness.wrk(
             run.web + path,
@@ -593,7 +595,7 @@ def burst(run: Run, args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=60, help="seconds of mixed load per run")
-    parser.add_argument("--reference", type=int, default=15, help="seconds of the bare reference")
+    parser.add_argument("--reference", type=int, default=15, help="seconds of /bench/reference")
     parser.add_argument("--burst", type=int, default=15, help="seconds of each 500-connection run")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")

@@ -1,4 +1,4 @@
-"""Production settings plus the bench-only reference endpoint (bench/urls.py)."""
+"""Production settings plus /bench/reference, the project's stack with an empty view (bench/urls.py)."""
 
 from config.settings.production import *  # noqa: F403
 

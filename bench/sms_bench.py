@@ -1,4 +1,4 @@
-"""Twilio's inbound webhook, signed with the twilio library, against the bare DRF endpoint.
+"""Twilio's inbound webhook, signed with the twilio library, against the project's stack with an empty view.
 
     .venv/bin/python bench/sms_bench.py [--duration 15] [--connections 16] [--workers 4]
 
@@ -48,7 +48,7 @@ def main() -> None:
         script = harness.lua_script(signed_requests_lua(srv.base_url, args.requests, threads))
         harness.reference(srv, connections=args.connections, duration=3)  # warm-up
         results = {
-            "bare DRF list (GET /bench/reference)": harness.reference(srv, **load),
+            "project's stack, empty view (GET /bench/reference)": harness.reference(srv, **load),
             "inbound SMS (POST /sms/twilio/inbound)": harness.wrk(
                 f"{srv.base_url}/sms/twilio/inbound", headers={}, script=script, **load
             ),

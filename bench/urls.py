@@ -1,29 +1,26 @@
-"""The app's URLs plus a bare DRF endpoint to measure against, on the same server."""
+"""The app's URLs plus /bench/reference: the project's stack with an empty view.
+
+Not a bare DRF endpoint: every request still goes through the project's middleware,
+token authentication, throttles and instrumentation, and only the view does nothing. Its cost
+is what the stack adds before any work; the bare anchor is a separate app (bench/anchor).
+"""
 
 from django.urls import path
-from rest_framework import serializers
-from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from assistant.planner.models import Todo
 from config.urls import urlpatterns as app_urlpatterns
 
 
-class ReferenceTodoSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Todo
-        fields = ["id", "title", "status"]
+class EmptyView(APIView):
+    """The project's defaults (authentication, permission, throttles, renderers); no query."""
 
-
-class ReferenceListView(ListAPIView):
-    """Token-authenticated, paginated, one query: what any DRF list endpoint costs at least."""
-
-    serializer_class = ReferenceTodoSerializer
-
-    def get_queryset(self):
-        return Todo.objects.filter(user=self.request.user)
+    def get(self, request: Request) -> Response:
+        return Response([])
 
 
 urlpatterns = [
-    path("bench/reference", ReferenceListView.as_view(), name="bench-reference"),
+    path("bench/reference", EmptyView.as_view(), name="bench-reference"),
     *app_urlpatterns,
 ]

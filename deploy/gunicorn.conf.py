@@ -116,7 +116,9 @@ def child_exit(server: Any, worker: Any) -> None:
 
 def post_worker_init(worker: Any) -> None:
     """Run the health checks once in the background as the worker starts, so the first probe
-    (an orchestrator's readiness check) is answered from results rather than waiting for them."""
+    (an orchestrator's readiness check) is answered from results rather than waiting for them.
+    peek() first prepares the checks here, in the worker's main thread: what they import is
+    imported before any of their threads starts (monitoring/health.py)."""
     from monitoring.health import monitor
 
     monitor.peek()

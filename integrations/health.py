@@ -57,7 +57,13 @@ def provider_health(provider: str) -> dict[str, Any]:
     return {**result, "status": "healthy", "detail": f"{counts['connected']} connected"}
 
 
+# They read Integration rows: with the database down they report "database unavailable".
 HEALTH_CHECKS = [
-    {"component": name, "check": partial(provider_health, name), "guide_key": "external_apis"}
+    {
+        "component": name,
+        "check": partial(provider_health, name),
+        "guide_key": "external_apis",
+        "depends_on": ("database",),
+    }
     for name in PROVIDERS
 ]

@@ -1,5 +1,5 @@
-"""OAuth integration metrics. Label values come from the fixed sets in each help text;
-`provider` is one of google, microsoft, notion."""
+"""OAuth integration metrics. Labels take the values declared below the metrics, every
+combination at 0 from process start on; `provider` is one of google, microsoft, notion."""
 
 import logging
 from collections.abc import Iterator
@@ -9,6 +9,8 @@ from django.db import DatabaseError
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+from assistant.core.metric_labels import label_values
 
 oauth_integration_total = Counter(
     "oauth_integration_total",
@@ -47,6 +49,37 @@ integration_items_synced_total = Counter(
     "Events and tasks written or removed by syncs, by provider and kind (event, task).",
     ["provider", "kind"],
 )
+
+
+def _providers() -> list[str]:
+    from integrations.models import Provider
+
+    return list(Provider.values)
+
+
+label_values(
+    oauth_integration_total,
+    provider=_providers,
+    result=("connected", "denied", "invalid_state", "already_linked", "error", "disconnected"),
+)
+label_values(
+    oauth_token_refresh_total,
+    provider=_providers,
+    result=("success", "invalid_grant", "transient_error", "error"),
+)
+label_values(oauth_token_refresh_failures_total, provider=_providers)
+label_values(integration_sync_duration_seconds, provider=_providers)
+label_values(
+    integration_sync_total,
+    provider=_providers,
+    result=("success", "rate_limited", "transient_error", "needs_reauth", "error"),
+)
+label_values(
+    integration_api_request_duration_seconds,
+    provider=_providers,
+    outcome=("ok", "unauthorized", "rate_limited", "client_error", "server_error", "network_error"),
+)
+label_values(integration_items_synced_total, provider=_providers, kind=("event", "task"))
 
 logger = logging.getLogger(__name__)
 _STATUS_CACHE_KEY = "metrics:oauth_integrations_active"

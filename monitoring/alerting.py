@@ -221,7 +221,149 @@ def _availability() -> list[Rule]:
             area="availability",
             by=("job", "instance"),
         ),
+        condition_rule(
+            "RedisDown",
+            "critical",
+            expr='redis_up == 0 or health_check_status{component="cache"} == 0',
+            duration="1m",
+            summary="Redis is unreachable (seen by {{ $labels.job }})",
+            description=(
+                "{{ $labels.job }} at {{ $labels.instance }} cannot use Redis (redis_exporter's redis_up "
+                "or the app's cache health check is 0): throttles, lockouts and the cache are per request "
+                "or lost, and the Celery broker, when it is this Redis, takes no task."
+            ),
+            area="availability",
+            by=("job", "instance", "component"),
+        ),
+        condition_rule(
+            "BrokerDown",
+            "critical",
+            expr='health_check_status{component="broker"} == 0',
+            duration="1m",
+            summary="The Celery broker is unreachable (seen by {{ $labels.job }})",
+            description=(
+                "{{ $labels.job }} at {{ $labels.instance }} cannot connect to CELERY_BROKER_URL (the "
+                "broker health check is 0): no task is queued or run, reminders and SMS wait."
+            ),
+            area="availability",
+            by=("job", "instance", "component"),
+        ),
     ]
+
+
+# --- Outages: one page for the cause, the symptoms inhibited -------------------------------------
+
+
+@dataclass(frozen=True)
+class Outage:
+    """An alert that names a dependency down, and what follows from it. While it fires,
+    Alertmanager inhibits (deploy/alertmanager/alertmanager.yml, checked against `inhibit_rules`
+    by monitoring/tests/test_alert_rules.py) the HealthCheck* alerts of its component and of the
+    checks that depend on it (their health.py's "depends_on"), and the symptom alerts listed."""
+
+    alert: str
+    component: str  # its health check
+    exporter_job: str  # the exporter's view; "" without one
+    symptoms: tuple[str, ...]  # other alerts it causes (an outage named here brings its own)
+
+
+OUTAGES = (
+    Outage(
+        "DatabaseDown",
+        "database",
+        "postgres",
+        symptoms=(
+            "HighErrorRate",
+            "HighResponseTime",
+            "SlowDatabaseQueries",
+            # beat's schedule and heartbeat are database rows; tasks read and write rows
+            "CeleryBeatStale",
+            "CeleryBeatMissing",
+            "CeleryTaskFailures",
+            "ReminderDeliveryLag",
+            "SmsOutboxBacklog",
+            # the app's webhook records each notification in the database: it answers 500
+            "AlertmanagerNotificationsFailing",
+        ),
+    ),
+    Outage(
+        "RedisDown",
+        "cache",
+        "redis",
+        # The shipped stack's broker is this Redis: its outage is the broker's too.
+        symptoms=("BrokerDown", "LowCacheHitRate"),
+    ),
+    Outage(
+        "BrokerDown",
+        "broker",
+        "",
+        symptoms=(
+            "NoCeleryWorkers",
+            "CeleryQueueBacklog",
+            "CeleryTaskFailures",
+            "ReminderDeliveryLag",
+            "SmsOutboxBacklog",
+        ),
+    ),
+)
+HEALTH_ALERTS = ("HealthCheckUnhealthy", "HealthCheckDegraded")
+
+
+def _dependants(component: str, depends_on: dict[str, tuple[str, ...]]) -> list[str]:
+    """The component and every check that depends on it, directly or not."""
+    found = [component]
+    for name, needs in depends_on.items():
+        if component in needs and name not in found:
+            found += [dependant for dependant in _dependants(name, depends_on) if dependant not in found]
+    return found
+
+
+def outage_inhibitions(outage: Outage, depends_on: dict[str, tuple[str, ...]]) -> tuple[list[str], list[str]]:
+    """(health components, alerts) an outage inhibits, the outages it causes included."""
+    components = _dependants(outage.component, depends_on)
+    alerts = list(outage.symptoms)
+    by_name = {other.alert: other for other in OUTAGES}
+    for symptom in outage.symptoms:
+        if symptom in by_name:
+            more_components, more_alerts = outage_inhibitions(by_name[symptom], depends_on)
+            components += [name for name in more_components if name not in components]
+            alerts += [name for name in more_alerts if name not in alerts]
+    return components, alerts
+
+
+def health_dependencies() -> dict[str, tuple[str, ...]]:
+    """Exported health component -> the components it depends on (from the checks' registry)."""
+    from monitoring.health import registered_checks  # reads the apps' health.py: at call time
+
+    return {check.component: check.depends_on for check in registered_checks() if check.in_overall}
+
+
+def inhibit_rules() -> list[dict[str, Any]]:
+    """Alertmanager's inhibit rules for the outages, after the critical-over-warning one."""
+    depends_on = health_dependencies()
+    rules: list[dict[str, Any]] = []
+    for outage in OUTAGES:
+        components, alerts = outage_inhibitions(outage, depends_on)
+        source = f'alertname="{outage.alert}"'
+        rules.append(
+            {
+                "source_matchers": [source],
+                "target_matchers": [
+                    f'alertname=~"{"|".join(HEALTH_ALERTS)}"',
+                    f'component=~"{"|".join(components)}"',
+                ],
+            }
+        )
+        rules.append({"source_matchers": [source], "target_matchers": [f'alertname=~"{"|".join(alerts)}"']})
+        if outage.exporter_job:
+            # Seen by the exporter and by the app: the exporter's alert is the one that pages.
+            rules.append(
+                {
+                    "source_matchers": [source, f'job="{outage.exporter_job}"'],
+                    "target_matchers": [source, f'job!="{outage.exporter_job}"'],
+                }
+            )
+    return rules
 
 
 def _http() -> list[Rule]:

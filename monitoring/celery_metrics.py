@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,24 @@ from kombu import Connection
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 from prometheus_client.exposition import start_http_server
 
+from assistant.core.metric_labels import labels_zero_init
+
 logger = logging.getLogger(__name__)
 
 OTHER_TASK = "other"
+
+
+class TaskState(StrEnum):
+    """The `state` label of celery_tasks_total."""
+
+    RECEIVED = "received"
+    STARTED = "started"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    RETRIED = "retried"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+
 
 celery_tasks_total = Counter(
     "celery_tasks_total",
@@ -71,7 +87,12 @@ def task_label(name: str | None) -> str:
     return name if name and name in current_app.tasks else OTHER_TASK
 
 
-def _count(task_name: str | None, state: str) -> None:
+def task_labels(app: Celery) -> list[str]:
+    """Every value the `task` label can take in `app`: its registered tasks, and "other"."""
+    return [*app.tasks, OTHER_TASK]
+
+
+def _count(task_name: str | None, state: TaskState) -> None:
     celery_tasks_total.labels(task=task_label(task_name), state=state).inc()
 
 
@@ -109,29 +130,29 @@ def _log_task(
 
 @signals.task_received.connect
 def _on_task_received(request: Any, **_: object) -> None:
-    _count(request.task.name, "received")
+    _count(request.task.name, TaskState.RECEIVED)
 
 
 @signals.task_prerun.connect
 def _on_task_prerun(task_id: str, task: Task[Any, Any], **_: object) -> None:
     _started_at[task_id] = time.monotonic()
-    _count(task.name, "started")
+    _count(task.name, TaskState.STARTED)
 
 
 @signals.task_success.connect
 def _on_task_success(sender: Task[Any, Any], **_: object) -> None:
-    _count(sender.name, "succeeded")
+    _count(sender.name, TaskState.SUCCEEDED)
 
 
 @signals.task_failure.connect
 def _on_task_failure(sender: Task[Any, Any], task_id: str, exception: BaseException, **_: object) -> None:
-    _count(sender.name, "failed")
+    _count(sender.name, TaskState.FAILED)
     _log_task(logging.ERROR, sender, task_id, "failed", exception)
 
 
 @signals.task_retry.connect
 def _on_task_retry(sender: Task[Any, Any], request: Any, reason: Any, **_: object) -> None:
-    _count(sender.name, "retried")
+    _count(sender.name, TaskState.RETRIED)
     celery_task_retries_total.labels(task=task_label(sender.name)).inc()
     # `reason` is the Retry exception, which carries the error that caused it (if any).
     _log_task(logging.WARNING, sender, request.id, "retried", getattr(reason, "exc", None))
@@ -146,19 +167,19 @@ def _on_task_postrun(task_id: str, task: Task[Any, Any], **_: object) -> None:
 
 @signals.task_revoked.connect
 def _on_task_revoked(sender: Task[Any, Any], **_: object) -> None:
-    _count(sender.name, "revoked")
+    _count(sender.name, TaskState.REVOKED)
 
 
 @signals.task_rejected.connect
 def _on_task_rejected(message: Any, **_: object) -> None:
     """A message that is not a task at all."""
-    _count((message.headers or {}).get("task"), "rejected")
+    _count((message.headers or {}).get("task"), TaskState.REJECTED)
 
 
 @signals.task_unknown.connect
 def _on_task_unknown(name: str, **_: object) -> None:
     """A task this worker has not registered: the message is rejected too."""
-    _count(name, "rejected")
+    _count(name, TaskState.REJECTED)
 
 
 # --- Queue lengths --------------------------------------------------------------------------
@@ -330,8 +351,15 @@ def _warn_if_children_unseen(consumer: Any) -> None:
 
 
 @signals.worker_init.connect
-def _on_worker_init(**_: object) -> None:
+def _on_worker_init(sender: Any, **_: object) -> None:
     _mark_gone_processes_dead()
+    # Every task the worker can run, in every state, at 0 before the first message: the first
+    # failure is then an increase that CeleryTaskFailures sees. Celery's loader has imported
+    # every app's tasks by now; the pool's children, forked later, count into the same sums.
+    tasks = task_labels(sender.app)
+    labels_zero_init(celery_tasks_total, task=tasks, state=[state.value for state in TaskState])
+    labels_zero_init(celery_task_runtime_seconds, task=tasks)
+    labels_zero_init(celery_task_retries_total, task=tasks)
 
 
 @signals.worker_ready.connect
@@ -359,5 +387,6 @@ def _on_worker_process_shutdown(pid: int, **_: object) -> None:
 @signals.beat_init.connect
 def _on_beat_init(sender: Any, **_: object) -> None:
     _mark_gone_processes_dead()
+    labels_zero_init(celery_beat_tasks_sent_total, task=task_labels(sender.app))
     _start_exporter(settings.CELERY_BEAT_METRICS_PORT, "celery-beat")
     _start_queue_sampler(sender.app)

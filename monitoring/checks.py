@@ -2,7 +2,9 @@
 
 Each is a function returning the plain dict of the protocol in monitoring/health.py. Those
 that talk to a store take its alias, so a test can point one at a dead server without
-touching the connections the rest of the suite uses.
+touching the connections the rest of the suite uses. The prepare_* functions import, before
+any check thread starts, what the checks would otherwise import in their threads all at once
+(the modules a client library loads on first use, which depend on the settings).
 """
 
 import shutil
@@ -17,6 +19,7 @@ from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.utils.timezone import now
 from kombu import Connection
 
@@ -47,8 +50,14 @@ def _milliseconds_since(started: float) -> float:
 
 
 def database(alias: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
-    """SELECT 1 (connection included: that is what a request pays), and the pool's state."""
+    """SELECT 1 (connection included: that is what a request pays), and the pool's state.
+
+    On PostgreSQL a connection of the check's own comes first, outside the pool and within
+    HEALTH_CHECK_DATABASE_CONNECT_TIMEOUT: with the server down it fails at once and says why
+    (refused, DNS, authentication, no answer), where the pool would only say, after
+    DATABASE_POOL_TIMEOUT, that it had no connection to give."""
     connection = connections[alias]
+    connect_ms = _connect_directly(connection) if connection.vendor == "postgresql" else None
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -64,8 +73,31 @@ def database(alias: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
         + ("" if pool else " (no connection pool)"),
         "vendor": connection.vendor,
         "response_time_ms": response_ms,
+        "connect_ms": connect_ms,
         "connection_pool": pool,
     }
+
+
+def _connect_directly(connection: BaseDatabaseWrapper) -> float:
+    """Open and close one connection with the pool's parameters; raises the driver's error."""
+    import psycopg  # only on PostgreSQL: SQLite installs need not have it
+
+    params = {
+        **connection.get_connection_params(),
+        "connect_timeout": settings.HEALTH_CHECK_DATABASE_CONNECT_TIMEOUT,
+    }
+    started = time.perf_counter()
+    with psycopg.connect(**params):
+        pass
+    return _milliseconds_since(started)
+
+
+def prepare_database(alias: str = DEFAULT_DB_ALIAS) -> None:
+    """The psycopg pool (created unopened, as Django does on first use: psycopg_pool is imported
+    then) and the ORM's SQL compiler, which the checks that read our tables use too."""
+    connection = connections[alias]
+    getattr(connection, "pool", None)  # a property: building the pool is the point
+    connection.ops.compiler("SQLCompiler")
 
 
 def pool_stats(connection: BaseDatabaseWrapper) -> dict[str, int] | None:
@@ -169,6 +201,11 @@ def table_statistics(connection: BaseDatabaseWrapper) -> dict[str, Any]:
 _migrated_aliases: set[str] = set()
 
 
+def prepare_migrations() -> None:
+    """Every app's migration modules, read from disk only (no database)."""
+    MigrationLoader(None, ignore_no_migrations=True)
+
+
 def migrations(alias: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
     """Readiness: every migration this code knows of is applied."""
     if alias in _migrated_aliases:
@@ -218,6 +255,16 @@ def cache(alias: str | None = None) -> dict[str, Any]:
     return {"status": Status.HEALTHY, "detail": f"{where}: set/get in {round_trip_ms:g} ms", **result}
 
 
+def prepare_cache(alias: str | None = None) -> None:
+    """The cache backend, and with django-redis its client, serializer, compressor, connection
+    pool and redis-py itself (a client is built, nothing is sent)."""
+    alias = alias or settings.MONITORING_CACHE_ALIAS
+    if _is_django_redis(caches[alias]):
+        from django_redis import get_redis_connection
+
+        get_redis_connection(alias)
+
+
 def _is_django_redis(backend: object) -> bool:
     from django_redis.cache import RedisCache
 
@@ -242,6 +289,12 @@ def _redis_info(alias: str) -> dict[str, Any]:
 
 
 # --- Celery -------------------------------------------------------------------------------
+
+
+def prepare_broker() -> None:
+    """The broker URL's kombu transport module (for Redis, redis-py too); nothing connects."""
+    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        Connection(settings.CELERY_BROKER_URL).get_transport_cls()
 
 
 def broker() -> dict[str, Any]:
@@ -271,6 +324,12 @@ def broker() -> dict[str, Any]:
         "connect_ms": connect_ms,
         "detail": f"{transport}: connected in {connect_ms:g} ms",
     }
+
+
+def prepare_celery_workers() -> None:
+    """Celery's remote control and the AMQP helpers a ping sends through."""
+    getattr(current_app, "control")  # noqa: B009 - a cached property: building it is the point
+    getattr(current_app, "amqp")  # noqa: B009
 
 
 def celery_workers() -> dict[str, Any]:
@@ -363,14 +422,31 @@ def memory() -> dict[str, Any]:
 # The same protocol as the apps' HEALTH_CHECKS (see monitoring/health.py); the time limits
 # are in the settings' HEALTH_CHECK_TIMEOUTS.
 HEALTH_CHECKS = [
-    {"component": "database", "check": database, "critical": True},
-    {"component": "cache", "check": cache, "guide_key": "redis"},
-    {"component": "broker", "check": broker},
-    {"component": "celery_workers", "check": celery_workers},
-    {"component": "celery_beat", "check": celery_beat},
+    {"component": "database", "check": database, "critical": True, "prepare": prepare_database},
+    {"component": "cache", "check": cache, "guide_key": "redis", "prepare": prepare_cache},
+    {"component": "broker", "check": broker, "prepare": prepare_broker},
+    # The ping goes through the broker; beat's heartbeat is a database row.
+    {
+        "component": "celery_workers",
+        "check": celery_workers,
+        "prepare": prepare_celery_workers,
+        "depends_on": ("broker",),
+    },
+    {"component": "celery_beat", "check": celery_beat, "depends_on": ("database",)},
     {"component": "disk", "check": disk},
     {"component": "memory", "check": memory},
     # Asked for by name only: by /health/ready and /health/database/performance.
-    {"component": "migrations", "check": migrations, "in_overall": False},
-    {"component": "database_performance", "check": database_performance, "in_overall": False},
+    {
+        "component": "migrations",
+        "check": migrations,
+        "in_overall": False,
+        "prepare": prepare_migrations,
+        "depends_on": ("database",),
+    },
+    {
+        "component": "database_performance",
+        "check": database_performance,
+        "in_overall": False,
+        "depends_on": ("database",),
+    },
 ]

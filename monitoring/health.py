@@ -10,9 +10,22 @@ A check is a function of no arguments that returns a plain dict:
      "error": "what went wrong",               # optional
      ...}                                      # any other JSON-safe keys, reported as they are
 
-A check that raises is unhealthy, with the exception as its error. One that overruns its time
-limit is abandoned (its thread finishes on its own, and no new run of that component starts
-until it has) and reported unhealthy, "timed out".
+A check that raises is unhealthy, with the exception as its error: its dependency failed it
+(and, when the exception says it, the cause in plain words under "cause": "connection refused",
+"DNS failure", "authentication failed", "timeout").
+Unless the exception says our own code failed rather than the dependency (an ImportError, an
+import deadlock, a NameError, AttributeError, TypeError or AssertionError, or a check that
+returns no valid status): that is an internal error, reported degraded with
+"internal_error": true and logged at ERROR with its traceback, so that a bug never pages as
+the dependency being down. One that overruns its time limit is abandoned (its thread finishes
+on its own, and no new run of that component starts until it has) and reported unhealthy,
+"timed out".
+
+Dependencies: a check declares the components it cannot work without ("depends_on"). It runs
+once they have answered; when one of them is unhealthy it is not run at all and reports
+degraded, "<dependency> unavailable" (the dependency named by its guide key when it has one:
+the cache is "redis"), so an outage is reported by the component that failed and not again by
+each of its dependants. Running a check runs its dependencies too.
 
 The built-in checks are in monitoring/checks.py. Another app contributes checks without
 importing monitoring, through a module `<app>/health.py` holding a list of plain dicts:
@@ -22,9 +35,19 @@ importing monitoring, through a module `<app>/health.py` holding a list of plain
     ]
 
 "timeout" (seconds, default HEALTH_CHECK_DEFAULT_TIMEOUT_SECONDS), "critical" (default False),
-"in_overall" (default True; False for a check only asked for by name) and "guide_key" (the
+"in_overall" (default True; False for a check only asked for by name), "guide_key" (the
 monitoring guide's `services` key the component also answers under: "redis" for the cache,
-"external_apis" for a provider) are optional.
+"external_apis" for a provider), "depends_on" (components, default none) and "prepare" are
+optional.
+
+"prepare" is a function of no arguments that imports whatever the check will import, given
+the settings (a cache backend, a broker transport), without touching the network. It is
+called once per process, before the check first runs, in the thread that asks for the check
+(a gunicorn worker's main thread, in post_worker_init, for every check of the overall
+status), one prepare at a time, and never in a check's own thread: checks that import modules
+for the first time in threads of their own, all at once, race in the import system (a module
+seen half-initialised, or a _DeadlockError), which once reported a healthy Redis and broker
+unhealthy at every worker's start.
 HEALTH_CHECK_TIMEOUTS in the settings overrides any component's limit. The modules are found
 with autodiscover_modules("health").
 
@@ -89,6 +112,21 @@ class Check:
     # Clients written to the monitoring guide read services.redis and services.external_apis:
     # the key under which this component's status is also reported (worst of those sharing it).
     guide_key: str | None = None
+    # Imports what the check needs before any check thread starts (see the module's docstring).
+    prepare: Callable[[], object] | None = None
+    # Components this check cannot work without: while one is unhealthy, this one is not run
+    # and reports degraded, "<dependency> unavailable".
+    depends_on: tuple[str, ...] = ()
+
+    @property
+    def outage_name(self) -> str:
+        """How a dependant names this component when it is down: "redis", not "cache"."""
+        return self.guide_key if self.guide_key in _OUTAGE_NAMES else self.component
+
+
+# The guide keys that name a store better than its component does (guide key "redis" for the
+# cache); a provider's "external_apis" names a group, not the component.
+_OUTAGE_NAMES = frozenset({"redis"})
 
 
 @dataclass(frozen=True)
@@ -104,6 +142,10 @@ class CheckResult:
     # The most recent error this process saw for the component, kept after it recovers.
     last_error: str = ""
     last_error_at: datetime | None = None
+    # The check failed in our own code (see internal_error_in): the dependency's state is unknown.
+    internal_error: bool = False
+    # What it raised, for the log's traceback; never shown in a payload.
+    exception: BaseException | None = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +156,7 @@ class CheckResult:
             "checked_at": iso_utc(self.checked_at),
             "detail": self.detail or None,
             "error": self.error or None,
+            "internal_error": self.internal_error,
             "last_error": self.last_error or None,
             "last_error_at": iso_utc(self.last_error_at) if self.last_error_at else None,
         }
@@ -187,8 +230,18 @@ def check_timeout(component: str, declared: float | None = None) -> float:
     return float(settings.HEALTH_CHECK_TIMEOUTS.get(component, default))
 
 
-@cache
+# Held while the registry is built: two threads asking for it first would import the apps'
+# health modules at once.
+_definitions_lock = threading.Lock()
+
+
 def _definitions() -> tuple[Mapping[str, Any], ...]:
+    with _definitions_lock:
+        return _discovered_definitions()
+
+
+@cache
+def _discovered_definitions() -> tuple[Mapping[str, Any], ...]:
     """The built-in checks, then the apps' (looked for once: the set of apps is fixed)."""
     from monitoring import checks  # it imports this module: loaded late to avoid a cycle
 
@@ -209,9 +262,55 @@ def registered_checks() -> list[Check]:
             critical=definition.get("critical", False),
             in_overall=definition.get("in_overall", True),
             guide_key=definition.get("guide_key"),
+            depends_on=tuple(definition.get("depends_on", ())),
+            prepare=definition.get("prepare"),
         )
         for definition in _definitions()
     ]
+
+
+def with_dependencies(checks: Iterable[Check], available: Mapping[str, Check]) -> list[Check]:
+    """The checks and, before them, every check they depend on (transitively), once each."""
+    ordered: dict[str, Check] = {}
+
+    def add(check: Check, path: tuple[str, ...]) -> None:
+        if check.component in ordered:
+            return
+        for name in check.depends_on:
+            if name in path:
+                raise ValueError(f"health checks depend on each other: {' -> '.join((*path, name))}")
+            if name not in available:
+                raise UnknownComponentError(f"{check.component} depends on unknown component {name}")
+            add(available[name], (*path, name))
+        ordered[check.component] = check
+
+    for check in checks:
+        add(check, (check.component,))
+    return list(ordered.values())
+
+
+# The prepare functions already run in this process; the lock makes one run at a time.
+_prepared: set[Callable[[], object]] = set()
+_prepare_lock = threading.Lock()
+
+
+def prepare_checks(checks: Iterable[Check]) -> None:
+    """Run, in this thread, each check's "prepare" not yet run in this process. One that
+    fails does not stop the process: its check will fail the same way when it runs, and be
+    reported as an internal error then."""
+    with _prepare_lock:
+        for check in checks:
+            if check.prepare is None or check.prepare in _prepared:
+                continue
+            _prepared.add(check.prepare)
+            try:
+                check.prepare()
+            except Exception:
+                logger.exception(
+                    "health check %s could not be prepared",
+                    check.component,
+                    extra={"event": "health_check_prepare_failed", "component": check.component},
+                )
 
 
 # --- Running checks -----------------------------------------------------------------------
@@ -219,6 +318,52 @@ def registered_checks() -> list[Check]:
 _ERROR_MAX_LENGTH = 300
 # "redis://user:secret@host" in an error message: the credentials go before it is shown.
 _URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+# What a connection error's text says about its cause (psycopg, redis-py, kombu and the socket
+# module each word it their own way), first match wins. Searched lower case in the exception
+# and the ones it was raised from.
+_CAUSES = (
+    ("connection refused", re.compile(r"connection refused|errno 111")),
+    (
+        "DNS failure",
+        re.compile(
+            r"failed to resolve host|could not translate host name|name or service not known"
+            r"|temporary failure in name resolution|nodename nor servname"
+        ),
+    ),
+    (
+        "authentication failed",
+        re.compile(
+            r"authentication failed|no pg_hba\.conf entry|role \"[^\"]*\" does not exist"
+            r"|invalid password|invalid username-password|wrongpass|noauth|authenticationerror|access_refused"
+        ),
+    ),
+    ("timeout", re.compile(r"timeout|timed out")),
+)
+
+
+def failure_cause(error: BaseException) -> str | None:
+    """The cause of a failed connection in plain words, or None when the error does not say."""
+    texts: list[str] = []
+    seen: BaseException | None = error
+    while seen is not None and len(texts) < 5:
+        texts.append(f"{type(seen).__name__} {seen}".lower())
+        seen = seen.__cause__ or seen.__context__
+    text = " ".join(texts)
+    return next((cause for cause, pattern in _CAUSES if pattern.search(text)), None)
+
+
+# Raised by our own code (or a library misused by it), never because a dependency is down.
+_INTERNAL_ERRORS = (ImportError, NameError, AttributeError, TypeError, AssertionError)
+
+
+def internal_error_in(error: BaseException) -> bool:
+    """Whether a check's exception is a failure of our own code rather than of its dependency:
+    a missing or half-imported module, the import system's deadlock (a RuntimeError named
+    _DeadlockError, which importlib does not export), or a programming error."""
+    deadlock = isinstance(error, RuntimeError) and type(error).__name__ == "_DeadlockError"
+    return deadlock or isinstance(error, _INTERNAL_ERRORS)
 
 
 def describe_error(error: BaseException) -> str:
@@ -239,8 +384,11 @@ class _Run:
     worker, because the interpreter joins those at exit: a hung check would then hang
     `manage.py health_check` and, under gunicorn, a worker's shutdown."""
 
-    def __init__(self, check: Check) -> None:
+    def __init__(self, check: Check, dependencies: Sequence["_Run"] = ()) -> None:
         self.check = check
+        self.dependencies = list(dependencies)
+        # A dependant waits for its dependencies, then has its own limit.
+        self.limit: float = check.timeout + max((run.limit for run in self.dependencies), default=0.0)
         self.checked_at = utc_now()
         self.started = time.perf_counter()
         self.finished = threading.Event()
@@ -261,7 +409,13 @@ class _Run:
 
     def _execute(self) -> None:
         try:
-            self.outcome = self.check.function()
+            unavailable = [run.check.outage_name for run in self.dependencies if run.is_down()]
+            if unavailable:
+                # Not run: it would fail on the dead dependency, or wait out its own limit.
+                reason = ", ".join(f"{name} unavailable" for name in unavailable)
+                self.outcome = {"status": Status.DEGRADED, "error": reason, "unavailable": unavailable}
+            else:
+                self.outcome = self.check.function()
         except Exception as error:
             self.outcome = error
         finally:
@@ -270,14 +424,26 @@ class _Run:
             connections.close_all()
             self.finished.set()
 
+    def is_down(self) -> bool:
+        """Whether this (dependency's) run ended unhealthy, waiting for it within its limit."""
+        return self.result().status is Status.UNHEALTHY
+
     def result(self) -> CheckResult:
         if self.thread is None:
             return self._timed_out("timed out (an earlier run has not finished)")
-        remaining = self.check.timeout - (time.perf_counter() - self.started)
+        remaining = self.limit - (time.perf_counter() - self.started)
         if not self.finished.wait(max(remaining, 0.0)):
-            return self._timed_out(f"timed out after {self.check.timeout:g} s")
+            return self._timed_out(f"timed out after {self.limit:g} s")
         if isinstance(self.outcome, BaseException):
-            return self._result(Status.UNHEALTHY, self.elapsed, error=describe_error(self.outcome))
+            if internal_error_in(self.outcome):
+                return self._internal_error(describe_error(self.outcome), self.outcome)
+            cause = failure_cause(self.outcome)
+            return self._result(
+                Status.UNHEALTHY,
+                self.elapsed,
+                error=describe_error(self.outcome),
+                data={"cause": cause} if cause else {},
+            )
         return self._from_mapping(self.outcome or {})
 
     def _from_mapping(self, outcome: Mapping[str, Any]) -> CheckResult:
@@ -285,7 +451,7 @@ class _Run:
         try:
             status = Status(data.pop("status"))
         except (KeyError, ValueError):
-            return self._result(Status.UNHEALTHY, self.elapsed, error="the check returned no valid status")
+            return self._internal_error("the check returned no valid status")
         return self._result(
             status,
             self.elapsed,
@@ -294,8 +460,19 @@ class _Run:
             data=data,
         )
 
+    def _internal_error(self, error: str, exception: BaseException | None = None) -> CheckResult:
+        """Degraded, never unhealthy: whether the dependency is up is unknown, and a bug of ours
+        must neither page as an outage nor take the service out of the load balancer."""
+        return self._result(
+            Status.DEGRADED,
+            self.elapsed,
+            error=f"internal error: {error}",
+            internal_error=True,
+            exception=exception,
+        )
+
     def _timed_out(self, error: str) -> CheckResult:
-        return self._result(Status.UNHEALTHY, self.check.timeout, error=error)
+        return self._result(Status.UNHEALTHY, self.limit, error=error, data={"cause": "timeout"})
 
     def _result(self, status: Status, duration: float, **fields: Any) -> CheckResult:
         return CheckResult(
@@ -309,11 +486,16 @@ class _Run:
 
 
 def run_checks(checks: Sequence[Check]) -> dict[str, CheckResult]:
-    """Run every check at once; each answers within its own time limit."""
-    runs = [_Run(check) for check in checks]
-    for run in runs:
+    """Run every check at once; each answers within its own time limit. A check listed after
+    the checks it depends on waits for them (see `with_dependencies`); a dependency not
+    listed is not waited for. Checks not prepared yet are prepared first, in this thread."""
+    prepare_checks(checks)
+    runs: dict[str, _Run] = {}
+    for check in checks:
+        runs[check.component] = _Run(check, [runs[name] for name in check.depends_on if name in runs])
+    for run in runs.values():
         run.start()
-    return {run.check.component: run.result() for run in runs}
+    return {component: run.result() for component, run in runs.items()}
 
 
 # --- The per-process cache ----------------------------------------------------------------
@@ -331,8 +513,10 @@ class HealthMonitor:
     Results younger than HEALTH_CHECK_CACHE_SECONDS are served as they are. Older ones are
     served too, while one background run refreshes them, unless they are older than
     HEALTH_CHECK_MAX_STALE_SECONDS (or missing): then the caller waits for a run, and callers
-    arriving meanwhile wait for that same run. Kept in memory, never in the cache backend, so
-    it works when Redis is the thing that is down.
+    arriving meanwhile wait for that same run, or for the background run in flight (at a
+    worker's start, the one post_worker_init began): starting another beside it would find its
+    checks still running and report them "timed out". Kept in memory, never in the cache
+    backend, so it works when Redis is the thing that is down.
     """
 
     def __init__(
@@ -345,21 +529,28 @@ class HealthMonitor:
         self._clock = clock
         self._cache: dict[str, _Cached] = {}
         self._lock = threading.Lock()  # guards _cache and _refreshing
-        self._run_lock = threading.Lock()  # one waited-for run at a time
+        self._run_lock = threading.Lock()  # one run at a time, waited for or in the background
         self._refreshing = False
 
+    def _with_dependencies(self, checks: Iterable[Check]) -> list[Check]:
+        return with_dependencies(checks, {check.component: check for check in self._checks()})
+
     def checks_for(self, components: Iterable[str] | None = None) -> list[Check]:
-        """The named checks, or every check that makes up the overall status."""
+        """The named checks, or every check that makes up the overall status; prepared here, in
+        the caller's thread, since a refresh may then run them in a background thread."""
         available = {check.component: check for check in self._checks()}
         if components is None:
-            return [check for check in available.values() if check.in_overall]
-        names = list(dict.fromkeys(components))
-        unknown = [name for name in names if name not in available]
-        if unknown:
-            raise UnknownComponentError(
-                f"unknown component {', '.join(unknown)}; known: {', '.join(available)}"
-            )
-        return [available[name] for name in names]
+            checks = [check for check in available.values() if check.in_overall]
+        else:
+            names = list(dict.fromkeys(components))
+            unknown = [name for name in names if name not in available]
+            if unknown:
+                raise UnknownComponentError(
+                    f"unknown component {', '.join(unknown)}; known: {', '.join(available)}"
+                )
+            checks = [available[name] for name in names]
+        prepare_checks(with_dependencies(checks, available))
+        return checks
 
     def report(self, components: Iterable[str] | None = None) -> HealthReport:
         """Cached results, waiting only when there are none recent enough to serve."""
@@ -368,7 +559,7 @@ class HealthMonitor:
             with self._run_lock:
                 expired = self._older_than(checks, settings.HEALTH_CHECK_MAX_STALE_SECONDS)
                 if expired:  # nobody refreshed them while this caller waited for the lock
-                    self._store(run_checks(expired))
+                    self._store(run_checks(self._with_dependencies(expired)))
         self._refresh_stale(checks)
         return self._cached_report(checks)
 
@@ -400,7 +591,11 @@ class HealthMonitor:
 
     def _refresh(self, checks: list[Check]) -> None:
         try:
-            self._store(run_checks(checks))
+            with self._run_lock:
+                # A caller may have run some of them while this one waited for the lock.
+                stale = self._older_than(checks, settings.HEALTH_CHECK_CACHE_SECONDS)
+                if stale:
+                    self._store(run_checks(self._with_dependencies(stale)))
         finally:
             with self._lock:
                 self._refreshing = False
@@ -436,8 +631,12 @@ def _with_last_error(result: CheckResult, previous: CheckResult | None) -> Check
 
 
 def _log_transition(previous: CheckResult | None, result: CheckResult) -> None:
-    """One line when a component changes status (a first result counts when it is bad)."""
+    """One line when a component changes status (a first result counts when it is bad), and
+    one at ERROR, with the traceback, when its check starts failing in our own code."""
     before = previous.status if previous else Status.HEALTHY
+    if result.internal_error and not (previous and previous.internal_error):
+        _log_internal_error(result, before)
+        return
     if result.status is before:
         return
     logger.log(
@@ -453,6 +652,26 @@ def _log_transition(previous: CheckResult | None, result: CheckResult) -> None:
             "previous_status": before.value,
             "critical": result.critical,
             "error": result.error or None,
+            "duration_ms": round(result.duration_seconds * 1000, 1),
+        },
+    )
+
+
+def _log_internal_error(result: CheckResult, before: Status) -> None:
+    exception = result.exception
+    logger.error(
+        "health check %s failed in our own code: %s",
+        result.component,
+        result.error,
+        exc_info=(type(exception), exception, exception.__traceback__) if exception else None,
+        extra={
+            "event": "health_check",
+            "component": result.component,
+            "status": result.status.value,
+            "previous_status": before.value,
+            "internal_error": True,
+            "critical": result.critical,
+            "error": result.error,
             "duration_ms": round(result.duration_seconds * 1000, 1),
         },
     )

@@ -5,10 +5,12 @@ summed across processes.
 
 from collections.abc import Iterator
 
+from django.conf import settings
 from prometheus_client import Counter
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from assistant.core.metric_labels import label_values
 from monitoring import health
 from monitoring.business import FEATURES, BusinessSnapshot, business_snapshot_cached
 from monitoring.health import Status
@@ -30,8 +32,9 @@ class HealthCollector(Collector):
         for result in health.monitor.peek().results.values():
             status.add_metric([result.component], result.status.score)
             duration.add_metric([result.component], result.duration_seconds)
-            if result.component == "database":
+            if result.component == "database" and not result.internal_error:
                 # Slow (degraded) is still up: only a database that does not answer reads 0.
+                # After an internal error of the check, whether it answers is unknown: no sample.
                 database.add_metric([], 0.0 if result.status is Status.UNHEALTHY else 1.0)
         yield from (status, duration, database)
 
@@ -62,6 +65,13 @@ database_slow_queries_total = Counter(
     "Statements slower than DATABASE_SLOW_QUERY_MS, by database alias (each is logged: event=slow_query).",
     ["alias"],
 )
+
+
+def _database_aliases() -> list[str]:
+    return list(settings.DATABASES)
+
+
+label_values(database_slow_queries_total, alias=_database_aliases)
 
 
 class BusinessCollector(Collector):
@@ -131,6 +141,11 @@ alert_webhook_notifications_total = Counter(
     "Alert state changes received from Alertmanager and kept, by status (firing, resolved) and "
     "severity (critical, warning, info, other). Repeats of a known state are not counted.",
     ["status", "severity"],
+)
+label_values(
+    alert_webhook_notifications_total,
+    status=("firing", "resolved"),
+    severity=("critical", "warning", "info", "other"),
 )
 
 

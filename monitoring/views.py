@@ -1,6 +1,7 @@
 import os
 from functools import cache
 from importlib import import_module
+from types import ModuleType
 
 import prometheus_client
 from django.apps import apps
@@ -22,16 +23,20 @@ def _registry() -> prometheus_client.CollectorRegistry:
     return prometheus_client.REGISTRY
 
 
+def app_metric_modules() -> list[ModuleType]:
+    """Each installed app's `metrics` module, imported (which defines its metrics)."""
+    return [
+        import_module(f"{app.name}.metrics")
+        for app in apps.get_app_configs()
+        if module_has_submodule(app.module, "metrics")
+    ]
+
+
 def app_collectors() -> list[Collector]:
     """Collectors the apps declare in their metrics module (`COLLECTORS`): values computed at
     scrape time from shared state (the database), the same in every process, so they are
     added once per scrape rather than summed across processes."""
-    return [
-        collector
-        for app in apps.get_app_configs()
-        if module_has_submodule(app.module, "metrics")
-        for collector in getattr(import_module(f"{app.name}.metrics"), "COLLECTORS", [])
-    ]
+    return [collector for module in app_metric_modules() for collector in getattr(module, "COLLECTORS", [])]
 
 
 @cache

@@ -13,6 +13,11 @@ class SmsConfig(AppConfig):
 
         security_kinds_register(SecurityKind)
 
+        # Twilio's API-call histogram is defined beside the backends, not in sms/metrics.py:
+        # loaded here, it exists at 0 from start in every process (and stays 0 where another
+        # backend sends), rather than from the first text or health check.
+        import sms.backends.metrics  # noqa: F401
+
         # Reminders for users who prefer SMS go through the outbox; deferred: it reports each
         # delivery later (sent, delivered, or failed over to chat).
         channel_register("sms", services.sms_notifications_deliver, deferred=True)

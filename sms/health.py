@@ -34,6 +34,11 @@ def _missing_twilio_settings() -> list[str]:
     return missing
 
 
+def _prepare() -> None:
+    """The SMS backend's module, imported before the check threads start (monitoring/health.py)."""
+    import_string(settings.SMS_BACKEND)
+
+
 def twilio_health() -> dict[str, Any]:
     backend = import_string(settings.SMS_BACKEND)
     if not issubclass(backend, TwilioSmsBackend):
@@ -64,4 +69,13 @@ def twilio_health() -> dict[str, Any]:
     }
 
 
-HEALTH_CHECKS = [{"component": "twilio", "check": twilio_health, "guide_key": "external_apis"}]
+# It reads OutboundSMS rows: with the database down it reports "database unavailable".
+HEALTH_CHECKS = [
+    {
+        "component": "twilio",
+        "check": twilio_health,
+        "guide_key": "external_apis",
+        "prepare": _prepare,
+        "depends_on": ("database",),
+    }
+]

@@ -1,9 +1,11 @@
-"""SMS metrics (the monitoring guide's SMS dashboard). Label values come from the fixed sets
-in each help text; never a phone number."""
+"""SMS metrics (the monitoring guide's SMS dashboard). Labels take the values declared beside
+each metric, every combination at 0 from process start on; never a phone number."""
 
 from enum import StrEnum
 
 from prometheus_client import Counter, Gauge, Histogram
+
+from assistant.core.metric_labels import label_values
 
 sms_received_total = Counter(
     "sms_received_total",
@@ -55,5 +57,11 @@ sms_cap_refused_total = Counter(
     "verification_account_day, user_day, daily_spend).",
     ["cap"],
 )
-for _cap in Cap:
-    sms_cap_refused_total.labels(cap=_cap)
+label_values(sms_cap_refused_total, cap=[cap.value for cap in Cap])
+label_values(
+    sms_received_total,
+    result=("routed", "unknown_sender", "duplicate", "forged", "opted_out", "keyword", "invalid"),
+)
+label_values(sms_sent_total, status=("sent", "retry", "failed", "refused_opted_out", "twiml"))
+label_values(sms_delivery_status_total, status=("sent", "delivered", "undelivered", "failed", "ignored"))
+label_values(sms_segments_total, direction=("inbound", "outbound"))

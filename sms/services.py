@@ -19,11 +19,12 @@ from typing import TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
+from django_prometheus.models import model_inserts
 
 from assistant.chat.models import Channel as ChatChannel
 from assistant.chat.services import chat_message_handle
@@ -303,6 +304,10 @@ def sms_resend(*, sms_ids: list[int]) -> int:
     return resent
 
 
+# What a status callback may change on an outbound row.
+_STATUS_FIELDS = ("status", "error_code", "segments", "price", "price_unit", "cost_usd", "cost_estimated")
+
+
 @transaction.atomic
 def sms_status_apply(
     *,
@@ -316,7 +321,14 @@ def sms_status_apply(
     """Apply a provider status callback. Returns what happened: the new status, or "ignored"
     (unknown SID, unknown status, or a callback older than what we know)."""
     new_status = _TWILIO_STATUSES.get(status.lower())
-    outbound = OutboundSMS.objects.select_for_update().filter(provider_sid=message_sid).first()
+    # Only what a callback reads or writes: the body is encrypted, and loading and saving it
+    # would decrypt and encrypt it again for nothing.
+    outbound = (
+        OutboundSMS.objects.select_for_update()
+        .only(*_STATUS_FIELDS, "reminder_delivery_id")
+        .filter(provider_sid=message_sid)
+        .first()
+    )
     if outbound is None or new_status is None or _STATUS_RANK[new_status] <= _STATUS_RANK[outbound.status]:
         logger.info(
             "sms status callback ignored",
@@ -338,7 +350,7 @@ def sms_status_apply(
             outbound.price_unit = price_unit[:8]
             if price_unit.upper() == "USD":
                 outbound.cost_usd, outbound.cost_estimated = abs(outbound.price), False
-    outbound.save()
+    outbound.save(update_fields=[*_STATUS_FIELDS, "updated_at"])
     if outbound.reminder_delivery_id is not None:
         _reminder_delivery_follow(outbound, outbound.reminder_delivery_id, status=status.lower())
     if _STATUS_RANK[new_status] == 3 and outbound.cost_usd is not None:
@@ -451,7 +463,13 @@ def _cap_refusals_record(refused: dict[metrics.Cap, list[Notification]]) -> None
 
 
 def _verified_user(number: str) -> User | None:
-    return User.objects.filter(phone_number=number, phone_verified=True, is_active=True).first()
+    """The active user whose verified phone is number, with `opted_out` (whether the number
+    texted STOP) read in the same statement."""
+    return (
+        User.objects.filter(phone_number=number, phone_verified=True, is_active=True)
+        .annotate(opted_out=Exists(PhoneOptOut.objects.filter(phone_number=OuterRef("phone_number"))))
+        .first()
+    )
 
 
 # The answers below are rendered in the active language. An operator's SMS_*_MESSAGE setting
@@ -489,21 +507,51 @@ def _route(*, inbound: InboundSMS, sender: str | None) -> tuple[str, str]:
     """Decide the answer to one new inbound message; returns (result, reply)."""
     if sender is None:
         return InboundSMS.Result.UNKNOWN_SENDER, ""
+    known = _verified_user(sender)
     if (keyword := keyword_match(inbound.body)) is not None:
         # Answered in the sender's language; a stranger's is guessed from the word and the number.
-        known = _verified_user(sender)
         language = (known and known.language) or stranger_language(number=sender, keyword=keyword)
         with translation.override(language):
             return InboundSMS.Result.KEYWORD, _keyword_answer(keyword, sender)
-    if is_opted_out(sender):
+    if known.opted_out if known is not None else is_opted_out(sender):
         return InboundSMS.Result.OPTED_OUT, ""
-    user = _verified_user(sender)
-    if user is None:
+    if known is None:
         with translation.override(stranger_language(number=sender)):
             return InboundSMS.Result.UNKNOWN_SENDER, _signup_reply(sender)
-    inbound.user = user
-    reply = chat_message_handle(user=user, text=inbound.body, channel=ChatChannel.SMS)
+    inbound.user = known
+    reply = chat_message_handle(user=known, text=inbound.body, channel=ChatChannel.SMS)
     return InboundSMS.Result.ROUTED, reply.text
+
+
+def _inbound_claim(inbound: InboundSMS) -> bool:
+    """Insert the unsaved row unless its MessageSid is known already; True when this call
+    inserted it (its id is then set), False for a retried delivery.
+
+    One statement, `INSERT ... ON CONFLICT (message_sid) DO NOTHING RETURNING id`, on
+    PostgreSQL and SQLite (3.35+) alike: Django's bulk_create(ignore_conflicts=True) cannot say
+    whether it inserted. Exactly once under concurrent retries: on PostgreSQL an INSERT that
+    meets the SID of a transaction still in progress waits for it, then inserts nothing if it
+    committed (or the row if it rolled back); SQLite runs one write transaction at a time.
+    """
+    meta, quote = InboundSMS._meta, connection.ops.quote_name
+    # (quoted column, field) for every column but the id; the names come from the model's meta.
+    columns = [(quote(f.column), f) for f in meta.concrete_fields if f.column and not f.primary_key]
+    names, placeholders = ", ".join(name for name, _ in columns), ", ".join(["%s"] * len(columns))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT ({quote('message_sid')}) DO NOTHING RETURNING {quote('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [field.get_db_prep_save(getattr(inbound, field.attname), connection) for _, field in columns]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    inbound.pk, inbound._state.adding, inbound._state.db = row[0], False, connection.alias
+    # What the model's ExportModelOperationsMixin counts for an insert made through the ORM.
+    model_inserts.labels("inbound_sms").inc()
+    return True
 
 
 @transaction.atomic
@@ -513,18 +561,17 @@ def sms_inbound_handle(
     """Process one inbound SMS once; returns the reply text ("" for none). A retried
     delivery of the same MessageSid returns the first answer and changes nothing."""
     started = time.perf_counter()
-    inbound, created = InboundSMS.objects.select_for_update().get_or_create(
+    inbound = InboundSMS(
         message_sid=message_sid,
-        defaults={
-            "from_number": from_number[:32],
-            "to_number": to_number[:32],
-            "body": body,
-            "segments": segments,
-        },
+        from_number=from_number[:32],
+        to_number=to_number[:32],
+        body=body,
+        segments=segments,
     )
-    if not created:
+    if not _inbound_claim(inbound):
         metrics.sms_received_total.labels(result="duplicate").inc()
-        return inbound.reply
+        first_reply = InboundSMS.objects.filter(message_sid=message_sid).values_list("reply", flat=True)
+        return first_reply.first() or ""
     try:
         sender = phone_normalize(from_number)
     except ValueError:
@@ -540,18 +587,19 @@ def sms_inbound_handle(
     inbound.save(update_fields=["result", "reply", "user"])
     if reply:
         # The answer goes back in the TwiML response; it is recorded like any outbound SMS.
+        reply_segments = segments_count(reply)
         OutboundSMS.objects.create(
             user=inbound.user,
             to_number=sender or from_number[:16],
             body=reply,
             purpose=OutboundSMS.Purpose.REPLY,
             status=Status.SENT,
-            segments=segments_count(reply),
-            cost_usd=estimate_cost_usd(to=sender or from_number, segments=segments_count(reply)),
+            segments=reply_segments,
+            cost_usd=estimate_cost_usd(to=sender or from_number, segments=reply_segments),
         )
         transaction.on_commit(metrics.sms_sent_total.labels(status="twiml").inc)
         transaction.on_commit(
-            lambda: metrics.sms_segments_total.labels(direction="outbound").inc(segments_count(reply))
+            lambda: metrics.sms_segments_total.labels(direction="outbound").inc(reply_segments)
         )
     transaction.on_commit(metrics.sms_received_total.labels(result=result).inc)
     transaction.on_commit(lambda: metrics.sms_segments_total.labels(direction="inbound").inc(segments))

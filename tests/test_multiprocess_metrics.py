@@ -20,7 +20,13 @@ from cryptography.fernet import Fernet
 from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 
 from deploy.local.processes import Process, run
-from tests.metrics import sample_sum
+from tests.metrics import (
+    assert_exported_at_zero,
+    created_by_web,
+    documented_series,
+    exported_series,
+    sample_sum,
+)
 from tests.services import free_port
 
 pytestmark = pytest.mark.processes
@@ -266,3 +272,17 @@ def test_gunicorn_workers_share_one_set_of_counters(
     assert sample_sum(generate_latest(registry).decode(), LOGIN_400, **LOGIN_400_LABELS) == 40
     assert gunicorn.process.returncode == 0
     assert "Worker exiting" in gunicorn.output()
+
+
+def test_a_fresh_gunicorn_exports_every_documented_combination_at_0(
+    gunicorn: Gunicorn, multiproc_dir: Path
+) -> None:
+    """Before any request but the scrapes, each worker has created every combination the doc
+    lists (at import of Django's apps), so the first event is an increase from 0."""
+    gunicorn.wait_until(
+        lambda: len(_file_pids(multiproc_dir) - {gunicorn.stale_pid}) >= 2,
+        "metric files from 2 workers",
+        timeout=20,
+    )
+
+    assert_exported_at_zero(documented_series(include=created_by_web), exported_series(gunicorn.scrape()))

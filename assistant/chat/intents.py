@@ -200,7 +200,11 @@ def agenda(turn: Turn) -> Outcome:
             return Outcome(replies.next_item(reminder.text, turn.when(reminder.fire_at)))
         period = "today"
     days_ahead, days = {"tomorrow": (1, 1), "week": (0, 7)}.get(period or "today", (0, 1))
-    day = planner.agenda_read(user=user, now=now, days_ahead=days_ahead, days=days)
+    # Nothing next: no reminder fires from now on, so today's agenda need not look for any.
+    reminders_left = turn.intent.period != "next"
+    day = planner.agenda_read(
+        user=user, now=now, days_ahead=days_ahead, days=days, reminders_left=reminders_left
+    )
     timed = [
         (reminder.fire_at, f"{turn.when(reminder.fire_at)}: {reminder.text}") for reminder in day.reminders
     ]

@@ -1,9 +1,10 @@
-"""Chat metrics. Label values come from the fixed sets in each help text; every combination
-exists at 0 from import on, so the first message counts in rate() and increase()."""
+"""Chat metrics. Labels take the values declared at the end of this module; every combination
+exists at 0 from process start on, so the first message counts in rate() and increase()."""
 
 from prometheus_client import Counter, Histogram
 
 from assistant.chat.engine.types import IntentName
+from assistant.core.metric_labels import label_values
 
 chat_message_total = Counter(
     "chat_message_total",
@@ -23,8 +24,5 @@ chat_message_handle_duration_seconds = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
 )
 
-for _channel in ("api", "sms"):
-    for _direction in ("in", "out"):
-        chat_message_total.labels(channel=_channel, direction=_direction)
-for _intent in IntentName:
-    assistant_intent_total.labels(intent=_intent.value)
+label_values(chat_message_total, channel=("api", "sms"), direction=("in", "out"))
+label_values(assistant_intent_total, intent=[intent.value for intent in IntentName])

@@ -106,7 +106,9 @@ def _remember(conversation: Conversation, intent: Intent, outcome: Outcome, now:
         conversation.save(update_fields=[*changed, "updated_at"])
 
 
-@transaction.atomic
+# No savepoint: no caller catches its errors to go on in the same transaction (the SMS
+# webhook's rolls back whole), and a savepoint costs two statements.
+@transaction.atomic(savepoint=False)
 def chat_message_handle(*, user: User, text: str, channel: str) -> Message:
     """Store the user's message, act on it, and store and return the assistant's reply."""
     started = time.perf_counter()

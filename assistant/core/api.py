@@ -1,12 +1,16 @@
 """What every API view shares: the error shape, its schema, pagination."""
 
+import copy
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Page
+from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -20,6 +24,7 @@ from assistant.core.errors import ErrorBody, ServiceError
 from assistant.core.signals import access_denied
 
 _T = TypeVar("_T")
+_M = TypeVar("_M", bound=Model)
 
 
 def _fields(detail: Any) -> dict[str, Any]:
@@ -103,6 +108,30 @@ def many_data(serializer_class: type[serializers.Serializer[_T]], rows: Iterable
     return serializer_class(rows, many=True).data  # type: ignore[arg-type]
 
 
+_Fields = dict[str, serializers.Field[Any, Any, Any, Any]]
+
+
+# A ModelSerializer that introspects its model once per class, not once per use.
+#
+# ModelSerializer.get_fields reads the model's fields and builds a serializer field for each
+# (build_field) every time a serializer is used: on every request. What it returns depends on
+# the class alone (its Meta and declared fields), so it is built once and kept on the class,
+# unbound; each serializer gets a deep copy, as DRF's own get_fields gives it copies of the
+# declared fields, because fields are bound to the serializer that uses them (and may be
+# changed per instance).
+# (A comment, not a docstring: drf-spectacular would describe every output with a docstring.)
+class ModelOutput(serializers.ModelSerializer[_M]):
+    _built_fields: ClassVar[_Fields]
+
+    def get_fields(self) -> _Fields:
+        cls = type(self)
+        # The class's own attribute: a subclass has fields of its own to build.
+        built: _Fields | None = cls.__dict__.get("_built_fields")
+        if built is None:
+            built = cls._built_fields = super().get_fields()
+        return copy.deepcopy(built)
+
+
 class ErrorSerializer(serializers.Serializer[Any]):
     error = inline_serializer(
         "ErrorDetail",
@@ -133,7 +162,23 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
     }
 
 
+class _Paginator(DjangoPaginator):  # type: ignore[type-arg]  # rows of any model
+    """Django's paginator, minus the COUNT(*) for a first page shorter than the page size,
+    which is most lists: the page is read with one row more than it holds, and when that row is
+    not there the rows read are all there is. A full first page counts as before."""
+
+    def page(self, number: int | str) -> Page:  # type: ignore[type-arg]
+        if str(number) != "1" or self.orphans:
+            return super().page(number)
+        rows = list(self.object_list[: self.per_page + 1])
+        if len(rows) <= self.per_page:
+            # Paginator.count is a cached_property: set, it is never computed.
+            self.__dict__["count"] = len(rows)
+        return Page(rows[: self.per_page], 1, self)
+
+
 class Pagination(PageNumberPagination):
+    django_paginator_class = _Paginator
     page_size_query_param = "page_size"
     max_page_size = 200
 

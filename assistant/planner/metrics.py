@@ -1,7 +1,9 @@
-"""Todo and reminder metrics. Label values come from the fixed sets in each help text."""
+"""Todo and reminder metrics. Labels take the values declared beside each metric; every
+combination exists at 0 from process start on (assistant/core/metric_labels.py)."""
 
 from prometheus_client import Counter, Histogram
 
+from assistant.core.metric_labels import label_values
 from assistant.core.recurrence import RecurrenceBudgetExceeded, RecurrenceError, RecurrenceNeverOccurs
 
 todo_created_total = Counter("todo_created_total", "Todos created (API, chat, admin).")
@@ -23,9 +25,7 @@ reminder_delivery_total = Counter(
     "(chat, sms) and outcome (queued, sent, delivered, failed, failed_over).",
     ["channel", "outcome"],
 )
-for _channel in DELIVERY_CHANNELS:
-    for _outcome in DELIVERY_OUTCOMES:
-        reminder_delivery_total.labels(channel=_channel, outcome=_outcome)
+label_values(reminder_delivery_total, channel=DELIVERY_CHANNELS, outcome=DELIVERY_OUTCOMES)
 reminder_delivery_lag_seconds = Histogram(
     "reminder_delivery_lag_seconds",
     "How late a reminder went out: sent_at minus the time it was due (or snoozed to).",
@@ -47,5 +47,12 @@ reminder_recurrence_failed_total = Counter(
     "followed, by reason (invalid, never_occurs, budget).",
     ["reason"],
 )
-for _error in (RecurrenceError, RecurrenceNeverOccurs, RecurrenceBudgetExceeded):
-    reminder_recurrence_failed_total.labels(reason=_error.kind)
+label_values(
+    reminder_recurrence_failed_total,
+    reason=[error.kind for error in (RecurrenceError, RecurrenceNeverOccurs, RecurrenceBudgetExceeded)],
+)
+label_values(reminder_created_total, kind=("once", "recurring", "event_nudge"))
+label_values(reminder_sent_total, channel=DELIVERY_CHANNELS, result=("sent", "retry", "failed"))
+label_values(
+    feature_usage_total, feature=("todos", "reminders", "recurring_reminders", "snooze", "agenda", "chat")
+)

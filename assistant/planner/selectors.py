@@ -129,21 +129,27 @@ def _local_days(user: User, now: datetime, days_ahead: int, days: int) -> tuple[
     return start, end, last
 
 
-def agenda_for_user(*, user: User, now: datetime, days_ahead: int = 0, days: int = 1) -> Agenda:
+def agenda_for_user(
+    *, user: User, now: datetime, days_ahead: int = 0, days: int = 1, reminders_left: bool = True
+) -> Agenda:
     """Days in the user's time zone: reminders and events still to come, and open todos and
-    tasks due by the last day (overdue ones included, since they still need doing)."""
+    tasks due by the last day (overdue ones included, since they still need doing).
+    reminders_left=False: the caller knows no reminder fires from now on (next_reminder found
+    none), so none is read."""
     start, end, last_day = _local_days(user, now, days_ahead, days)
-    reminders = list(
-        reminders_with_last_delivery(
-            reminders=Reminder.objects.filter(
-                user=user,
-                origin=Reminder.Origin.USER,
-                status=Reminder.Status.SCHEDULED,
-                fire_at__gte=max(start, now),
-                fire_at__lt=end,
-            ).order_by("fire_at")
+    reminders: list[Reminder] = []
+    if reminders_left:
+        reminders = list(
+            reminders_with_last_delivery(
+                reminders=Reminder.objects.filter(
+                    user=user,
+                    origin=Reminder.Origin.USER,
+                    status=Reminder.Status.SCHEDULED,
+                    fire_at__gte=max(start, now),
+                    fire_at__lt=end,
+                ).order_by("fire_at")
+            )
         )
-    )
     todos = list(
         Todo.objects.filter(user=user, status=Todo.Status.OPEN)
         .filter(Q(due_date__lte=last_day))

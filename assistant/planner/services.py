@@ -341,10 +341,14 @@ def reminder_snooze(*, reminder: Reminder, minutes: int, now: datetime | None = 
     return reminder
 
 
-def agenda_read(*, user: User, now: datetime, days_ahead: int = 0, days: int = 1) -> Agenda:
+def agenda_read(
+    *, user: User, now: datetime, days_ahead: int = 0, days: int = 1, reminders_left: bool = True
+) -> Agenda:
     """The agenda, counted as a use of the agenda feature (chat and API alike)."""
     metrics.feature_usage_total.labels(feature="agenda").inc()
-    return agenda_for_user(user=user, now=now, days_ahead=days_ahead, days=days)
+    return agenda_for_user(
+        user=user, now=now, days_ahead=days_ahead, days=days, reminders_left=reminders_left
+    )
 
 
 # --- Dispatch ------------------------------------------------------------------------------

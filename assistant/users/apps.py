@@ -10,15 +10,12 @@ class UsersConfig(AppConfig):
     verbose_name = "Users and security"
 
     def ready(self) -> None:
-        from assistant.users import metrics, signals
+        from assistant.users import signals
         from assistant.users.events import audit_actions_register, security_kinds_register
         from assistant.users.models import AuditEvent, SecurityEvent
 
         audit_actions_register(AuditEvent.Action)
         security_kinds_register(SecurityEvent.Kind)
-        for kind in SecurityEvent.Kind:
-            for severity in SecurityEvent.Severity:
-                metrics.security_event_total.labels(kind=kind.value, severity=severity.value)
 
         # Models added by later migrations get their permissions into the roles too.
         post_migrate.connect(signals.roles_resync, dispatch_uid="users.roles_resync")

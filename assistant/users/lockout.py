@@ -13,8 +13,8 @@ Three counters, each over its own window:
   again when a lock ends): a distributed attack slows down to at most that many guesses per
   delay without locking the owner out for long.
 
-An attempt is counted *before* its credentials are checked (`attempt_reserve`), with the
-cache's atomic add and incr (atomic in Redis and in the local-memory cache alike), so parallel
+An attempt is counted *before* its credentials are checked (`attempt_reserve`), with an atomic
+counter in the cache (assistant/core/counters.py, in Redis and in local memory alike), so parallel
 guesses cannot all slip in before the first failure is recorded: with a limit of 5, at most 5
 guesses are ever evaluated. A refused attempt takes its reservation back, so hammering a locked
 pair does not add up on the account.
@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+
+from assistant.core.counters import counter_incr
 
 # How long an account's past lockouts make the next one longer.
 _STRIKE_MEMORY_SECONDS = 24 * 3600
@@ -58,7 +60,7 @@ class _Subject:
         """The lockout this subject gets now that it reached its limit."""
         if not self.progressive:
             return int(settings.LOGIN_LOCKOUT_SECONDS)
-        strikes = _incr(f"{self.key}:strikes", _STRIKE_MEMORY_SECONDS) or 1
+        strikes = counter_incr(f"{self.key}:strikes", window_seconds=_STRIKE_MEMORY_SECONDS) or 1
         base, ceiling = settings.LOGIN_ACCOUNT_LOCKOUT_SECONDS, settings.LOGIN_ACCOUNT_LOCKOUT_MAX_SECONDS
         return int(min(base * 2 ** min(strikes - 1, 32), ceiling))
 
@@ -103,17 +105,6 @@ def _subjects(email: str, ip: str | None) -> list[_Subject]:
     return subjects
 
 
-def _incr(key: str, window_seconds: int) -> int | None:
-    """Atomically count one more in key (created for window_seconds); None if the cache is down."""
-    cache.add(key, 0, timeout=window_seconds)
-    try:
-        value: int | None = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window_seconds)
-        value = 1
-    return value
-
-
 def _decr(key: str) -> None:
     with contextlib.suppress(ValueError):  # expired meanwhile: nothing left to take back
         cache.decr(key)
@@ -133,7 +124,7 @@ def attempt_reserve(*, email: str, ip: str | None) -> Attempt:
         raise Locked(remaining)
     attempt = Attempt(pair=subjects[0], subjects=subjects)
     for subject in subjects:
-        count = _incr(subject.key, subject.window_seconds)
+        count = counter_incr(subject.key, window_seconds=subject.window_seconds)
         if count is None:  # cache unreachable: degrade to no lockout rather than fail
             continue
         attempt.counts[subject.key] = count
@@ -189,10 +180,10 @@ def password_reset_refusal(*, email: str, ip: str | None) -> str:
     depends on whether one exists."""
     window = settings.PASSWORD_RESET_WINDOW_SECONDS
     if ip:
-        count = _incr(_key("reset-ip", ip), window)
+        count = counter_incr(_key("reset-ip", ip), window_seconds=window)
         if count is not None and count > settings.PASSWORD_RESET_IP_LIMIT:
             return "address"
-    count = _incr(_key("reset-account", email), window)
+    count = counter_incr(_key("reset-account", email), window_seconds=window)
     if count is not None and count > settings.PASSWORD_RESET_ACCOUNT_LIMIT:
         return "account"
     return ""

@@ -1,11 +1,13 @@
 """Authentication, security and audit metrics (names kept from the monitoring guide).
 
-Labels only take values from the fixed sets named in each help text; the fixed sets of this
-module exist at 0 from import on, so the first event counts in rate() and increase(). (The
-security and audit kinds are registries: users creates its own at 0 in UsersConfig.ready().)
+Labels only take the values declared at the end of this module; every combination exists at
+0 from process start on, so the first event counts in rate() and increase().
 """
 
 from prometheus_client import Counter
+
+from assistant.core.metric_labels import label_values
+from assistant.users import events
 
 user_registration_total = Counter("user_registration_total", "Accounts created.")
 user_login_total = Counter(
@@ -43,18 +45,48 @@ role_assignment_total = Counter(
     ["role", "action"],
 )
 
-for _reason in (
-    "invalid_credentials",
-    "invalid_otp",
-    "mfa_required",
-    "mfa_not_enrolled",
-    "locked_out",
-    "inactive",
-):
-    authentication_failures_total.labels(reason=_reason)
-for _action in ("enrol", "confirm", "disable", "backup_codes"):
-    mfa_setup_total.labels(action=_action)
-for _result in ("success", "failure"):
-    mfa_verification_total.labels(result=_result)
-for _stage in ("requested", "limited", "completed"):
-    password_reset_total.labels(stage=_stage)
+
+# The label values: those of the registries and of the models are read once every app is
+# ready (assistant/core/metric_labels.py), when every combination is created at 0.
+ROLE_OTHER = "other"
+
+
+def _roles() -> list[str]:
+    from assistant.users.models import Role
+
+    return [*Role.values, ROLE_OTHER]
+
+
+def _security_kinds() -> list[str]:
+    return [value for value, _ in events.security_kind_choices()]
+
+
+def _security_severities() -> list[str]:
+    from assistant.users.models import SecurityEvent
+
+    return list(SecurityEvent.Severity.values)
+
+
+def _audit_actions() -> list[str]:
+    return [value for value, _ in events.audit_action_choices()]
+
+
+label_values(user_login_total, channel=("api", "admin"), mfa=("true", "false"))
+label_values(
+    authentication_failures_total,
+    reason=(
+        "invalid_credentials",
+        "invalid_otp",
+        "mfa_required",
+        "mfa_not_enrolled",
+        "locked_out",
+        "inactive",
+    ),
+)
+label_values(mfa_setup_total, action=("enrol", "confirm", "disable", "backup_codes"))
+label_values(mfa_verification_total, result=("success", "failure"))
+label_values(password_reset_total, stage=("requested", "limited", "completed"))
+label_values(security_event_total, kind=_security_kinds, severity=_security_severities)
+label_values(audit_log_total, action=_audit_actions)
+label_values(access_denied_total, reason=("unauthenticated", "invalid_token", "permission_denied"))
+label_values(role_assignment_total, role=_roles, action=("added", "removed"))

@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.drainage import set_override
 from rest_framework import serializers
 
+from assistant.core.api import ModelOutput
 from assistant.core.phone import phone_normalize
 from assistant.users import selectors
 from assistant.users.models import Language, User
@@ -56,7 +57,7 @@ def profile_extension_serializer_fields(
     return registered
 
 
-class UserOutput(serializers.ModelSerializer[User]):
+class UserOutput(ModelOutput[User]):
     language = serializers.ChoiceField(
         choices=Language.choices,
         allow_blank=True,

@@ -399,7 +399,7 @@ def user_role_change_record(*, user: User, roles: list[str], added: bool) -> Non
     """Audit a group change (from anywhere, the admin included) and keep is_staff in step."""
     action = Action.ROLE_ADDED if added else Action.ROLE_REMOVED
     for role in roles:
-        label = role if role in Role.values else "other"
+        label = role if role in Role.values else metrics.ROLE_OTHER
         metrics.role_assignment_total.labels(role=label, action="added" if added else "removed").inc()
     actor, ip = _role_change_by.get()
     audit_event_record(actor=actor, action=action, target=user, ip=ip, details={"roles": roles})

@@ -196,6 +196,14 @@ if not OBSERVABILITY_ENABLED:
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"
+# Argon2id (assistant/users/hashers.py, parameters in the README) makes new hashes; the others
+# only check the PBKDF2 hashes made before it, each re-made with Argon2id at its owner's next
+# sign-in. (The test settings use MD5, to keep the suite fast.)
+PASSWORD_HASHERS = [
+    "assistant.users.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -268,9 +276,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "assistant.core.api.Pagination",
     "PAGE_SIZE": 50,
+    # Fixed-window counters, one atomic increment per request (assistant/core/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "assistant.core.throttling.AnonThrottle",
+        "assistant.core.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="120/min"),
@@ -523,6 +532,10 @@ HEALTH_CHECK_TIMEOUTS = {
     "memory": 1.0,
     **env.json("HEALTH_CHECK_TIMEOUTS", default={}),
 }
+# The database check's own connection (outside the pool) gives up after this many seconds, so a
+# server that does not answer is reported as a timeout before the check's limit above (libpq
+# counts whole seconds, 2 at least), and a refused connection is reported as refused at once.
+HEALTH_CHECK_DATABASE_CONNECT_TIMEOUT = max(env.int("HEALTH_CHECK_DATABASE_CONNECT_TIMEOUT", default=2), 2)
 # For apps' checks (their health.py) that name no timeout.
 HEALTH_CHECK_DEFAULT_TIMEOUT_SECONDS = env.float("HEALTH_CHECK_DEFAULT_TIMEOUT_SECONDS", default=2.0)
 # Where the data lives, for the disk check's free space.

@@ -13,11 +13,14 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import requests
 import yaml
+
+from deploy.local.render import duration_seconds
 
 # Grafana's built-in variables, as a dashboard over the last hours with a 15 s scrape sees them.
 GRAFANA_BUILTINS: dict[str, str] = {
@@ -45,6 +48,7 @@ class Result:
     error: str | None
     series: int  # vector/matrix elements (a scalar or string counts as one)
     labels: tuple[str, ...] = ()  # the first few series' labels, for a report
+    values: tuple[float, ...] = ()  # every element's value (NaN and infinities included)
 
     @property
     def empty(self) -> bool:
@@ -71,19 +75,26 @@ class PrometheusApi:
         except PrometheusError as error:
             return Result(error=str(error), series=0)
         result = data["result"]
-        if data["resultType"] not in {"vector", "matrix"}:
-            return Result(error=None, series=1)
+        if data["resultType"] == "scalar":
+            return Result(error=None, series=1, values=(float(result[1]),))
+        if data["resultType"] != "vector":
+            return Result(error=None, series=1 if data["resultType"] == "string" else len(result))
         labels = tuple(
             "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(item["metric"].items())) + "}"
             for item in result[:3]
         )
-        return Result(error=None, series=len(result), labels=labels)
+        values = tuple(float(item["value"][1]) for item in result)
+        return Result(error=None, series=len(result), labels=labels, values=values)
 
     def targets(self) -> list[dict[str, Any]]:
         return self._get("targets", state="active")["activeTargets"]
 
     def rule_groups(self) -> list[dict[str, Any]]:
         return self._get("rules")["groups"]
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Alerts pending or firing now (state, labels, activeAt)."""
+        return self._get("alerts")["alerts"]
 
     def label_values(self, label: str, match: str | None) -> list[str]:
         params = {"match[]": match} if match else {}
@@ -92,6 +103,12 @@ class PrometheusApi:
 
 class PrometheusError(RuntimeError):
     pass
+
+
+def parse_time(value: str) -> float:
+    """Prometheus' RFC 3339 timestamps carry nanoseconds; Python reads at most microseconds."""
+    head, _, fraction = value.rstrip("Z").partition(".")
+    return datetime.fromisoformat(f"{head}.{(fraction or '0')[:6]}+00:00").timestamp()
 
 
 @dataclass(frozen=True)
@@ -303,3 +320,69 @@ def _split_top_level(expr: str, operator: str, *, words: bool) -> list[str]:
     return [
         expr[bounds[i] + (len(operator) if i else 0) : bounds[i + 1]].strip() for i in range(len(bounds) - 1)
     ]
+
+
+# --- what a query reads -----------------------------------------------------------------------
+
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_GROUPING = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")
+_RANGE = re.compile(r"\[([^\]]*)\]")
+_SELECTOR = re.compile(rf"(?<![\w:.\"])([A-Za-z_:][\w:]*)\s*(\{{(?:[^{{}}\"]|{_STRING})*\}})?")
+_MATCHER = re.compile(rf"\s*([A-Za-z_]\w*)\s*(=~|!~|!=|=)\s*({_STRING})\s*,?")
+_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless"}
+_KEYWORDS |= {"offset", "inf", "nan"}
+
+
+@dataclass(frozen=True)
+class Matcher:
+    label: str
+    op: str  # =, !=, =~, !~
+    value: str
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        actual = labels.get(self.label, "")  # a missing label matches as ""
+        if self.op in {"=", "!="}:
+            return (actual == self.value) == (self.op == "=")
+        # PromQL's regular expressions are anchored at both ends.
+        return (re.fullmatch(self.value, actual) is not None) == (self.op == "=~")
+
+
+@dataclass(frozen=True)
+class Selector:
+    """A vector selector of a query: `name{label op "value", ...}`."""
+
+    text: str
+    name: str
+    matchers: tuple[Matcher, ...]
+
+    def matches(self, name: str, labels: Mapping[str, str]) -> bool:
+        return name == self.name and all(matcher.matches(labels) for matcher in self.matchers)
+
+
+def selectors(expr: str) -> list[Selector]:
+    """The series selectors `expr` reads, in order (functions, keywords and the labels of
+    `by (...)` and the like left out). Enough PromQL for the dashboards and rules we write:
+    every selector names its metric."""
+    bare = _RANGE.sub("", _GROUPING.sub("", expr))
+    found = []
+    for match in _SELECTOR.finditer(bare):
+        name, braces = match.group(1), match.group(2)
+        if name in _KEYWORDS or (braces is None and bare[match.end() :].lstrip().startswith("(")):
+            continue  # a function call or an operator
+        matchers = tuple(
+            Matcher(label, op, _unquote(value))
+            for label, op, value in _MATCHER.findall((braces or "{}")[1:-1])
+        )
+        found.append(Selector(match.group(0).strip(), name, matchers))
+    return found
+
+
+def shortest_range(expr: str) -> float | None:
+    """The shortest range (`[5m]`, in seconds) the query reads over, if any."""
+    ranges = [duration_seconds(r.split(":")[0]) for r in _RANGE.findall(expr) if r.split(":")[0]]
+    return min(ranges, default=None)
+
+
+def _unquote(literal: str) -> str:
+    """A PromQL double-quoted string's value (Go escapes: \\\\ and \\" are all we write)."""
+    return re.sub(r"\\(.)", r"\1", literal[1:-1])

@@ -24,6 +24,16 @@ ONCALL_PHONE = "+33612345001"
 SMS_USER_PHONE = "+33612345002"
 STRANGER_PHONE = "+33612345999"
 UNSUBSCRIBED_PHONE = "+33612345777"  # Twilio refuses it for good (21610)
+FAILING_TASK = "auth_tokens_purge_expired"
+# What proof_traffic needs from the app to finish within seconds rather than minutes.
+STACK_ENV = {
+    "REMINDER_DISPATCH_INTERVAL_SECONDS": "1",
+    "SMS_RETRY_BASE_SECONDS": "1",
+    "INTEGRATION_RETRY_BASE_SECONDS": "1",
+    "CELERY_QUEUE_LENGTH_INTERVAL_SECONDS": "1",
+    "BUSINESS_METRICS_REFRESH_SECONDS": "1",
+    "ALERT_ONCALL_EMAIL": ONCALL_EMAIL,
+}
 _CODE = re.compile(r"\b(\d{6})\b")
 
 
@@ -293,6 +303,55 @@ def _refreshes(env: StackWithFakes) -> int:
 def celery_traffic(env: StackWithFakes) -> None:
     """What beat would do a minute from now, and a task that fails: through the celery command,
     as an operator would. The outbox sweep sets the backlog gauge; the failure proves the
-    failed-task series and panels work (the task rejects an argument it does not take)."""
+    failed-task series and panels work."""
     env.stack.celery("call", "sms.tasks.sms_outbox_sweep")
-    env.stack.celery("call", "assistant.users.tasks.auth_tokens_purge_expired", "--args", '["unexpected"]')
+    failing_task(env)
+
+
+def failing_task(env: StackWithFakes) -> None:
+    """A task that fails for good: it rejects an argument it does not take."""
+    env.stack.celery("call", f"assistant.users.tasks.{FAILING_TASK}", "--args", '["unexpected"]')
+
+
+def worker_logged(stack: Stack, task: str, outcome: str) -> bool:
+    """Celery's own line for a task run: "Task <name>[<id>] succeeded in ..." or "... raised ..."."""
+    return any(
+        f".{task}[" in line and outcome in line
+        for line in stack.log("worker").read_text(errors="replace").splitlines()
+    )
+
+
+def proof_traffic(env: StackWithFakes) -> Traffic:
+    """All of the above, and until what it set off has finished: the reminders due now sent,
+    the outbox swept, the failing task failed."""
+    stack = env.stack
+    traffic = api_traffic(env)
+    celery_traffic(env)
+    sms_traffic(env)
+    integration_traffic(env, traffic.sms_user)
+    stack.wait_until(lambda: not _scheduled(stack, traffic.reminders), "the reminders due now to go out")
+    stack.wait_until(lambda: worker_logged(stack, "sms_outbox_sweep", "succeeded"), "the outbox sweep")
+    stack.wait_until(lambda: worker_logged(stack, FAILING_TASK, "raised"), "the failing task")
+    return traffic
+
+
+def _scheduled(stack: Stack, reminders: list[int]) -> list[int]:
+    return [
+        r
+        for r in reminders
+        if stack.sql("SELECT status FROM planner_reminder WHERE id = %s", (r,)) == [("scheduled",)]
+    ]
+
+
+def first_events(env: StackWithFakes) -> None:
+    """One of each event issue 15 names, on fresh processes: a sign-in (after its account's
+    registration), a signed inbound SMS through the real webhook (from a number no account
+    has), a task that fails, and a Google connection through the consent flow (and the first
+    sync it starts); until all of it has finished."""
+    stack = env.stack
+    client = register(env, "first-events@example.com", timezone="Europe/Paris")
+    _inbound(env, StackClient(stack), STRANGER_PHONE, "hello?")
+    failing_task(env)
+    _consent(env, client, expect=200)
+    stack.wait_until(lambda: _integration(stack, "last_synced_at IS NOT NULL"), "the first Google sync")
+    stack.wait_until(lambda: worker_logged(stack, FAILING_TASK, "raised"), "the failing task")

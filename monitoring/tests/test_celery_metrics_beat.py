@@ -14,8 +14,10 @@ from prometheus_client import REGISTRY
 
 from config.celery_app import app
 from monitoring.beat import HEARTBEAT_INTERVAL_SECONDS, MonitoredDatabaseScheduler
+from monitoring.celery_metrics import OTHER_TASK
 from monitoring.models import Heartbeat
-from monitoring.tests.test_celery_metrics_support import SUCCEED, CeleryProcess, free_port
+from monitoring.tests.test_celery_metrics_support import PREFIX, SUCCEED, CeleryProcess, free_port
+from tests.metrics import created_by_beat, documented_series
 
 REMINDERS_DISPATCH = "assistant.planner.tasks.reminders_dispatch"
 
@@ -148,3 +150,9 @@ def test_celery_beat_exports_its_ticks_sends_and_queue_and_writes_the_heartbeat(
         "celery_beat_tasks_sent_total", task=REMINDERS_DISPATCH
     )
     assert _beat_at() >= datetime.fromtimestamp(started, tz=UTC)
+    # Beat created its sent counter for every task it could send (and other) as it started.
+    app.loader.import_default_modules()
+    tasks = [*(name for name in app.tasks if not name.startswith(PREFIX)), OTHER_TASK]
+    expected = documented_series(include=created_by_beat, open_values={"task": tasks})
+    assert len(expected) == len(tasks)
+    assert sorted(series for series in expected if series not in samples.values) == []

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 
-from monitoring.celery_metrics import queue_lengths
+from config.celery_app import app
+from monitoring.celery_metrics import OTHER_TASK, queue_lengths
 from monitoring.tests.test_celery_metrics_support import (
     FAIL,
+    PREFIX,
     RENDEZVOUS,
     RETRY_ONCE,
     SUCCEED,
@@ -20,6 +22,7 @@ from monitoring.tests.test_celery_metrics_support import (
     filesystem_broker,
     free_port,
 )
+from tests.metrics import assert_exported_at_zero, created_by_worker, documented_series
 
 TASKS = "celery_tasks_total"
 RUNTIMES = "celery_task_runtime_seconds_count"
@@ -45,6 +48,8 @@ def _all_settled(samples: Samples) -> bool:
         and samples(TASKS, task=SUCCEED, state="revoked") == 1
         and samples(TASKS, task="other", state="rejected") == 1
         and samples("celery_queue_length", queue="celery") == 0
+        # A runtime is observed after the outcome is counted (task_postrun follows task_success).
+        and samples(RUNTIMES, task=RETRY_ONCE) == 2
     )
 
 
@@ -174,3 +179,31 @@ def test_a_stopped_worker_is_no_longer_online_and_its_counts_stay(worker_run: Wo
     assert worker_run.after_stop("celery_queue_length", queue="celery") is None
     assert worker_run.after_stop(TASKS, task=RENDEZVOUS, state="succeeded") == 2
     assert worker_run.after_stop(RUNTIMES, task=RETRY_ONCE) == 2
+
+
+@pytest.mark.processes
+def test_a_fresh_worker_exports_every_task_in_every_state_at_0(tmp_path: Path) -> None:
+    """Before its first message, the worker has created every documented combination, with each
+    task it registered (and other) in every state: a first failure is an increase from 0,
+    which CeleryTaskFailures sees."""
+    worker = CeleryProcess(
+        ["worker", "--pool=prefork", "--concurrency=1", "--without-gossip", "--without-mingle"],
+        tmp_path,
+        port := free_port(),
+        CELERY_WORKER_METRICS_PORT=str(port),
+        SERVICE_NAME="celery-worker",
+    )
+    with worker:
+        samples = worker.wait_for(lambda samples: samples("celery_workers_online") == 1, "the worker ready")
+    # What the worker registers: every app's tasks, as its loader imports them (not this
+    # module's test tasks, which only a worker started with --include has).
+    app.loader.import_default_modules()
+    tasks = [*(name for name in app.tasks if not name.startswith(PREFIX)), OTHER_TASK]
+
+    expected = documented_series(include=created_by_worker, open_values={"task": tasks})
+
+    assert (
+        "celery_tasks_total",
+        frozenset({("task", "assistant.planner.tasks.reminders_dispatch"), ("state", "failed")}),
+    ) in expected
+    assert_exported_at_zero(expected, samples.values)

@@ -196,7 +196,7 @@ def test_alertmanager_reads_every_secret_from_a_file():
 
 
 def test_critical_inhibits_the_warning_about_the_same_alert():
-    (inhibit,) = load(ALERTMANAGER_DIR / "alertmanager.yml")["inhibit_rules"]
+    inhibit = load(ALERTMANAGER_DIR / "alertmanager.yml")["inhibit_rules"][0]
 
     assert inhibit["source_matchers"] == ['severity="critical"']
     assert inhibit["target_matchers"] == ['severity="warning"']

@@ -172,3 +172,55 @@ def test_the_last_error_is_kept_after_the_component_recovers(clock, settings):
     assert recovered.status is Status.HEALTHY
     assert recovered.error == ""
     assert (recovered.last_error, recovered.last_error_at) == ("down", failed.checked_at)
+
+
+def test_a_probe_arriving_during_the_first_background_run_waits_for_that_run():
+    """A gunicorn worker starts a background run as it boots (post_worker_init); the first probe
+    must not start a second run beside it, which would find the checks still in flight and
+    report them "timed out (an earlier run has not finished)"."""
+    started, release = threading.Event(), threading.Event()
+    runs = []
+
+    def booting_cache() -> dict:
+        runs.append(1)
+        started.set()
+        release.wait(5)
+        return {"status": "healthy"}
+
+    monitor = HealthMonitor(registry(Check("cache_at_boot", booting_cache, timeout=2.0)))
+    monitor.peek()  # what post_worker_init does
+    assert started.wait(5)
+    answers = []
+    probe = threading.Thread(target=lambda: answers.append(monitor.report().results["cache_at_boot"]))
+    probe.start()
+    release.set()
+    probe.join(5)
+
+    [answer] = answers
+    assert (answer.status, answer.error) == (Status.HEALTHY, "")
+    assert runs == [1]
+
+
+def test_an_internal_error_is_logged_once_at_error_with_its_traceback(clock, settings, logs):
+    settings.HEALTH_CHECK_MAX_STALE_SECONDS = 30
+    outcomes = iter(["import", "import", "healthy"])
+
+    def broker() -> dict:
+        if next(outcomes) == "import":
+            raise ImportError("cannot import name 'Redis' from partially initialized module 'redis'")
+        return {"status": "healthy"}
+
+    monitor = HealthMonitor(registry(Check("broker_internal", broker, timeout=2.0)), clock=clock)
+    for _ in range(3):
+        monitor.report()
+        clock.now += 31
+
+    lines = [line for line in logs.lines() if line["event"] == "health_check"]
+    assert [(line["level"], line["status"], line.get("internal_error")) for line in lines] == [
+        ("ERROR", "degraded", True),
+        ("INFO", "healthy", None),
+    ]
+    assert lines[0]["error"] == (
+        "internal error: ImportError: cannot import name 'Redis' from partially initialized module 'redis'"
+    )
+    assert "Traceback" in lines[0]["exc_info"]

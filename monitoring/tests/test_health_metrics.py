@@ -66,6 +66,21 @@ def test_an_unhealthy_database_reads_0(monkeypatch):
     assert scrape()["database_health_status"] == {(): 0.0}
 
 
+def test_an_internal_error_reads_degraded_and_leaves_the_database_up_or_down_unsaid(monkeypatch):
+    def half_imported() -> dict:
+        raise ImportError("cannot import name 'pool' from partially initialized module 'psycopg_pool'")
+
+    monitor = HealthMonitor(lambda: [Check("database", half_imported, timeout=1, critical=True)])
+    monkeypatch.setattr(health, "monitor", monitor)
+    monitor.report()
+
+    families = scrape()
+
+    # Not 0: HealthCheckUnhealthy and DatabaseDown page for a dependency down, not for our bug.
+    assert families["health_check_status"] == {(("component", "database"),): 0.5}
+    assert families.get("database_health_status", {}) == {}
+
+
 def test_a_scrape_never_waits_for_a_check_and_starts_a_refresh(monkeypatch):
     release = threading.Event()
 

@@ -1,6 +1,7 @@
 """monitoring.health: the registry, the concurrent runner with its per-check time limits, and
 how results add up to an overall status."""
 
+import importlib
 import threading
 import time
 
@@ -82,13 +83,55 @@ def test_a_check_that_raises_is_unhealthy_with_the_error_and_no_credentials():
     assert result.error == "ConnectionError: cannot reach redis://***@10.0.0.5:6379/0"
 
 
-def test_a_check_returning_no_valid_status_is_unhealthy():
+def test_a_check_returning_no_valid_status_is_an_internal_error():
     results = health.run_checks(
         [check("no_status", lambda: {"detail": "?"}), check("odd", returning("fine"))]
     )
 
-    assert results["no_status"].status is Status.UNHEALTHY
-    assert results["odd"].error == "the check returned no valid status"
+    assert results["no_status"].status is Status.DEGRADED
+    assert results["no_status"].internal_error
+    assert results["odd"].error == "internal error: the check returned no valid status"
+
+
+def _raising(error: BaseException) -> health.CheckFunction:
+    def failing() -> dict:
+        raise error
+
+    return failing
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ImportError(
+            "cannot import name 'AbstractConnection' from partially initialized module 'redis.connection'"
+        ),
+        ModuleNotFoundError("No module named 'django_redis'"),
+        # What the import system raises when two threads import each other's modules at once.
+        importlib._bootstrap._DeadlockError("deadlock detected by _ModuleLock('redis.auth.token')"),  # type: ignore[attr-defined]
+        AttributeError("'NoneType' object has no attribute 'ping'"),
+    ],
+    ids=["import", "module-not-found", "import-deadlock", "attribute"],
+)
+def test_a_check_failing_in_our_own_code_is_an_internal_error_not_its_dependency_down(error):
+    result = health.run_checks([check("database", _raising(error), critical=True)])["database"]
+
+    assert result.internal_error
+    assert result.status is Status.DEGRADED  # not unhealthy: a bug must not page as an outage
+    assert result.error == f"internal error: {type(error).__name__}: {error}"
+    assert result.as_dict()["internal_error"] is True
+    # Even the critical check's bug leaves the service in the load balancer.
+    assert health.overall_status([result]) is Status.DEGRADED
+
+
+def test_a_dependency_that_fails_its_check_is_unhealthy_not_an_internal_error():
+    result = health.run_checks([check("cache", _raising(ConnectionRefusedError(111, "Connection refused")))])[
+        "cache"
+    ]
+
+    assert result.status is Status.UNHEALTHY
+    assert not result.internal_error
+    assert result.as_dict()["internal_error"] is False
 
 
 def test_the_protocols_fields_become_detail_error_and_data():
@@ -175,3 +218,46 @@ def test_query_durations_give_a_p95_and_a_slow_count_over_the_recent_window():
     assert summary.sample_size == 100
     assert summary.p95_seconds == 0.095
     assert summary.slow_count == 3  # 98, 99 and 100 ms
+
+
+def test_a_checks_prepare_runs_once_in_the_callers_thread_before_its_thread_starts():
+    calls = []
+
+    def prepare() -> None:
+        calls.append(("prepare", threading.current_thread().name))
+
+    def probe() -> dict:
+        calls.append(("check", threading.current_thread().name))
+        return {"status": "healthy"}
+
+    prepared = Check("prepared_once", probe, timeout=1.0, prepare=prepare)
+    health.run_checks([prepared])
+    health.run_checks([prepared])
+
+    caller = threading.current_thread().name
+    assert calls == [
+        ("prepare", caller),
+        ("check", "health-check-prepared_once"),
+        ("check", "health-check-prepared_once"),
+    ]
+
+
+def test_a_prepare_that_fails_is_logged_and_its_check_reports_an_internal_error(logs):
+    def prepare() -> None:
+        import not_a_module_of_this_project  # noqa: F401
+
+    def needs_it() -> dict:
+        import not_a_module_of_this_project  # noqa: F401
+
+        return {"status": "healthy"}
+
+    result = health.run_checks([Check("unpreparable", needs_it, timeout=1.0, prepare=prepare)])[
+        "unpreparable"
+    ]
+
+    [line] = [line for line in logs.lines() if line["event"] == "health_check_prepare_failed"]
+    assert (line["level"], line["component"]) == ("ERROR", "unpreparable")
+    assert (result.status, result.internal_error) == (Status.DEGRADED, True)
+    assert (
+        result.error == "internal error: ModuleNotFoundError: No module named 'not_a_module_of_this_project'"
+    )

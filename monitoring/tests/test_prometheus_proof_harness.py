@@ -26,7 +26,17 @@ from deploy.local.render import (
     prometheus_config,
 )
 from deploy.local.sink import NotificationSink
-from monitoring.tests.promql_proof import all_panels, datasource_type, interpolate, signals
+from monitoring.tests.first_event import Exposition, PanelCheck
+from monitoring.tests.promql_proof import (
+    Query,
+    Result,
+    all_panels,
+    datasource_type,
+    interpolate,
+    selectors,
+    shortest_range,
+    signals,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_PROMETHEUS = ROOT / "deploy" / "prometheus"
@@ -227,3 +237,79 @@ def test_every_generated_dashboard_names_its_datasources_by_type() -> None:
         if datasource_type(target, panel) not in {"prometheus", "loki"}
     ]
     assert not untyped
+
+
+# --- the first-event judgement --------------------------------------------------------------
+
+
+def test_a_query_reads_the_selectors_it_names_and_nothing_else() -> None:
+    query = (
+        '(sum by (provider) (rate(oauth_integration_total{job=~"assistant-api", result="connected"}[1h]))'
+        " or sum by (provider) (rate(oauth_integration_total[1h])) * 0)"
+        ' / on (provider) group_left topk(5, up{job="a\\"b"} == bool 0) + time() - vector(1)'
+    )
+
+    found = [(s.name, [(m.label, m.op, m.value) for m in s.matchers]) for s in selectors(query)]
+
+    assert found == [
+        ("oauth_integration_total", [("job", "=~", "assistant-api"), ("result", "=", "connected")]),
+        ("oauth_integration_total", []),
+        ("up", [("job", "=", 'a"b')]),
+    ]
+    assert shortest_range("rate(x[1h]) / rate(y[5m:1m])") == 300
+    assert shortest_range("max(x)") is None
+
+
+def test_a_selector_matches_as_prometheus_does() -> None:
+    (selector,) = selectors('m{view!~"metrics|health.*", state="failed", absent=""}')
+
+    assert selector.matches("m", {"view": "todos", "state": "failed"})
+    assert not selector.matches("m", {"view": "health-live", "state": "failed"})
+    assert selector.matches("m", {"view": "my-metrics", "state": "failed"})  # regexes are anchored
+    assert not selector.matches("m", {"view": "todos", "state": "failed", "absent": "x"})
+    assert not selector.matches("n", {"view": "todos", "state": "failed"})
+
+
+def _exposition(values: dict[str, float], at: float) -> Exposition:
+    types = {"c_total": "counter", "g": "gauge", "h_bucket": "histogram"}
+    return Exposition(
+        values={(name, frozenset({("job", "j")})): value for name, value in values.items()},
+        types=types,
+        taken_at=at,
+    )
+
+
+def test_what_moved_is_what_grew_or_changed_to_a_non_zero_value() -> None:
+    before = _exposition({"c_total": 0.0, "g": 3.0}, at=0)
+
+    def moved(after: dict[str, float]) -> dict[str, bool]:
+        return {name: existed for (name, _), existed in _exposition(after, at=1).moved_since(before).items()}
+
+    assert moved({"c_total": 1.0, "g": 3.0}) == {"c_total": True}
+    assert moved({"c_total": 0.0, "g": 0.0}) == {}  # a gauge back to 0 moved nothing to show
+    assert moved({"c_total": 0.0, "g": 4.0}) == {"g": True}
+    assert moved({"c_total": 0.0, "g": 3.0, "h_bucket": 1.0}) == {"h_bucket": False}  # born by its event
+
+
+@pytest.mark.parametrize(
+    ("all_moved", "values", "ok"),
+    [
+        (True, (0.0, 2.5), True),
+        (True, (0.0,), False),  # everything it reads moved, and it says nothing happened
+        (False, (0.0,), True),  # a failure ratio with requests but no failure: 0 is the truth
+        (False, (float("nan"),), False),
+        (False, (), False),
+    ],
+)
+def test_a_panel_with_traffic_must_show_a_number_and_not_zero_when_all_it_reads_moved(
+    all_moved: bool, values: tuple[float, ...], ok: bool
+) -> None:
+    check = PanelCheck(
+        query=Query("d / p [A]", "x", "x"),
+        moved=frozenset(),
+        all_moved=all_moved,
+        born=(),
+        result=Result(error=None, series=len(values), values=values),
+    )
+
+    assert check.ok is ok

@@ -7,11 +7,11 @@ from rest_framework import serializers, status
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from assistant.core.api import error_responses, many_data, validated
 from assistant.core.net import client_ip
+from assistant.core.throttling import ScopedThrottle, UserThrottle
 from assistant.users.access import request_user
 from assistant.users.serializers import PhoneNumberField, UserOutput
 from sms import services
@@ -37,7 +37,7 @@ class PhoneConfirmInput(serializers.Serializer[None]):
 
 
 class PhoneVerifyView(APIView):
-    throttle_classes = [UserRateThrottle, ScopedRateThrottle]
+    throttle_classes = [UserThrottle, ScopedThrottle]
     throttle_scope = "auth"
 
     @extend_schema(
@@ -59,7 +59,7 @@ class PhoneVerifyView(APIView):
 
 
 class PhoneConfirmView(APIView):
-    throttle_classes = [UserRateThrottle, ScopedRateThrottle]
+    throttle_classes = [UserThrottle, ScopedThrottle]
     throttle_scope = "auth"
 
     @extend_schema(

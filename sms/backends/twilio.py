@@ -28,11 +28,10 @@ from twilio.rest import Client
 from assistant.core.backoff import retry_after_from_headers
 from assistant.core.masking import scrub_text
 from sms.backends.base import BaseSmsBackend, PermanentSmsError, SendResult, SmsError, TransientSmsError
-from sms.backends.metrics import twilio_api_request_duration_seconds
+from sms.backends.metrics import OPERATION_MESSAGES_CREATE, twilio_api_request_duration_seconds
 
 DEFAULT_API_BASE_URL = "https://api.twilio.com"
 DEFAULT_TIMEOUT_SECONDS = 10.0
-OPERATION_MESSAGES_CREATE = "messages.create"
 
 
 class BaseUrlHttpClient(TwilioHttpClient):

@@ -1,5 +1,9 @@
+import threading
+import time
+
 import pytest
-from django.test import override_settings
+from django.db import close_old_connections, connection, transaction
+from django.test import Client, override_settings
 
 from assistant.chat.models import Message
 from assistant.planner.models import Reminder, Todo
@@ -175,3 +179,88 @@ def test_a_long_reply_is_cut_to_the_segment_limit(client, texter, settings):
     reply = reply_of(text(client, "list", sid="SM" + "9" * 32))
 
     assert segments_count(reply) <= 2
+
+
+def _waiting_for_a_lock() -> bool:
+    """Whether another PostgreSQL session waits on a lock (here: the webhook's INSERT, on the
+    MessageSid the test's open transaction holds)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        return bool(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first_delivery", ["commits", "rolls back"])
+def test_a_retry_arriving_while_the_first_delivery_is_in_flight_waits_for_it(first_delivery):
+    """Twilio's retry reaches another worker while the first delivery's transaction is still
+    open: it waits for it, then answers the first delivery's reply and does nothing (commit),
+    or handles the message itself (rollback). Exactly once either way."""
+    from assistant.users.tests.factories import UserFactory
+
+    UserFactory(phone_number=PHONE, phone_verified=True, language="en")
+    sid = "SM" + "e" * 32
+    replies: list[str] = []
+
+    def retry() -> None:
+        try:
+            replies.append(reply_of(text(Client(), "add buy milk", sid=sid)))
+        finally:
+            close_old_connections()
+
+    retrying = threading.Thread(target=retry)
+    with transaction.atomic():
+        InboundSMS.objects.create(
+            message_sid=sid,
+            from_number=PHONE,
+            to_number="+15005550006",
+            body="add buy milk",
+            result="routed",
+            reply="the first answer",
+        )
+        retrying.start()
+        if connection.vendor == "postgresql":  # SQLite's writers wait unseen, on its file lock
+            deadline = time.monotonic() + 30
+            while not _waiting_for_a_lock():
+                assert time.monotonic() < deadline, "the retry never waited for the first delivery"
+                time.sleep(0.02)
+        transaction.set_rollback(first_delivery == "rolls back")
+    retrying.join(timeout=60)
+
+    inbound = InboundSMS.objects.get()
+    if first_delivery == "commits":
+        assert replies == ["the first answer"]
+        assert not Todo.objects.exists()
+    else:
+        assert "buy milk" in replies[0]
+        assert (inbound.result, inbound.reply) == ("routed", replies[0])
+        assert Todo.objects.get().title == "buy milk"
+
+
+class TestStatementsPerWebhook:
+    """The webhook's SQL statements, pinned: the same on SQLite and PostgreSQL. The test's own
+    transaction makes the view's a savepoint, two statements where production has BEGIN and
+    COMMIT, also two round trips: the counts below are production's round trips."""
+
+    def test_a_routed_message_from_someone_who_texted_before(self, client, texter, django_assert_num_queries):
+        text(client, "add call the dentist", sid="SM" + "0" * 32)  # the conversation exists
+
+        # Savepoint; the MessageSid claimed (one INSERT ... ON CONFLICT); the sender and their
+        # opt-out. The chat engine's five for a list: the conversation, the message, the open
+        # todos, the listing remembered (for "done 1"), the reply. Then today's SMS spend (the
+        # cap), the result, the reply's outbound record; release. Above the 8 aimed at: the
+        # chat engine's own statements are the same as through the API, and the webhook's own
+        # are 4 (claim, sender, result, reply record) and the spend cap's read.
+        with django_assert_num_queries(12):
+            assert "call the dentist" in reply_of(text(client, "list"))
+
+    def test_a_keyword(self, client, texter, django_assert_num_queries):
+        # Savepoint, claim, sender, result, reply record, release.
+        with django_assert_num_queries(6):
+            assert "STOP" in reply_of(text(client, "HELP"))
+
+    def test_a_retried_delivery(self, client, texter, django_assert_num_queries):
+        first = reply_of(text(client, "list"))
+
+        # Savepoint, the claim that inserts nothing, the first delivery's reply, release.
+        with django_assert_num_queries(4):
+            assert reply_of(text(client, "list")) == first

@@ -181,6 +181,16 @@ class TestStatusCallbacks:
         sent.refresh_from_db()
         assert sent.status == "sent"
 
+    def test_a_callback_costs_a_read_and_a_write(self, client, sent, django_assert_num_queries):
+        """Savepoint (BEGIN in production), the row locked, the row updated, release (COMMIT);
+        same on SQLite and PostgreSQL. Neither loads nor writes the encrypted body."""
+        with django_assert_num_queries(4) as queries:
+            self.callback(client, sent, "delivered", Price="-0.07500", PriceUnit="USD")
+        assert not any('"body"' in query["sql"] for query in queries.captured_queries)
+
+        with django_assert_num_queries(3):  # a late callback: nothing to write
+            self.callback(client, sent, "sent")
+
     def test_unknown_sids_are_ignored(self, client, db):
         params = {"MessageSid": "SM" + "f" * 32, "MessageStatus": "delivered"}
         assert signed_post(client, STATUS, params).status_code == 204

@@ -32,16 +32,17 @@ FAST_ENV = {
 
 @contextmanager
 def fault_stack(
-    redis_url: str, *, database_url: str | None = None, env: dict[str, str] | None = None
+    redis_url: str, *, database_url: str | None = None, env: dict[str, str] | None = None, **options_: Any
 ) -> Iterator[StackWithFakes]:
     """The native stack with the Twilio and Google fakes, on the test's own Redis. Its database
     is the one named (the test's own PostgreSQL), else the suite's DATABASE_URL server (CI),
-    else SQLite."""
+    else SQLite. `options_` override StackOptions.for_tests()'s (scrape_interval...)."""
     options = StackOptions.for_tests(
         redis_url=redis_url,
         database_url=database_url or os.environ.get("DATABASE_URL") or None,
         env={**FAST_ENV, **(env or {})},
         keep_temp=bool(os.environ.get("STACK_KEEP_TEMP")),
+        **options_,
     )
     with stack_with_fakes(options) as env_:
         yield env_

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from assistant.chat import selectors, services
 from assistant.chat.models import Channel, Message
-from assistant.core.api import error_responses, validated
+from assistant.core.api import ModelOutput, error_responses, validated
 from assistant.users.access import request_user
 
 
@@ -15,7 +15,7 @@ class MessageInput(serializers.Serializer[None]):
     text = serializers.CharField(max_length=5000, trim_whitespace=False, allow_blank=True)
 
 
-class MessageOutput(serializers.ModelSerializer[Message]):
+class MessageOutput(ModelOutput[Message]):
     channel = serializers.CharField(source="conversation.channel")
     in_reply_to = serializers.PrimaryKeyRelatedField[Message](
         read_only=True,

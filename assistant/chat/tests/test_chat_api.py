@@ -149,3 +149,31 @@ def test_the_history_filters_by_channel_and_refuses_an_unknown_one(auth_client):
     assert {message["channel"] for message in by_api.json()["results"]} == {"api"}
     assert unknown.status_code == 400
     assert list(unknown.json()["error"]["fields"]) == ["channel"]
+
+
+class TestQueryCounts:
+    """The chat's hottest message pins its SQL statements: a regression fails here."""
+
+    def test_what_is_next_with_a_reminder_coming(self, auth_client, user, django_assert_num_queries):
+        say(auth_client, "remind me to stretch in 2 hours")
+
+        # Six statements: the token with its user, the conversation, the message, the next
+        # reminder, the next calendar event, the reply. The transaction that keeps a message, what
+        # it did and its reply together is the outermost one (savepoint=False), so its BEGIN and
+        # COMMIT are not statements Django counts.
+        with django_assert_num_queries(6):
+            body = say(auth_client, "what is next?")
+        assert "stretch" in body["reply"]["text"]
+
+    def test_what_is_next_with_nothing_coming_reads_the_day(
+        self, auth_client, user, django_assert_num_queries
+    ):
+        for n in range(10):
+            Todo.objects.create(user=user, title=f"todo {n}", position=n)
+        say(auth_client, "hello")  # the conversation exists, as it does after the first message
+
+        # The six above, and, nothing being next, today's agenda as the answer: todos,
+        # calendar events and external tasks (no reminder fires from now on: none to read).
+        with django_assert_num_queries(9):
+            body = say(auth_client, "what is next?")
+        assert body["reply"]["intent"] == "agenda"

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assistant.core.api import error_responses, validated
+from assistant.core.api import ModelOutput, error_responses, validated
 from assistant.core.unset import UNSET
 from assistant.planner import selectors, services
 from assistant.planner.agenda import AgendaEntry
@@ -24,7 +24,7 @@ _M = TypeVar("_M", bound=Model)
 # --- Todos ---------------------------------------------------------------------------------
 
 
-class TodoOutput(serializers.ModelSerializer[Todo]):
+class TodoOutput(ModelOutput[Todo]):
     class Meta:
         model = Todo
         fields = [
@@ -150,7 +150,7 @@ class TodoViewSet(_OwnRowsViewSet[Todo]):
 # --- Reminders -----------------------------------------------------------------------------
 
 
-class ReminderDeliveryOutput(serializers.ModelSerializer[ReminderDelivery]):
+class ReminderDeliveryOutput(ModelOutput[ReminderDelivery]):
     occurrence = serializers.DateTimeField(read_only=True, help_text="The due time or snooze it was for.")
     outcome = serializers.ChoiceField(
         choices=ReminderDelivery.Outcome.choices,
@@ -188,7 +188,7 @@ class LastDeliveryOutput(ReminderDeliveryOutput):
         read_only_fields = fields
 
 
-class ReminderOutput(serializers.ModelSerializer[Reminder]):
+class ReminderOutput(ModelOutput[Reminder]):
     last_delivery = serializers.SerializerMethodField(
         help_text="What became of the latest occurrence (null before the first)."
     )

@@ -11,11 +11,11 @@ from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from assistant.core.api import error_responses, validated
 from assistant.core.net import client_ip
+from assistant.core.throttling import AnonThrottle, ScopedThrottle
 from assistant.core.unset import UNSET
 from assistant.users import selectors, services
 from assistant.users.access import request_token, request_user
@@ -32,7 +32,7 @@ class PublicAuthView(APIView):
 
     authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
+    throttle_classes = [AnonThrottle, ScopedThrottle]
     throttle_scope = "auth"
 
 

@@ -29,28 +29,26 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import prometheus_client
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.module_loading import module_has_submodule
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
-from monitoring.views import app_collectors
+from monitoring.views import app_collectors, app_metric_modules
 
 DEFAULT_DOC = Path(settings.BASE_DIR) / "docs" / "metrics.md"
 
 # Metrics defined outside an app's metrics.py, in modules only some processes import.
 EXTRA_METRIC_MODULES = (
-    "sms.backends.metrics",  # the Twilio backend's, imported when it is SMS_BACKEND
+    "sms.backends.metrics",  # the Twilio backend's, beside the backends (SmsConfig.ready() loads it)
     "monitoring.celery_metrics",  # the Celery worker's and beat's exporters (:9808, :9809)
     "monitoring.beat",  # beat's tick gauge, defined where only beat creates it
 )
@@ -74,6 +72,7 @@ _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 # A cell boundary: a pipe not escaped as \| (PromQL alternatives inside a cell).
 _CELL_SEPARATOR = re.compile(r"(?<!\\)\|")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}")
+_LABEL_VALUES = re.compile(r"`(?P<label>[a-zA-Z_][a-zA-Z0-9_]*)`\s*=\s*(?P<values>.+)")
 
 
 @dataclass(frozen=True)
@@ -90,6 +89,9 @@ class DocumentedMetric:
     type: str
     labels: frozenset[str]
     line: int
+    # The values listed for each label written `name` = a, b, c (a label without a list, such
+    # as Celery's `task`, takes values known only to the running process).
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class DocFormatError(ValueError):
@@ -102,12 +104,8 @@ class DocFormatError(ValueError):
 def load_metric_namespaces() -> list[object]:
     """Where our metric objects live: each app's `metrics` module, the modules only some
     processes import, and django-prometheus's series."""
-    apps_metrics = [
-        f"{app.name}.metrics" for app in apps.get_app_configs() if module_has_submodule(app.module, "metrics")
-    ]
-    return [
-        import_module(name) for name in (*apps_metrics, *EXTRA_METRIC_MODULES, *DJANGO_PROMETHEUS_MODULES)
-    ]
+    modules = [import_module(name) for name in (*EXTRA_METRIC_MODULES, *DJANGO_PROMETHEUS_MODULES)]
+    return [*app_metric_modules(), *modules]
 
 
 def live_catalogue() -> dict[str, MetricInfo]:
@@ -211,12 +209,24 @@ def _row(cells: dict[str, str], line: int) -> DocumentedMetric:
     if len(names) != 1 or not _METRIC_NAME.fullmatch(names[0]):
         raise DocFormatError(f"line {line}: a Metric table row names exactly one metric, in backticks")
     type_words = cells.get("Type", "").split()
+    labels = cells.get("Labels", "")
     return DocumentedMetric(
         name=names[0],
         type=type_words[0].lower() if type_words else "",
-        labels=frozenset(_BACKTICKED.findall(cells.get("Labels", ""))),
+        labels=frozenset(_BACKTICKED.findall(labels)),
         line=line,
+        values=dict(_label_values(labels)),
     )
+
+
+def _label_values(labels: str) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """`a` = x, y (note); `b` = z: each value is the first word of its comma-separated item,
+    so a value may carry a note in parentheses."""
+    for clause in labels.split(";"):
+        listed = _LABEL_VALUES.fullmatch(clause.strip())
+        if listed:
+            items = (item.split() for item in listed["values"].split(","))
+            yield listed["label"], tuple(words[0] for words in items if words)
 
 
 # --- Comparison and promtool ---------------------------------------------------------------
