@@ -40,7 +40,7 @@ class MonitoringConfig(AppConfig):
         if not settings.OBSERVABILITY_ENABLED:
             return  # bench/load_bench.py measures the app without it
 
-        from monitoring.db import install_slow_query_wrapper
+        from monitoring.db import install_statement_wrapper
 
         # Every connection of every alias, in every process (web, worker, beat, commands).
-        connection_created.connect(install_slow_query_wrapper, dispatch_uid="monitoring.slow_query_wrapper")
+        connection_created.connect(install_statement_wrapper, dispatch_uid="monitoring.statement_wrapper")

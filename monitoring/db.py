@@ -1,6 +1,7 @@
-"""Slow queries: an execute wrapper on every database connection times each statement, feeds
-the p95 of /health/database/performance, and counts and logs those slower than
-DATABASE_SLOW_QUERY_MS.
+"""Every statement, timed once: an execute wrapper on every database connection feeds
+django_db_query_duration_seconds and django_db_errors_total (django-prometheus's names, in
+place of its engines' cursor wrapper), the p95 of /health/database/performance, and counts and
+logs the statements slower than DATABASE_SLOW_QUERY_MS.
 
 The log line carries the SQL's shape (placeholders, string literals blanked) and never its
 parameters: they hold emails, phone numbers and message text.
@@ -15,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from monitoring.django_metrics import db_errors, db_query_duration
 from monitoring.health import record_query_duration
 from monitoring.metrics import database_slow_queries_total
 
@@ -39,21 +41,31 @@ def sql_shape(sql: object) -> str:
     return shape if len(shape) <= SQL_SHAPE_MAX_CHARS else shape[: SQL_SHAPE_MAX_CHARS - 1] + "…"
 
 
-class SlowQueryWrapper:
-    """Runs on every statement, so the fast path is two clock reads, an append and a compare."""
+class StatementWrapper:
+    """Runs on every statement, so the fast path is two clock reads, one histogram observation
+    (two values written), an append and a compare."""
 
-    def __init__(self, *, alias: str, threshold_seconds: float) -> None:
+    def __init__(self, *, alias: str, vendor: str, threshold_seconds: float) -> None:
         self.alias = alias
+        self.vendor = vendor
         self.threshold_seconds = threshold_seconds
+        self._duration = db_query_duration.labels(alias, vendor)
         self._slow_queries = database_slow_queries_total.labels(alias=alias)
 
     def __call__(self, execute: Execute, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
+        except Exception as error:
+            # Django re-raises the driver's error as its own (IntegrityError...); the driver's
+            # class (UniqueViolation...) is the label django-prometheus's cursor reported.
+            driver_error = error.__cause__ or error
+            db_errors.labels(self.alias, self.vendor, type(driver_error).__name__).inc()
+            raise
         finally:
             # A statement that failed slowly (a lock wait, a timeout) was slow all the same.
             seconds = time.perf_counter() - started
+            self._duration.observe(seconds)
             record_query_duration(seconds)
             if seconds >= self.threshold_seconds:
                 self._report(sql, seconds)
@@ -71,15 +83,17 @@ class SlowQueryWrapper:
         )
 
 
-def install_slow_query_wrapper(*, connection: BaseDatabaseWrapper, **_: object) -> None:
+def install_statement_wrapper(*, connection: BaseDatabaseWrapper, **_: object) -> None:
     """`connection_created` receiver, for every alias. Django sends it on each connect (with
     the pool, each request borrows anew), while the wrapper object and its execute_wrappers
     list live as long as the thread: install once. First in the list, i.e. outermost:
     `connection.execute_wrapper()` blocks pop the last entry on exit, which must stay theirs
     when the connection was opened inside one."""
-    if any(isinstance(wrapper, SlowQueryWrapper) for wrapper in connection.execute_wrappers):
+    if any(isinstance(wrapper, StatementWrapper) for wrapper in connection.execute_wrappers):
         return
-    wrapper = SlowQueryWrapper(
-        alias=connection.alias, threshold_seconds=settings.DATABASE_SLOW_QUERY_MS / 1000
+    wrapper = StatementWrapper(
+        alias=connection.alias,
+        vendor=connection.vendor,
+        threshold_seconds=settings.DATABASE_SLOW_QUERY_MS / 1000,
     )
     connection.execute_wrappers.insert(0, wrapper)

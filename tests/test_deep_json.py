@@ -17,11 +17,11 @@ WEBHOOK_TOKEN = "alertmanager-test-token-of-enough-length-0123456789"
 
 
 def server_errors_counted() -> float:
-    """5xx responses django-prometheus has counted so far in this process."""
+    """5xx responses counted so far in this process (django-prometheus's series)."""
     return sum(
         sample.value
         for metric in REGISTRY.collect()
-        if metric.name == "django_http_responses_total_by_status"
+        if metric.name == "django_http_responses_total_by_status_view_method"
         for sample in metric.samples
         if sample.name.endswith("_total") and sample.labels.get("status", "").startswith("5")
     )

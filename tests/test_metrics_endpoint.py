@@ -126,7 +126,7 @@ def test_metrics_expose_request_database_and_model_series(
         )
         >= 1
     )
-    assert sample_sum(exposition, "django_db_execute_total", alias="default") >= 1
+    assert sample_sum(exposition, "django_db_query_duration_seconds_count", alias="default") >= 1
     assert sample_sum(exposition, "django_db_new_connections_total", alias="default") >= 1
     # The user fixture registered one account and the login wrote a token row.
     assert sample_sum(exposition, "django_model_inserts_total", model="user") >= 1

@@ -1,5 +1,11 @@
-"""OBSERVABILITY_ENABLED: off only for bench/load_bench.py's comparison, it drops our JSON
-request log line and the slow-query wrapper; on (the default), both are there."""
+"""OBSERVABILITY_ENABLED: off only for the benchmarks' comparison, it drops the request,
+statement, connection and cache-read metrics, our JSON request log line and the slow-query
+wrapper; on (the default), all are there."""
+
+import json
+import os
+import sys
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -7,13 +13,14 @@ from django.db.backends.signals import connection_created
 from django.test import Client, override_settings
 from pytest_django.fixtures import Settings
 
+from deploy.local.processes import run
 from tests.logs import captured_logs
 
-SLOW_QUERY_RECEIVER = "monitoring.slow_query_wrapper"
+STATEMENT_RECEIVER = "monitoring.statement_wrapper"
 
 
 def _slow_query_receiver_connected() -> bool:
-    return any(receiver[0][0] == SLOW_QUERY_RECEIVER for receiver in connection_created.receivers)
+    return any(receiver[0][0] == STATEMENT_RECEIVER for receiver in connection_created.receivers)
 
 
 def test_it_is_on_by_default(settings: Settings) -> None:
@@ -39,7 +46,7 @@ def test_off_no_request_line_is_logged_but_the_request_id_stays(settings: Settin
 @pytest.fixture
 def without_slow_query_receiver() -> object:
     """Disconnected for the test, connected again afterwards as the app left it."""
-    connection_created.disconnect(dispatch_uid=SLOW_QUERY_RECEIVER)
+    connection_created.disconnect(dispatch_uid=STATEMENT_RECEIVER)
     yield
     with override_settings(OBSERVABILITY_ENABLED=True):
         apps.get_app_config("monitoring").ready()
@@ -57,3 +64,56 @@ def test_off_the_slow_query_wrapper_is_not_installed(
 def test_on_the_slow_query_wrapper_is_installed(without_slow_query_receiver: object) -> None:
     apps.get_app_config("monitoring").ready()
     assert _slow_query_receiver_connected()
+
+
+# In a process of its own: the backends are chosen when the settings load. A request, a
+# statement and a cache read, then which instrumented series counted something.
+_SERIES_WRITTEN = """
+import json, sys
+from pathlib import Path
+import django
+django.setup()
+from django.core.cache import cache
+from django.test import Client
+from django.db import connection
+from prometheus_client import REGISTRY
+Client().get("/api/v1/todos")
+with connection.cursor() as cursor:
+    cursor.execute("SELECT 1")
+cache.get("anything")
+prefixes = ("django_http_", "django_db_", "django_cache_")
+Path(sys.argv[1]).write_text(json.dumps(sorted({
+    family.name
+    for family in REGISTRY.collect()
+    if family.name.startswith(prefixes) and any(sample.value for sample in family.samples)
+})))
+"""
+
+
+def _series_written(observability: str, tmp_path: Path) -> list[str]:
+    output = tmp_path / f"series-{observability}.json"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "OBSERVABILITY_ENABLED": observability,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    run([sys.executable, "-c", _SERIES_WRITTEN, str(output)], env=env, timeout=120)
+    return json.loads(output.read_text())
+
+
+@pytest.mark.processes
+def test_off_no_request_statement_or_cache_metric_is_written(tmp_path: Path) -> None:
+    assert _series_written("false", tmp_path) == []
+
+
+@pytest.mark.processes
+def test_on_requests_statements_and_cache_reads_are_counted(tmp_path: Path) -> None:
+    assert {
+        "django_http_requests_before_middlewares",
+        "django_http_responses_total_by_status_view_method",
+        "django_db_new_connections",
+        "django_db_query_duration_seconds",
+        "django_cache_get",
+    } <= set(_series_written("true", tmp_path))

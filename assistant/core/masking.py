@@ -1,5 +1,6 @@
 """Redaction of personal data and secrets before it reaches a log line."""
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -38,7 +39,9 @@ def scrub_text(text: str) -> str:
     return mask_email(text)
 
 
+@functools.lru_cache(maxsize=1024)
 def is_secret_key(key: str) -> bool:
+    """Asked for every field of every log line, of a few dozen names: remembered."""
     lowered = key.lower()
     return lowered in _SECRET_KEYS or any(part in lowered for part in _SECRET_KEY_PARTS)
 

@@ -69,17 +69,18 @@ class RequestLogMiddleware:
             user = getattr(request, "user", None)
             user_id = user.pk if user is not None and user.is_authenticated else None
             status = response.status_code
+            path = _loggable_path(request)
             logger.log(
                 _level(status),
                 "%s %s %s",
                 request.method,
-                _loggable_path(request),
+                path,
                 status,
                 extra={
                     "event": "http_request",
                     "user_id": user_id,
                     "method": request.method,
-                    "path": _loggable_path(request),
+                    "path": path,
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },

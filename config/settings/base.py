@@ -79,9 +79,14 @@ INSTALLED_APPS = [
     "monitoring",
 ]
 
-# django-prometheus's two middlewares wrap everything else so every response is counted.
+# Off only to measure what the instrumentation costs (bench/): no request metrics, no
+# statement or connection metrics, no cache read counters, no JSON request log line and no
+# slow-query wrapper. Read once at start (the backends below are chosen by it).
+OBSERVABILITY_ENABLED = env.bool("OBSERVABILITY_ENABLED", default=True)
+
+# The request metrics' middleware wraps everything else so every response is counted.
 MIDDLEWARE = [
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "monitoring.middleware.PrometheusMiddleware",
     "assistant.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -91,7 +96,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,14 +118,16 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 # DATABASE_URL selects PostgreSQL (psycopg 3 with Django's connection pool); unset, SQLite.
-# The engine is swapped for django-prometheus's wrapper of the same backend.
-_PROMETHEUS_DB_ENGINES = {
-    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
-    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+# The engine is swapped for the same backend counting its connections (monitoring/backends);
+# statements are measured by monitoring/db.py's execute wrapper.
+_COUNTING_DB_ENGINES = {
+    "django.db.backends.postgresql": "monitoring.backends.postgresql",
+    "django.db.backends.sqlite3": "monitoring.backends.sqlite3",
 }
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 _db = DATABASES["default"]
-_db["ENGINE"] = _PROMETHEUS_DB_ENGINES.get(_db["ENGINE"], _db["ENGINE"])
+if OBSERVABILITY_ENABLED:
+    _db["ENGINE"] = _COUNTING_DB_ENGINES.get(_db["ENGINE"], _db["ENGINE"])
 if _db["ENGINE"].endswith("postgresql"):
     # A pool replaces persistent connections, so CONN_MAX_AGE must stay 0.
     _db["CONN_MAX_AGE"] = 0
@@ -179,11 +185,14 @@ _UNINSTRUMENTED_BACKENDS = {
 
 
 def uninstrumented_cache(cache: dict[str, Any]) -> dict[str, Any]:
-    """The same cache configuration through a backend django-prometheus does not count."""
-    return {**cache, "BACKEND": _UNINSTRUMENTED_BACKENDS[cache["BACKEND"]]}
+    """The same cache configuration through a backend django-prometheus does not count (the
+    same one when it counts nothing already)."""
+    return {**cache, "BACKEND": _UNINSTRUMENTED_BACKENDS.get(cache["BACKEND"], cache["BACKEND"])}
 
 
 CACHES[MONITORING_CACHE_ALIAS] = uninstrumented_cache(CACHES["default"])
+if not OBSERVABILITY_ENABLED:
+    CACHES["default"] = uninstrumented_cache(CACHES["default"])
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"
@@ -557,9 +566,6 @@ CELERY_BEAT_SCHEDULE["monitoring-business-metrics"] = {
     "schedule": timedelta(seconds=BUSINESS_METRICS_REFRESH_SECONDS),
     "options": {"expires": BUSINESS_METRICS_REFRESH_SECONDS},
 }
-# Off only to measure what our own instrumentation costs (bench/load_bench.py): no JSON request
-# log line and no slow-query wrapper. django-prometheus' framework metrics stay on.
-OBSERVABILITY_ENABLED = env.bool("OBSERVABILITY_ENABLED", default=True)
 
 # --- Monitoring: Alertmanager webhook ------------------------------------------------------
 # Alertmanager sends "Authorization: Bearer <token>" (http_config.authorization); unset, the

@@ -19,7 +19,7 @@ from monitoring.dashboards.logql import (
     SLOW_REQUESTS,
     SMS_ROUTING,
 )
-from monitoring.db import SlowQueryWrapper
+from monitoring.db import StatementWrapper
 from monitoring.tests.logql import parse
 from tests.fakes.twilio_server import inbound_sms_request
 
@@ -61,7 +61,9 @@ def emitted(logs, client, auth_client, user, password, settings) -> list[dict[st
         body="hi",
     )
     client.post("/sms/twilio/inbound", form, headers={"X-Twilio-Signature": signature})
-    with connection.execute_wrapper(SlowQueryWrapper(alias="default", threshold_seconds=0)):
+    with connection.execute_wrapper(
+        StatementWrapper(alias="default", vendor=connection.vendor, threshold_seconds=0)
+    ):
         connection.cursor().execute("SELECT 1")  # slow_query (every statement is, at 0 ms)
     with override_settings(ROOT_URLCONF=__name__):
         client.raise_request_exception = False

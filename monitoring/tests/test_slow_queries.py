@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 
 from assistant.users.models import User
 from monitoring import health
-from monitoring.db import SQL_SHAPE_MAX_CHARS, SlowQueryWrapper, install_slow_query_wrapper, sql_shape
+from monitoring.db import SQL_SHAPE_MAX_CHARS, StatementWrapper, install_statement_wrapper, sql_shape
 from monitoring.health import QueryDurations
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,9 @@ def slow_queries(alias: str = DEFAULT_DB_ALIAS) -> float:
 @pytest.fixture
 def every_query_is_slow() -> Iterator[None]:
     """A second wrapper with a 0 ms threshold: the installed one keeps the configured 500 ms."""
-    with connection.execute_wrapper(SlowQueryWrapper(alias=DEFAULT_DB_ALIAS, threshold_seconds=0)):
+    with connection.execute_wrapper(
+        StatementWrapper(alias=DEFAULT_DB_ALIAS, vendor=connection.vendor, threshold_seconds=0)
+    ):
         yield
 
 
@@ -34,7 +36,7 @@ def test_each_connection_has_exactly_one_wrapper_however_often_it_reconnects():
     connection_created.send(sender=type(connection), connection=connection)
     connection_created.send(sender=type(connection), connection=connection)
 
-    wrappers = [wrapper for wrapper in connection.execute_wrappers if isinstance(wrapper, SlowQueryWrapper)]
+    wrappers = [wrapper for wrapper in connection.execute_wrappers if isinstance(wrapper, StatementWrapper)]
     assert len(wrappers) == 1
     assert wrappers[0].alias == DEFAULT_DB_ALIAS
     assert wrappers[0].threshold_seconds == pytest.approx(0.5)  # DATABASE_SLOW_QUERY_MS
@@ -42,13 +44,13 @@ def test_each_connection_has_exactly_one_wrapper_however_often_it_reconnects():
 
 def test_the_wrapper_is_installed_for_any_alias_and_outside_wrappers_already_there():
     theirs = object()
-    other = SimpleNamespace(alias="replica", execute_wrappers=[theirs])
+    other = SimpleNamespace(alias="replica", vendor="postgresql", execute_wrappers=[theirs])
 
-    install_slow_query_wrapper(sender=None, connection=other)
+    install_statement_wrapper(sender=None, connection=other)
 
     # Outermost: a `connection.execute_wrapper()` block pops the last entry when it ends.
     mine, last = other.execute_wrappers
-    assert isinstance(mine, SlowQueryWrapper)
+    assert isinstance(mine, StatementWrapper)
     assert mine.alias == "replica"
     assert last is theirs
 
@@ -79,7 +81,7 @@ def test_a_fast_statement_is_neither_counted_nor_logged(logs):
 
 
 def test_a_statement_that_fails_slowly_is_counted_too():
-    wrapper = SlowQueryWrapper(alias="other", threshold_seconds=0)
+    wrapper = StatementWrapper(alias="other", vendor=connection.vendor, threshold_seconds=0)
     before = slow_queries("other")
 
     def failing(*_: Any) -> None:

@@ -2,7 +2,7 @@
 live registry, checked against docs/metrics.md, and linted by promtool when it is installed.
 
 The live registry is what every process of ours can export: each app's `metrics` module, the
-modules only some processes import (EXTRA_METRIC_MODULES), django-prometheus's metrics
+modules only some processes import (EXTRA_METRIC_MODULES), django-prometheus's series
 (registered lazily, on first request or first use of a backend, so loaded here up front), and
 the collectors the /metrics view adds at scrape time (apps' `COLLECTORS`). The default registry
 is read through its public `collect()` (its counters, gauges and histograms only hand over the
@@ -52,10 +52,11 @@ EXTRA_METRIC_MODULES = (
     "monitoring.celery_metrics",  # the Celery worker's and beat's exporters (:9808, :9809)
     "monitoring.beat",  # beat's tick gauge, defined where only beat creates it
 )
-# django-prometheus's metric modules: its database and cache wrappers load theirs on first use,
-# its AppConfig the migration gauges (its request metrics are built with the middleware).
+# django-prometheus's request and database series, fed by our middleware and statement
+# wrapper (loaded with the first request or connection); its own cache backends load their
+# counters on first use, its AppConfig the migration gauges.
 DJANGO_PROMETHEUS_MODULES = (
-    "django_prometheus.db.metrics",
+    "monitoring.django_metrics",
     "django_prometheus.cache.metrics",
     "django_prometheus.migrations",
 )
@@ -102,12 +103,9 @@ class DocFormatError(ValueError):
 
 def load_metric_namespaces() -> list[object]:
     """Where our metric objects live: each app's `metrics` module, the modules only some
-    processes import, django-prometheus's modules and its request metrics (built here up front,
-    as the middleware would on the first request)."""
-    from django_prometheus.middleware import Metrics
-
+    processes import, and django-prometheus's series."""
     modules = [import_module(name) for name in (*EXTRA_METRIC_MODULES, *DJANGO_PROMETHEUS_MODULES)]
-    return [*app_metric_modules(), *modules, Metrics.get_instance()]
+    return [*app_metric_modules(), *modules]
 
 
 def live_catalogue() -> dict[str, MetricInfo]:
