@@ -44,9 +44,15 @@ MIN_SMS_ATTEMPTS = 10  # outbound SMS attempts in the 15-minute window
 MIN_TOKEN_REFRESHES = 5  # token refreshes of one provider in the 30-minute window
 MIN_REMINDERS = 5  # reminders delivered in the 15-minute window
 
-# Views whose answers are not user traffic: Prometheus' own scrapes, and health probes (a probe
-# answers 503 by design when a dependency is down; HealthCheckUnhealthy reports that).
-NOT_USER_TRAFFIC = 'view!~"metrics|health.*"'
+# The HTTP series the error ratio and latency read: by scope and status class, every combination
+# created at 0 when a process starts, so a window's first request counts (the per-view series
+# appear with their view's first request, already at 1). Prometheus' own scrapes and health
+# probes are the `probe` scope, not user traffic (a probe answers 503 by design when a
+# dependency is down; HealthCheckUnhealthy reports that).
+HTTP_RESPONSES = "http_responses_total"
+HTTP_LATENCY = "http_request_duration_seconds"
+USER_TRAFFIC = 'scope!="probe"'
+SERVER_ERROR = 'status_class="5xx"'
 
 # Health components whose failure stops the product (paged); the others (disk, memory, providers)
 # degrade one feature and warn.
@@ -186,7 +192,6 @@ def condition_rule(
 
 # --- The rules ---------------------------------------------------------------------------------
 
-_HTTP_RESPONSES = "django_http_responses_total_by_status_view_method_total"
 _CELERY_BEAT_TICK = "celery_beat_last_tick_timestamp_seconds"
 _FAILED = 'state="failed"'
 _DAILY_SPEND_CAP = 'cap="daily_spend"'
@@ -367,16 +372,14 @@ def inhibit_rules() -> list[dict[str, Any]]:
 
 
 def _http() -> list[Rule]:
-    responses_ok_volume = (
-        f"{sum_increase(_HTTP_RESPONSES, NOT_USER_TRAFFIC, window='5m')} >= {MIN_HTTP_REQUESTS}"
-    )
+    responses_ok_volume = f"{sum_increase(HTTP_RESPONSES, USER_TRAFFIC, window='5m')} >= {MIN_HTTP_REQUESTS}"
     return [
         *threshold_rules(
             "HighErrorRate",
             t.HTTP_ERROR_RATIO,
             query=ratio(
-                sum_rate(_HTTP_RESPONSES, 'status=~"5.."', NOT_USER_TRAFFIC, window="5m"),
-                sum_rate(_HTTP_RESPONSES, NOT_USER_TRAFFIC, window="5m"),
+                sum_rate(HTTP_RESPONSES, SERVER_ERROR, USER_TRAFFIC, window="5m"),
+                sum_rate(HTTP_RESPONSES, USER_TRAFFIC, window="5m"),
                 multiline=True,
             ),
             fmt=PERCENT,
@@ -392,9 +395,7 @@ def _http() -> list[Rule]:
         *threshold_rules(
             "HighResponseTime",
             t.HTTP_P95_LATENCY,
-            query=quantile(
-                0.95, "django_http_requests_latency_seconds_by_view_method", NOT_USER_TRAFFIC, window="5m"
-            ),
+            query=quantile(0.95, HTTP_LATENCY, USER_TRAFFIC, window="5m"),
             fmt=DURATION,
             summary="The API is slow: p95 latency above its threshold",
             description=(

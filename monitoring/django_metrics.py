@@ -5,9 +5,19 @@ middlewares and database engines.
 
 Those wrote about 17 values per request and 3 per SQL statement, a mmap write each under
 gunicorn (multiprocess mode), for series nobody queries (body sizes, charsets, requests by
-transport...); these write 6 per request and 2 per statement. The metrics stay defined here,
-beside nothing heavy, because the database backends (monitoring/backends) load this module
-whenever Django opens its first connection.
+transport...); these wrote 6 per request and 2 per statement.
+
+Beside them, two series of our own with bounded labels, every combination created at 0 when the
+process starts (`label_values`): responses by scope and status class, and latency by scope.
+The per-view series above appear with each view's first request, already at 1, so `rate()`
+misses it; the error ratio, the latency heatmap and the HTTP alerts read these instead, and see
+the first request. They write 3 values per request (the counter, the histogram's bucket and
+sum); the responses counter, summed, is also the responses sent, so django-prometheus's
+`django_http_responses_before_middlewares_total` (read by no panel or rule) is gone: 8 writes
+per request in all.
+
+The metrics stay defined here, beside nothing heavy, because the database backends
+(monitoring/backends) load this module whenever Django opens its first connection.
 
 django-prometheus's names already end in `total` (`django_http_requests_total_by_...`);
 prometheus_client appends `_total` to every counter, so PromQL spells them
@@ -21,17 +31,16 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django_prometheus.conf import PROMETHEUS_LATENCY_BUCKETS
 from prometheus_client import Counter, Histogram
 
+from assistant.core.metric_labels import label_values
+
 T = TypeVar("T")
 
 # --- HTTP (monitoring.middleware.PrometheusMiddleware) ----------------------------------------
 
+# Minus the responses sent (`sum(http_responses_total)`, below), the requests in flight.
 http_requests_received = Counter(
     "django_http_requests_before_middlewares_total",
-    "Requests received (before any middleware ran); minus the responses sent, requests in flight.",
-)
-http_responses_sent = Counter(
-    "django_http_responses_before_middlewares_total",
-    "Responses sent (after every middleware ran).",
+    "Requests received (before any middleware ran); minus http_responses_total, requests in flight.",
 )
 http_requests_by_view = Counter(
     "django_http_requests_total_by_view_transport_method",
@@ -53,6 +62,31 @@ http_exceptions_by_type = Counter(
     "django_http_exceptions_total_by_type",
     "Exceptions a view raised (answered 500), by exception class.",
     ["type"],
+)
+
+# Where a request went (monitoring.middleware.request_scope): the API, the admin, Prometheus'
+# scrapes and health probes (not user traffic: a probe answers 503 by design when a dependency is
+# down), or anything else (the other pages, a path that matched no pattern).
+SCOPES = ("api", "admin", "probe", "other")
+STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
+
+http_responses = label_values(
+    Counter(
+        "http_responses",
+        "Responses by scope (api, admin, probe, other) and status class (2xx, 5xx...).",
+        ["scope", "status_class"],
+    ),
+    scope=SCOPES,
+    status_class=STATUS_CLASSES,
+)
+http_request_duration = label_values(
+    Histogram(
+        "http_request_duration_seconds",
+        "Request latency through the whole middleware stack, by scope (api, admin, probe, other).",
+        ["scope"],
+        buckets=PROMETHEUS_LATENCY_BUCKETS,
+    ),
+    scope=SCOPES,
 )
 
 # --- Database (monitoring.db.StatementWrapper, monitoring/backends) ---------------------------

@@ -8,14 +8,16 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
+from django.urls import ResolverMatch
 
 from monitoring.django_metrics import (
     http_exceptions_by_type,
     http_latency_by_view,
+    http_request_duration,
     http_requests_by_view,
     http_requests_received,
+    http_responses,
     http_responses_by_status_view,
-    http_responses_sent,
 )
 
 # Any other method is a client's invention: one label value for all of them keeps the series bounded.
@@ -23,6 +25,16 @@ _METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "OPTIONS"
 INVALID_METHOD = "<invalid method>"
 # A path that matched no URL pattern (a 404) or a pattern without a name.
 UNNAMED_VIEW = "<unnamed view>"
+# The scope (django_metrics.SCOPES) of a request, by the first segment of the URL pattern it
+# matched: the same views the per-view panels leave out as `view!~"metrics|health.*"` are probes.
+_SCOPE_BY_PREFIX = {"api": "api", "admin": "admin", "metrics": "probe", "health": "probe"}
+
+
+def request_scope(match: ResolverMatch | None) -> str:
+    """`other` for the remaining pages and for a path that matched no pattern (a 404)."""
+    if match is None:
+        return "other"
+    return _SCOPE_BY_PREFIX.get(match.route.partition("/")[0], "other")
 
 
 class PrometheusMiddleware:
@@ -38,7 +50,7 @@ class PrometheusMiddleware:
         started = time.perf_counter()
         http_requests_received.inc()
         response = self.get_response(request)
-        http_responses_sent.inc()
+        elapsed = time.perf_counter() - started
         method = request.method if request.method in _METHODS else INVALID_METHOD
         match = request.resolver_match
         view = (match.view_name if match is not None else None) or UNNAMED_VIEW
@@ -46,7 +58,10 @@ class PrometheusMiddleware:
             transport = "https" if request.is_secure() else "http"
             http_requests_by_view.labels(view, transport, method).inc()
         http_responses_by_status_view.labels(str(response.status_code), view, method).inc()
-        http_latency_by_view.labels(view, method).observe(time.perf_counter() - started)
+        http_latency_by_view.labels(view, method).observe(elapsed)
+        scope = request_scope(match)
+        http_responses.labels(scope, f"{response.status_code // 100}xx").inc()
+        http_request_duration.labels(scope).observe(elapsed)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:

@@ -81,7 +81,7 @@ Client().get("/api/v1/todos")
 with connection.cursor() as cursor:
     cursor.execute("SELECT 1")
 cache.get("anything")
-prefixes = ("django_http_", "django_db_", "django_cache_")
+prefixes = ("django_http_", "http_", "django_db_", "django_cache_")
 Path(sys.argv[1]).write_text(json.dumps(sorted({
     family.name
     for family in REGISTRY.collect()
@@ -113,6 +113,8 @@ def test_on_requests_statements_and_cache_reads_are_counted(tmp_path: Path) -> N
     assert {
         "django_http_requests_before_middlewares",
         "django_http_responses_total_by_status_view_method",
+        "http_responses",
+        "http_request_duration_seconds",
         "django_db_new_connections",
         "django_db_query_duration_seconds",
         "django_cache_get",

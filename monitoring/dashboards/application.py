@@ -1,7 +1,7 @@
 """Application: the API's traffic, latency and errors, its database and cache, sign-ins, and logs."""
 
 from assistant.core import thresholds
-from monitoring.alerting import NOT_USER_TRAFFIC
+from monitoring.alerting import HTTP_RESPONSES, SERVER_ERROR, USER_TRAFFIC
 from monitoring.dashboards.base import DashboardSpec, Section
 from monitoring.dashboards.logql import LOG_QUERIES
 from monitoring.dashboards.panels import (
@@ -21,12 +21,12 @@ from monitoring.promql import ratio, total
 REQUESTS = "django_http_requests_total_by_view_transport_method_total"
 RESPONSES = "django_http_responses_total_by_status_view_method_total"
 LATENCY = "django_http_requests_latency_seconds_by_view_method"
-SERVER_ERROR = 'status=~"5.."'
 REFUSED_SIGN_IN = 'reason!="mfa_required"'  # the first step of a two-factor sign-in, not a failure
 
-# The same traffic as the HighErrorRate alert: a health probe's 503 is the probe doing its job.
+# The same series as the HighErrorRate alert, by scope and status class and created at 0 when a
+# process starts, so the first request counts: a health probe's 503 is the probe doing its job.
 ERROR_RATIO = ratio(
-    sum_rate(RESPONSES, f"{SERVER_ERROR}, {NOT_USER_TRAFFIC}"), sum_rate(RESPONSES, NOT_USER_TRAFFIC)
+    sum_rate(HTTP_RESPONSES, SERVER_ERROR, USER_TRAFFIC), sum_rate(HTTP_RESPONSES, USER_TRAFFIC)
 )
 SIGN_INS = sum_rate("user_login_total", window="1h")
 SIGN_IN_SUCCESS = ratio(
@@ -136,7 +136,7 @@ def sections() -> list[Section]:
                 timeseries_panel(
                     "5xx responses by view",
                     "Server errors per second per view and status: which endpoint fails.",
-                    Prom(sum_rate(RESPONSES, SERVER_ERROR, by=("view", "status")), "{{view}} {{status}}"),
+                    Prom(sum_rate(RESPONSES, 'status=~"5.."', by=("view", "status")), "{{view}} {{status}}"),
                     unit="reqps",
                     width=THIRD,
                 ),

@@ -1,7 +1,7 @@
 """System: the hosts (node_exporter) and whether every scrape target answers."""
 
 from assistant.core import thresholds
-from monitoring.alerting import NOT_USER_TRAFFIC
+from monitoring.alerting import HTTP_LATENCY, USER_TRAFFIC
 from monitoring.dashboards import application
 from monitoring.dashboards.base import DashboardSpec, Section
 from monitoring.dashboards.panels import (
@@ -32,11 +32,12 @@ FILESYSTEM_USAGE = (
 )
 DISK_BUSY = f"rate({series('node_disk_io_time_seconds_total')}[5m])"
 # The web processes' request latency buckets: this dashboard's $job is node, so the app's job
-# is named here, and probes and scrapes are left out as on the Application dashboard.
+# is named here, and probes and scrapes are left out as in the HighResponseTime alert. The
+# histogram by scope, created at 0 when a process starts, so the first request shows.
 REQUEST_LATENCY_BUCKETS = sum_rate(
-    f"{application.LATENCY}_bucket",
+    f"{HTTP_LATENCY}_bucket",
     f'job=~"{application.DASHBOARD.jobs}"',
-    NOT_USER_TRAFFIC,
+    USER_TRAFFIC,
     by=("le",),
     scope=(),
 )
@@ -178,8 +179,8 @@ def sections() -> list[Section]:
                 heatmap_panel(
                     "Request latency heatmap",
                     "How the web processes' request durations spread over the latency buckets "
-                    "(django_http_requests_latency_seconds_by_view_method), requests per second "
-                    "per bucket, last 5 minutes; health probes and metrics scrapes left out. A band "
+                    "(http_request_duration_seconds), requests per second per bucket, last 5 "
+                    "minutes; health probes and metrics scrapes left out. A band "
                     "climbing to higher buckets is the service slowing down.",
                     Prom(REQUEST_LATENCY_BUCKETS, "{{le}}"),
                     unit="s",

@@ -203,8 +203,13 @@ def _listed(items: Iterable[str], most: int = 4) -> str:
     return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")
 
 
-def scrape_interval(api: PrometheusApi) -> float:
-    return max(duration_seconds(target["scrapeInterval"]) for target in api.targets())
+def scrape_interval(stack: Stack) -> float:
+    """The longest scrape interval of the jobs the stack's Prometheus was given: read from its
+    configuration, as its API lists no target until its first discovery after start."""
+    assert stack.prometheus is not None
+    config = stack.prometheus.config
+    default = config.get("global", {}).get("scrape_interval", "1m")
+    return max(duration_seconds(job.get("scrape_interval", default)) for job in config["scrape_configs"])
 
 
 def wait_for_scrapes(stack: Stack, api: PrometheusApi, since: float, scrapes: int) -> None:
@@ -218,7 +223,7 @@ def wait_for_scrapes(stack: Stack, api: PrometheusApi, since: float, scrapes: in
         return len(seen) == len(api.targets()) and all(len(times) >= scrapes for times in seen.values())
 
     stack.wait_until(
-        done, f"{scrapes} scrapes of every target", timeout=(scrapes + 1) * scrape_interval(api) + 10
+        done, f"{scrapes} scrapes of every target", timeout=(scrapes + 1) * scrape_interval(stack) + 10
     )
 
 
@@ -235,7 +240,7 @@ def observe(
     stack.wait_until(
         lambda: {t["labels"]["job"] for t in api.targets() if t["health"] == "up"} >= jobs,
         f"every job up ({sorted(jobs)})",
-        timeout=3 * scrape_interval(api) + 10,
+        timeout=3 * scrape_interval(stack) + 10,
     )
     before = read_exposition(api, stack)
     wait_for_scrapes(stack, api, before.taken_at, scrapes=1)

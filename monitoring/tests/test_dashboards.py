@@ -253,9 +253,7 @@ def test_the_system_dashboard_has_the_guides_heatmap_of_request_latency(built):
     assert [panel["title"] for panel in heatmaps] == ["Request latency heatmap"]
     (target,) = heatmaps[0]["targets"]
     assert (target["format"], target["legendFormat"]) == ("heatmap", "{{le}}")
-    assert target["expr"].startswith(
-        "sum by (le) (rate(django_http_requests_latency_seconds_by_view_method_bucket{"
-    )
+    assert target["expr"].startswith("sum by (le) (rate(http_request_duration_seconds_bucket{")
     assert 'job=~"assistant-api"' in target["expr"]
     # Prometheus' buckets, shown as they are (not re-bucketed by Grafana), upper bounds as rows.
     assert heatmaps[0]["options"]["calculate"] is False
@@ -346,7 +344,7 @@ def test_quantiles_are_taken_over_summed_bucket_rates_keeping_le():
 # was only refused reads 0 beside one that connected).
 HEALTHY_RATIOS: dict[str, tuple[list[str], dict[str, float]]] = {
     "5xx error ratio": (
-        ['django_http_responses_total_by_status_view_method_total{status="200", view="home", method="GET"}'],
+        ['http_responses_total{scope="api", status_class="2xx"}'],
         {"{}": 0},
     ),
     "Task failure ratio": (

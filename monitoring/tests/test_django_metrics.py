@@ -16,7 +16,7 @@ from pytest_django.fixtures import Settings
 
 from assistant.users.models import User
 from monitoring.db import StatementWrapper
-from monitoring.django_metrics import new_connection_counted
+from monitoring.django_metrics import SCOPES, STATUS_CLASSES, new_connection_counted
 from monitoring.middleware import PrometheusMiddleware
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +24,8 @@ pytestmark = pytest.mark.django_db
 RESPONSES = "django_http_responses_total_by_status_view_method_total"
 REQUESTS = "django_http_requests_total_by_view_transport_method_total"
 LATENCY_COUNT = "django_http_requests_latency_seconds_by_view_method_count"
+BY_SCOPE = "http_responses_total"
+SCOPE_LATENCY_COUNT = "http_request_duration_seconds_count"
 
 
 class Boom(Exception):
@@ -61,7 +63,8 @@ def test_a_response_is_counted_by_status_view_and_method_with_its_latency(client
         "requests": value(REQUESTS, view="todo-list", transport="http", method="GET"),
         "latency": value(LATENCY_COUNT, view="todo-list", method="GET"),
         "received": value("django_http_requests_before_middlewares_total"),
-        "sent": value("django_http_responses_before_middlewares_total"),
+        "by scope": value(BY_SCOPE, scope="api", status_class="4xx"),
+        "scope latency": value(SCOPE_LATENCY_COUNT, scope="api"),
     }
 
     assert client.get("/api/v1/todos").status_code == 401
@@ -70,7 +73,8 @@ def test_a_response_is_counted_by_status_view_and_method_with_its_latency(client
     assert value(REQUESTS, view="todo-list", transport="http", method="GET") == before["requests"] + 1
     assert value(LATENCY_COUNT, view="todo-list", method="GET") == before["latency"] + 1
     assert value("django_http_requests_before_middlewares_total") == before["received"] + 1
-    assert value("django_http_responses_before_middlewares_total") == before["sent"] + 1
+    assert value(BY_SCOPE, scope="api", status_class="4xx") == before["by scope"] + 1
+    assert value(SCOPE_LATENCY_COUNT, scope="api") == before["scope latency"] + 1
 
 
 def test_a_secure_request_is_counted_as_https(client: Client) -> None:
@@ -110,11 +114,57 @@ def test_a_method_nobody_defined_is_one_label_value(client: Client) -> None:
 def test_an_exception_in_a_view_is_counted_by_class_and_as_a_500(client: Client) -> None:
     exceptions_before = value("django_http_exceptions_total_by_type_total", type="Boom")
     responses_before = value(RESPONSES, status="500", view="boom", method="GET")
+    by_scope_before = value(BY_SCOPE, scope="other", status_class="5xx")
 
     assert client.get("/boom").status_code == 500
 
     assert value("django_http_exceptions_total_by_type_total", type="Boom") == exceptions_before + 1
     assert value(RESPONSES, status="500", view="boom", method="GET") == responses_before + 1
+    assert value(BY_SCOPE, scope="other", status_class="5xx") == by_scope_before + 1
+
+
+# --- By scope: what the error ratio, the latency heatmap and the HTTP alerts read ---------------
+
+
+def test_every_scope_and_status_class_exists_at_zero_before_any_request() -> None:
+    exported = {
+        (sample.name, tuple(sorted(sample.labels.items())))
+        for family in REGISTRY.collect()
+        if family.name in ("http_responses", "http_request_duration_seconds")
+        for sample in family.samples
+    }
+
+    for scope in SCOPES:
+        assert ("http_request_duration_seconds_count", (("scope", scope),)) in exported
+        for status_class in STATUS_CLASSES:
+            assert (BY_SCOPE, (("scope", scope), ("status_class", status_class))) in exported
+
+
+@pytest.mark.parametrize(
+    ("path", "scope"),
+    [
+        ("/api/v1/todos", "api"),
+        ("/api/schema/", "api"),
+        ("/admin/", "admin"),
+        ("/admin/no-such-page/", "admin"),
+        ("/metrics", "probe"),
+        ("/health/live", "probe"),
+        ("/health/database/performance", "probe"),
+        ("/monitoring/status/", "other"),
+        ("/no-such-page", "other"),
+    ],
+)
+def test_a_response_is_counted_in_the_scope_of_the_pattern_it_matched(
+    client: Client, path: str, scope: str
+) -> None:
+    def counted() -> float:
+        return sum(value(BY_SCOPE, scope=scope, status_class=status_class) for status_class in STATUS_CLASSES)
+
+    before = counted(), value(SCOPE_LATENCY_COUNT, scope=scope)
+
+    client.get(path)
+
+    assert (counted(), value(SCOPE_LATENCY_COUNT, scope=scope)) == (before[0] + 1, before[1] + 1)
 
 
 def test_off_the_middleware_is_left_out(settings: Settings) -> None:
