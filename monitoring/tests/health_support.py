@@ -2,6 +2,20 @@
 
 import threading
 
+# The checks /health/overall runs, in the order it reports them.
+OVERALL_COMPONENTS = [
+    "database",
+    "cache",
+    "broker",
+    "celery_workers",
+    "celery_beat",
+    "disk",
+    "memory",
+    "twilio",
+    "google",
+    "microsoft",
+    "notion",
+]
 REFRESH_THREAD = "health-refresh"  # the name HealthMonitor gives its background refresh
 
 

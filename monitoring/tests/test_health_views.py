@@ -16,6 +16,7 @@ from integrations.models import Integration
 from monitoring import checks, health
 from monitoring.health import HealthMonitor
 from monitoring.models import Heartbeat
+from monitoring.tests.health_support import OVERALL_COMPONENTS
 from monitoring.tests.test_health_checks import (  # database_access is a fixture
     database_access,  # noqa: F401
     dead_database,
@@ -24,19 +25,6 @@ from monitoring.tests.test_health_checks import (  # database_access is a fixtur
 )
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-COMPONENTS = [
-    "database",
-    "cache",
-    "broker",
-    "celery_workers",
-    "celery_beat",
-    "disk",
-    "memory",
-    "twilio",
-    "google",
-    "microsoft",
-    "notion",
-]
 # The guide's services keys, also answered for its clients: the cache, and the providers.
 GUIDE_KEYS = ["redis", "external_apis"]
 COMPONENT_FIELDS = {
@@ -89,8 +77,8 @@ def test_overall_has_the_guides_shape_with_every_component(operator):
     assert response.status_code == 200
     assert set(body) == {"status", "timestamp", "checked_at", "services", "checks"}
     assert ISO_UTC.match(body["timestamp"])
-    assert list(body["services"]) == [*COMPONENTS, *GUIDE_KEYS]
-    assert list(body["checks"]) == COMPONENTS
+    assert list(body["services"]) == [*OVERALL_COMPONENTS, *GUIDE_KEYS]
+    assert list(body["checks"]) == OVERALL_COMPONENTS
     for component in body["checks"].values():
         assert set(component) >= COMPONENT_FIELDS
         assert ISO_UTC.match(component["checked_at"])

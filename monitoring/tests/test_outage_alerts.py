@@ -21,6 +21,7 @@ from deploy.local.processes import Process, stop_all
 from deploy.local.render import RouteTiming, SecretFiles, Sink, alertmanager_config
 from deploy.local.stack import BINARIES, free_port
 from monitoring import alerting
+from monitoring.tests.health_support import OVERALL_COMPONENTS
 from monitoring.tests.test_alert_rules import RULES_DIR, promtool
 
 pytestmark = pytest.mark.processes
@@ -30,19 +31,6 @@ API = {"job": "assistant-api", "instance": "api:8000"}
 POSTGRES = {"job": "postgres", "instance": "postgres-exporter:9187"}
 REDIS = {"job": "redis", "instance": "redis-exporter:9121"}
 # Healthy-looking series of everything else, so that only the outage's alerts can fire.
-COMPONENTS = [
-    "database",
-    "cache",
-    "broker",
-    "celery_workers",
-    "celery_beat",
-    "disk",
-    "memory",
-    "twilio",
-    "google",
-    "microsoft",
-    "notion",
-]
 STEPS = 15  # one sample a minute; evaluated at EVAL_TIME, long enough for every `for:`
 EVAL_TIME = "12m"
 
@@ -121,7 +109,7 @@ def input_series(outage: Outage) -> list[dict[str, str]]:
         'celery_workers_online{job="celery-worker", instance="worker:9808"}': "1",
         **{f"up{_labels(labels)}": "1" for labels in (API, POSTGRES, REDIS)},
     }
-    for component in COMPONENTS:
+    for component in OVERALL_COMPONENTS:
         value = "0" if component in outage.down else "0.5" if component in outage.degraded else "1"
         healthy[f"health_check_status{_labels(_health(component, **API))}"] = value
     series = [
