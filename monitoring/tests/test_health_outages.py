@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from functools import partial
 
 import pytest
-from django.test import Client
 
 from monitoring import checks, health
 from monitoring.health import Check, HealthMonitor, Status, failure_cause
@@ -26,29 +25,16 @@ from monitoring.tests.test_health_checks import (  # database_access is a fixtur
     dead_database,
     finish_abandoned_checks,
     postgres_alias,
-    registry_with,
+)
+from monitoring.tests.test_health_views import (  # fresh_monitor is an autouse fixture
+    fresh_monitor,  # noqa: F401
+    use_registry,
 )
 from tests.fakes.twilio_server import refusing_server
 
 # The promise: a refused connection is reported, with its cause, within this long.
 CAUSE_WITHIN_SECONDS = 1.0
 DATABASE_DEPENDANTS = ["celery_beat", "twilio", "google", "microsoft", "notion"]
-OPERATOR_TOKEN = "operators-metrics-token"
-
-
-@pytest.fixture
-def operator(settings) -> Client:
-    settings.METRICS_TOKEN = OPERATOR_TOKEN
-    return Client(headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"})
-
-
-@pytest.fixture(autouse=True)
-def fresh_monitor(monkeypatch):
-    monkeypatch.setattr(health, "monitor", HealthMonitor())
-
-
-def use_registry(monkeypatch, **functions: health.CheckFunction) -> None:
-    monkeypatch.setattr(health, "monitor", HealthMonitor(registry_with(**functions)))
 
 
 @contextmanager

@@ -7,7 +7,6 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
-from django.test import Client
 from django.utils.timezone import now
 from social_django.models import UserSocialAuth
 
@@ -37,17 +36,6 @@ COMPONENT_FIELDS = {
     "last_error",
     "last_error_at",
 }
-
-
-OPERATOR_TOKEN = "operators-metrics-token"
-
-
-@pytest.fixture
-def operator(settings) -> Client:
-    """An operator's script: the detailed pages want the metrics token (test_health_access.py
-    shows who else may read them)."""
-    settings.METRICS_TOKEN = OPERATOR_TOKEN
-    return Client(headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"})
 
 
 @pytest.fixture(autouse=True)
