@@ -139,9 +139,9 @@ def _common(
     title: str,
     description: str,
     unit: str | None,
-    threshold: Threshold | None,
     width: int,
-    height: int,
+    threshold: Threshold | None = None,
+    height: int = GRAPH_HEIGHT,
 ) -> P:
     return (
         panel.title(title)
@@ -311,9 +311,7 @@ def bargauge_panel(
         title=title,
         description=description,
         unit=unit,
-        threshold=None,
         width=width,
-        height=GRAPH_HEIGHT,
     )
     return _with_prometheus_targets(panel, queries, instant=True)
 
@@ -332,9 +330,7 @@ def table_panel(
         title=title,
         description=description,
         unit=unit,
-        threshold=None,
         width=width,
-        height=GRAPH_HEIGHT,
     )
     return _with_prometheus_targets(panel, queries, instant=True, query_format=PromQueryFormat.TABLE)
 
@@ -366,9 +362,7 @@ def heatmap_panel(
         title=title,
         description=description,
         unit=unit,
-        threshold=None,
         width=width,
-        height=GRAPH_HEIGHT,
     )
     return _with_prometheus_targets(panel, (buckets,), query_format=PromQueryFormat.HEATMAP)
 
