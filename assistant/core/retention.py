@@ -51,9 +51,10 @@ def retention_kinds() -> list[str]:
 
 def retention_batch(queryset: models.QuerySet[M], *, limit: int) -> models.QuerySet[M]:
     """At most `limit` rows of `queryset`, selected by primary key: the UPDATE or DELETE run on
-    it touches that many rows at most, however large the backlog."""
+    it touches that many rows at most, however large the backlog. It keeps the conditions, so a
+    row that changed since it was selected (an SMS queued again) is left out."""
     ids = list(queryset.order_by().values_list("pk", flat=True)[:limit])
-    return queryset.model._default_manager.filter(pk__in=ids)
+    return queryset.filter(pk__in=ids)
 
 
 def data_retention_purge(
