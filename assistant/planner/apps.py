@@ -5,3 +5,9 @@ class PlannerConfig(AppConfig):
     name = "assistant.planner"
     label = "planner"
     verbose_name = "Todos and reminders"
+
+    def ready(self) -> None:
+        from assistant.core.retention import retention_purger_register
+        from assistant.planner import services
+
+        retention_purger_register("reminder_delivery", services.reminder_deliveries_purge)
