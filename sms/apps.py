@@ -8,6 +8,7 @@ class SmsConfig(AppConfig):
     def ready(self) -> None:
         from assistant.planner.notifications import channel_register
         from assistant.users.events import security_kinds_register
+        from assistant.users.support import support_phone_code_sender_register
         from sms import services
         from sms.events import SecurityKind
 
@@ -21,3 +22,5 @@ class SmsConfig(AppConfig):
         # Reminders for users who prefer SMS go through the outbox; deferred: it reports each
         # delivery later (sent, delivered, or failed over to chat).
         channel_register("sms", services.sms_notifications_deliver, deferred=True)
+        # Staff resend a phone code from the admin under the same caps as the API.
+        support_phone_code_sender_register(services.phone_verification_resend)

@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 OPTED_OUT_CODE = "opted_out"
 OPTED_OUT_MESSAGE = "The recipient texted STOP."
 NO_VERIFIED_PHONE_MESSAGE = "No verified phone number to text."
+ACCOUNT_INACTIVE_MESSAGE = "The account is deactivated: it gets no text messages."
 CAP_REACHED_MESSAGE = "SMS cap reached (%(cap)s): sent by chat instead."
 
 Status = OutboundSMS.Status
@@ -417,7 +418,9 @@ def sms_notifications_deliver(notifications: list[Notification]) -> None:
     refused: dict[metrics.Cap, list[Notification]] = defaultdict(list)
     for notification in notifications:
         phone = notification.user.phone_number
-        if not (notification.user.phone_verified and phone):
+        if not notification.user.is_active:
+            reason = ACCOUNT_INACTIVE_MESSAGE
+        elif not (notification.user.phone_verified and phone):
             reason = NO_VERIFIED_PHONE_MESSAGE
         elif phone in opted_out:
             reason = OPTED_OUT_MESSAGE
@@ -463,10 +466,10 @@ def _cap_refusals_record(refused: dict[metrics.Cap, list[Notification]]) -> None
 
 
 def _verified_user(number: str) -> User | None:
-    """The active user whose verified phone is number, with `opted_out` (whether the number
-    texted STOP) read in the same statement."""
+    """The user whose verified phone is number (deactivated or not), with `opted_out` (whether
+    the number texted STOP) read in the same statement."""
     return (
-        User.objects.filter(phone_number=number, phone_verified=True, is_active=True)
+        User.objects.filter(phone_number=number, phone_verified=True)
         .annotate(opted_out=Exists(PhoneOptOut.objects.filter(phone_number=OuterRef("phone_number"))))
         .first()
     )
@@ -519,6 +522,15 @@ def _route(*, inbound: InboundSMS, sender: str | None) -> tuple[str, str]:
         with translation.override(stranger_language(number=sender)):
             return InboundSMS.Result.UNKNOWN_SENDER, _signup_reply(sender)
     inbound.user = known
+    if not known.is_active:
+        # Support deactivated the account: nobody reads this, and the person must not think
+        # their todo or reminder was saved.
+        with translation.override(known.effective_language):
+            return InboundSMS.Result.INACTIVE, gettext(
+                "Your TDAH Assistant account is deactivated: this message was not read or saved, "
+                "and you get no reminders. To turn it back on, reply to the e-mail we sent you "
+                "about it."
+            )
     reply = chat_message_handle(user=known, text=inbound.body, channel=ChatChannel.SMS)
     return InboundSMS.Result.ROUTED, reply.text
 
@@ -637,6 +649,11 @@ def phone_verification_start(*, user: User, phone_number: str, ip: str | None = 
         raise ServiceError(
             "sms_cap_reached", caps.REFUSAL_MESSAGES[reached.cap], status=429, retry_after=reached.retry_after
         ) from None
+
+
+def phone_verification_resend(user: User, phone_number: str, ip: str | None) -> None:
+    """Support's resend from the admin (assistant/users/support.py): the API's path and caps."""
+    phone_verification_start(user=user, phone_number=phone_number, ip=ip)
 
 
 @transaction.atomic

@@ -5,3 +5,10 @@ class PlannerConfig(AppConfig):
     name = "assistant.planner"
     label = "planner"
     verbose_name = "Todos and reminders"
+
+    def ready(self) -> None:
+        from assistant.planner.notifications import notify_on_own_channel
+        from assistant.users.support import support_channel_register
+
+        # Support's notices that belong on the person's own channel (users imports no planner).
+        support_channel_register(notify_on_own_channel)
