@@ -222,7 +222,7 @@ class SupportAdmin(admin.ModelAdmin[User]):
         if request.method != "POST":
             return self._confirm_page(request, spec, [user], bulk=False)
         if error := self._support_run(request, spec, user):
-            if error.status == 403:  # not theirs to do (recorded as a security event)
+            if error.code == "permission_denied":  # not theirs to do (a security event says so)
                 raise PermissionDenied(error.message)
             self.message_user(request, error.message, messages.ERROR)
         else:

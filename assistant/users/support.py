@@ -117,6 +117,10 @@ class Notice(StrEnum):
     REACTIVATED = "reactivated"
 
 
+def _reactivated_text() -> str:
+    return gettext("Your TDAH Assistant account is active again: your reminders are back on.")
+
+
 def _notice_email(notice: Notice) -> tuple[str, str]:
     """The subject and body of a notice e-mail, in the active language."""
     signature = gettext("If you did not ask our support team for this, reply to this e-mail at once.")
@@ -151,6 +155,8 @@ def _notice_email(notice: Notice) -> tuple[str, str]:
                 "turn the account back on, reply to this e-mail."
             ),
         ),
+        # Only when no channel is installed to say it where the reminders come (_on_channel).
+        Notice.REACTIVATED: (gettext("Your TDAH Assistant account is active again"), _reactivated_text()),
     }
     subject, body = texts[notice]
     return subject, f"{body}\n\n{signature}\n"
@@ -178,9 +184,7 @@ def _on_channel(user: User, notice: Notice) -> None:
         _email(user, notice)
         return
     with translation.override(user.effective_language):
-        text = gettext(
-            "Your TDAH Assistant account is active again: your reminders are back on, here as before."
-        )
+        text = _reactivated_text()
     _channel_notify[0](user, text)
 
 
