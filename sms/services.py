@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 OPTED_OUT_CODE = "opted_out"
 OPTED_OUT_MESSAGE = "The recipient texted STOP."
 NO_VERIFIED_PHONE_MESSAGE = "No verified phone number to text."
+ACCOUNT_INACTIVE_CODE = "account_inactive"
 ACCOUNT_INACTIVE_MESSAGE = "The account is deactivated: it gets no text messages."
 CAP_REACHED_MESSAGE = "SMS cap reached (%(cap)s): sent by chat instead."
 
@@ -148,7 +149,7 @@ def _claim(sms_id: int) -> OutboundSMS | None:
     claimed = OutboundSMS.objects.filter(pk=sms_id, status=Status.QUEUED).update(
         status=Status.SENDING, attempts=F("attempts") + 1, updated_at=now
     )
-    return OutboundSMS.objects.get(pk=sms_id) if claimed else None
+    return OutboundSMS.objects.select_related("user").get(pk=sms_id) if claimed else None
 
 
 def sms_outbound_deliver(*, sms_id: int) -> float | None:
@@ -159,6 +160,10 @@ def sms_outbound_deliver(*, sms_id: int) -> float | None:
         return None
     if is_opted_out(outbound.to_number):  # opted out while it waited
         _give_up(outbound, code=OPTED_OUT_CODE, message=OPTED_OUT_MESSAGE, counted_as="refused_opted_out")
+        return None
+    if outbound.user is not None and not outbound.user.is_active:
+        # Deactivated while it waited: nothing reaches them, by chat neither.
+        _give_up(outbound, code=ACCOUNT_INACTIVE_CODE, message=ACCOUNT_INACTIVE_MESSAGE, fall_back=False)
         return None
     try:
         result = get_backend().send(
@@ -218,12 +223,17 @@ def sms_outbound_deliver(*, sms_id: int) -> float | None:
     return None
 
 
-def _give_up(outbound: OutboundSMS, *, code: str, message: str, counted_as: str = "failed") -> None:
-    """The message will not be sent: a reminder it carried goes to chat instead, at once."""
+def _give_up(
+    outbound: OutboundSMS, *, code: str, message: str, counted_as: str = "failed", fall_back: bool = True
+) -> None:
+    """The message will not be sent: a reminder it carried goes to chat instead, at once
+    (unless not fall_back: its delivery is then only marked failed, with the reason)."""
     with transaction.atomic():
         _finish(outbound, status=Status.FAILED, error_code=code, error_message=message)
         if outbound.reminder_delivery_id is not None:
-            reminder_deliveries_fail(delivery_ids=[outbound.reminder_delivery_id], reason=message)
+            reminder_deliveries_fail(
+                delivery_ids=[outbound.reminder_delivery_id], reason=message, fall_back=fall_back
+            )
     metrics.sms_sent_total.labels(status=counted_as).inc()
 
 

@@ -292,3 +292,22 @@ def test_a_notice_to_a_deactivated_person_is_not_texted(texter, django_capture_o
         notify(user=texter, text="You are on call", channel="sms")
 
     assert not OutboundSMS.objects.exists()
+
+
+def test_an_sms_queued_before_the_account_was_deactivated_is_not_sent(
+    texter, django_capture_on_commit_callbacks
+):
+    reminder = due_reminder(texter)
+    dispatch(reminder, django_capture_on_commit_callbacks, send=False)
+    texter.is_active = False
+    texter.save(update_fields=["is_active"])
+
+    services.sms_outbound_deliver(sms_id=OutboundSMS.objects.get().pk)
+
+    outbound = OutboundSMS.objects.get()
+    assert (outbound.status, outbound.error_code) == ("failed", "account_inactive")
+    assert (sms_delivery(reminder).outcome, sms_delivery(reminder).reason) == (
+        "failed",
+        "The account is deactivated: it gets no text messages.",
+    )
+    assert not Message.objects.filter(conversation__user=texter).exists()
