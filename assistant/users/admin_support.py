@@ -153,22 +153,25 @@ class SupportAdmin(admin.ModelAdmin[User]):
         # Before the change page's catch-all "<path:object_id>/".
         return [path("<path:object_id>/support/<str:action>/", view, name=name), *super().get_urls()]
 
-    def change_view(
+    def render_change_form(
         self,
         request: HttpRequest,
-        object_id: str,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
         form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
+        obj: User | None = None,
     ) -> HttpResponse:
-        user = self.get_object(request, unquote(object_id))
-        offered = [
+        # The buttons: what applies to this person and the staff member may do to them.
+        actor = request_user(request)
+        context["support_actions"] = [
             (spec.action.value, spec.label)
             for spec in SPECS.values()
-            if user is not None and spec.applies(user) and self._support_permitted(request, spec.action)
+            if obj is not None
+            and spec.applies(obj)
+            and not support.support_refusal(actor=actor, user=obj, action=spec.action)
         ]
-        return super().change_view(
-            request, object_id, form_url, {**(extra_context or {}), "support_actions": offered}
-        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _support_run(self, request: HttpRequest, spec: _Spec, user: User) -> ServiceError | None:
         """Take the action; returns why it was refused, if it was."""

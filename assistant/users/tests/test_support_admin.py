@@ -277,3 +277,13 @@ def test_the_persons_page_offers_the_actions_that_apply(desk, french_user):
     assert support_url(french_user, SupportAction.DEACTIVATE) in page
     assert support_url(french_user, SupportAction.REACTIVATE) not in page  # active already
     assert support_url(french_user, SupportAction.PHONE_CODE_RESEND) not in page  # no number
+
+
+def test_a_superusers_page_offers_a_staff_member_no_support_action(desk):
+    root = UserFactory()
+    root.is_staff = root.is_superuser = True
+    root.save(update_fields=["is_staff", "is_superuser"])
+
+    page = desk.get(reverse("admin:users_user_change", args=[root.pk])).content.decode()
+
+    assert "/support/" not in page
