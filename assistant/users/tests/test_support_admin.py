@@ -287,3 +287,14 @@ def test_a_superusers_page_offers_a_staff_member_no_support_action(desk):
     page = desk.get(reverse("admin:users_user_change", args=[root.pk])).content.decode()
 
     assert "/support/" not in page
+
+
+def test_a_button_on_the_persons_page_asks_before_it_acts(desk, french_user, password):
+    phone = sign_in(french_user.email, password)
+
+    asked = desk.get(support_url(french_user, SupportAction.SIGN_OUT))
+
+    assert asked.status_code == 200
+    assert "Yes, sign out everywhere" in asked.content.decode()
+    assert phone.get(ME).status_code == 200
+    assert not AuditEvent.objects.filter(action="support_sign_out").exists()
