@@ -9,6 +9,7 @@ class SmsConfig(AppConfig):
         from assistant.core.retention import retention_purger_register
         from assistant.planner.notifications import channel_register
         from assistant.users.events import security_kinds_register
+        from assistant.users.support import support_phone_code_sender_register
         from sms import services
         from sms.events import SecurityKind
 
@@ -24,3 +25,5 @@ class SmsConfig(AppConfig):
         channel_register("sms", services.sms_notifications_deliver, deferred=True)
         retention_purger_register("inbound_sms", services.inbound_sms_purge)
         retention_purger_register("outbound_sms", services.outbound_sms_purge)
+        # Staff resend a phone code from the admin under the same caps as the API.
+        support_phone_code_sender_register(services.phone_verification_resend)

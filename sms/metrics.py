@@ -10,7 +10,7 @@ from assistant.core.metric_labels import label_values
 sms_received_total = Counter(
     "sms_received_total",
     "Inbound SMS webhooks, by result "
-    "(routed, unknown_sender, duplicate, forged, opted_out, keyword, invalid).",
+    "(routed, unknown_sender, duplicate, forged, opted_out, keyword, invalid, inactive).",
     ["result"],
 )
 sms_sent_total = Counter(
@@ -60,7 +60,7 @@ sms_cap_refused_total = Counter(
 label_values(sms_cap_refused_total, cap=[cap.value for cap in Cap])
 label_values(
     sms_received_total,
-    result=("routed", "unknown_sender", "duplicate", "forged", "opted_out", "keyword", "invalid"),
+    result=("routed", "unknown_sender", "duplicate", "forged", "opted_out", "keyword", "invalid", "inactive"),
 )
 label_values(sms_sent_total, status=("sent", "retry", "failed", "refused_opted_out", "twiml"))
 label_values(sms_delivery_status_total, status=("sent", "delivered", "undelivered", "failed", "ignored"))

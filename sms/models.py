@@ -30,6 +30,7 @@ class InboundSMS(ExportModelOperationsMixin("inbound_sms"), models.Model):  # ty
         UNKNOWN_SENDER = "unknown_sender"
         OPTED_OUT = "opted_out"
         KEYWORD = "keyword"
+        INACTIVE = "inactive"  # from a deactivated account: told so, not routed
 
     # Twilio retries a webhook it got no answer to: the SID makes the retry a no-op.
     message_sid = models.CharField(max_length=64, unique=True)

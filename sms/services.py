@@ -48,6 +48,8 @@ logger = logging.getLogger(__name__)
 OPTED_OUT_CODE = "opted_out"
 OPTED_OUT_MESSAGE = "The recipient texted STOP."
 NO_VERIFIED_PHONE_MESSAGE = "No verified phone number to text."
+ACCOUNT_INACTIVE_CODE = "account_inactive"
+ACCOUNT_INACTIVE_MESSAGE = "The account is deactivated: it gets no text messages."
 CAP_REACHED_MESSAGE = "SMS cap reached (%(cap)s): sent by chat instead."
 
 Status = OutboundSMS.Status
@@ -148,7 +150,7 @@ def _claim(sms_id: int) -> OutboundSMS | None:
     claimed = OutboundSMS.objects.filter(pk=sms_id, status=Status.QUEUED).update(
         status=Status.SENDING, attempts=F("attempts") + 1, updated_at=now
     )
-    return OutboundSMS.objects.get(pk=sms_id) if claimed else None
+    return OutboundSMS.objects.select_related("user").get(pk=sms_id) if claimed else None
 
 
 def sms_outbound_deliver(*, sms_id: int) -> float | None:
@@ -159,6 +161,10 @@ def sms_outbound_deliver(*, sms_id: int) -> float | None:
         return None
     if is_opted_out(outbound.to_number):  # opted out while it waited
         _give_up(outbound, code=OPTED_OUT_CODE, message=OPTED_OUT_MESSAGE, counted_as="refused_opted_out")
+        return None
+    if outbound.user is not None and not outbound.user.is_active:
+        # Deactivated while it waited: nothing reaches them, by chat neither.
+        _give_up(outbound, code=ACCOUNT_INACTIVE_CODE, message=ACCOUNT_INACTIVE_MESSAGE, fall_back=False)
         return None
     try:
         result = get_backend().send(
@@ -218,12 +224,17 @@ def sms_outbound_deliver(*, sms_id: int) -> float | None:
     return None
 
 
-def _give_up(outbound: OutboundSMS, *, code: str, message: str, counted_as: str = "failed") -> None:
-    """The message will not be sent: a reminder it carried goes to chat instead, at once."""
+def _give_up(
+    outbound: OutboundSMS, *, code: str, message: str, counted_as: str = "failed", fall_back: bool = True
+) -> None:
+    """The message will not be sent: a reminder it carried goes to chat instead, at once
+    (unless not fall_back: its delivery is then only marked failed, with the reason)."""
     with transaction.atomic():
         _finish(outbound, status=Status.FAILED, error_code=code, error_message=message)
         if outbound.reminder_delivery_id is not None:
-            reminder_deliveries_fail(delivery_ids=[outbound.reminder_delivery_id], reason=message)
+            reminder_deliveries_fail(
+                delivery_ids=[outbound.reminder_delivery_id], reason=message, fall_back=fall_back
+            )
     metrics.sms_sent_total.labels(status=counted_as).inc()
 
 
@@ -448,7 +459,9 @@ def sms_notifications_deliver(notifications: list[Notification]) -> None:
     refused: dict[metrics.Cap, list[Notification]] = defaultdict(list)
     for notification in notifications:
         phone = notification.user.phone_number
-        if not (notification.user.phone_verified and phone):
+        if not notification.user.is_active:
+            reason = ACCOUNT_INACTIVE_MESSAGE
+        elif not (notification.user.phone_verified and phone):
             reason = NO_VERIFIED_PHONE_MESSAGE
         elif phone in opted_out:
             reason = OPTED_OUT_MESSAGE
@@ -494,10 +507,10 @@ def _cap_refusals_record(refused: dict[metrics.Cap, list[Notification]]) -> None
 
 
 def _verified_user(number: str) -> User | None:
-    """The active user whose verified phone is number, with `opted_out` (whether the number
-    texted STOP) read in the same statement."""
+    """The user whose verified phone is number (deactivated or not), with `opted_out` (whether
+    the number texted STOP) read in the same statement."""
     return (
-        User.objects.filter(phone_number=number, phone_verified=True, is_active=True)
+        User.objects.filter(phone_number=number, phone_verified=True)
         .annotate(opted_out=Exists(PhoneOptOut.objects.filter(phone_number=OuterRef("phone_number"))))
         .first()
     )
@@ -550,6 +563,15 @@ def _route(*, inbound: InboundSMS, sender: str | None) -> tuple[str, str]:
         with translation.override(stranger_language(number=sender)):
             return InboundSMS.Result.UNKNOWN_SENDER, _signup_reply(sender)
     inbound.user = known
+    if not known.is_active:
+        # Support deactivated the account: nobody reads this, and the person must not think
+        # their todo or reminder was saved.
+        with translation.override(known.effective_language):
+            return InboundSMS.Result.INACTIVE, gettext(
+                "Your TDAH Assistant account is deactivated: this message was not read or saved, "
+                "and you get no reminders. To turn it back on, reply to the e-mail we sent you "
+                "about it."
+            )
     reply = chat_message_handle(user=known, text=inbound.body, channel=ChatChannel.SMS)
     return InboundSMS.Result.ROUTED, reply.text
 
@@ -668,6 +690,11 @@ def phone_verification_start(*, user: User, phone_number: str, ip: str | None = 
         raise ServiceError(
             "sms_cap_reached", caps.REFUSAL_MESSAGES[reached.cap], status=429, retry_after=reached.retry_after
         ) from None
+
+
+def phone_verification_resend(user: User, phone_number: str, ip: str | None) -> None:
+    """Support's resend from the admin (assistant/users/support.py): the API's path and caps."""
+    phone_verification_start(user=user, phone_number=phone_number, ip=ip)
 
 
 @transaction.atomic

@@ -9,5 +9,9 @@ class PlannerConfig(AppConfig):
     def ready(self) -> None:
         from assistant.core.retention import retention_purger_register
         from assistant.planner import services
+        from assistant.planner.notifications import notify_on_own_channel
+        from assistant.users.support import support_channel_register
 
         retention_purger_register("reminder_delivery", services.reminder_deliveries_purge)
+        # Support's notices that belong on the person's own channel (users imports no planner).
+        support_channel_register(notify_on_own_channel)

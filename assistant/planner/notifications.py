@@ -73,3 +73,8 @@ def notify_many(*, notifications: list[Notification], channel: str) -> str:
 
 def notify(*, user: User, text: str, channel: str, essential: bool = False) -> str:
     return notify_many(notifications=[Notification(user, text, essential=essential)], channel=channel)
+
+
+def notify_on_own_channel(user: User, text: str) -> None:
+    """A notice on the channel the person chose (or chat), for services below this app."""
+    notify(user=user, text=text, channel=user.preferred_channel)

@@ -523,6 +523,42 @@ def _deliver(reminders: list[Reminder], channel: str, now: datetime, result: "Di
         )
 
 
+ACCOUNT_INACTIVE_REASON = "Not sent: the account is deactivated."
+
+
+def _withhold(reminders: list[Reminder], now: datetime, result: "DispatchResult") -> None:
+    """A deactivated person gets no reminder or nudge: each occurrence gets a failed delivery
+    saying why (so staff can read it), and its reminder moves on as a sent one would: a series
+    keeps its schedule for when the account is back (no burst of missed ones then), a one-off is
+    over, failed."""
+    occurrences = {reminder.pk: _occurrence(reminder, now) for reminder in reminders}
+    delivered = _occurrences_delivered(occurrences)
+    withheld = [
+        reminder for reminder in reminders if (reminder.pk, occurrences[reminder.pk]) not in delivered
+    ]
+    ReminderDelivery.objects.bulk_create(
+        ReminderDelivery(
+            reminder=reminder,
+            occurrence=occurrences[reminder.pk],
+            channel=channel_resolve(reminder.channel),
+            outcome=ReminderDelivery.Outcome.FAILED,
+            reason=ACCOUNT_INACTIVE_REASON,
+        )
+        for reminder in withheld
+    )
+    for reminder in reminders:
+        sent_at = reminder.sent_at
+        _advance(reminder, now, result)
+        reminder.sent_at = sent_at  # nothing went out
+        if reminder.status == Reminder.Status.SENT:
+            reminder.status = Reminder.Status.FAILED
+        reminder.last_error = ACCOUNT_INACTIVE_REASON
+        result.count(channel_resolve(reminder.channel), "failed")
+    result.deliveries += [
+        (channel_resolve(reminder.channel), ReminderDelivery.Outcome.FAILED) for reminder in withheld
+    ]
+
+
 def _notification(reminder: Reminder, delivery: ReminderDelivery) -> Notification:
     """What the person receives: their own words, said to be a reminder, in their language (an
     SMS of just "call mom" from an unknown number reads like a wrong number). An event's nudge
@@ -624,12 +660,18 @@ def _dispatch_batch(*, now: datetime, limit: int, ids: list[int] | None = None) 
         )
         before = {reminder.pk: _dispatch_state(reminder) for reminder in batch}
         by_channel: dict[str, list[Reminder]] = {}
+        withheld: list[Reminder] = []
         # In user order, so two dispatchers creating rows for the same users (a first chat
         # message opens a conversation) always wait on each other in one direction: no deadlock.
         for reminder in sorted(batch, key=lambda row: (row.user_id, row.fire_at)):
-            by_channel.setdefault(reminder.channel, []).append(reminder)
+            if reminder.user.is_active:
+                by_channel.setdefault(reminder.channel, []).append(reminder)
+            else:
+                withheld.append(reminder)
         for channel, reminders in by_channel.items():
             _deliver(reminders, channel, now, result)
+        if withheld:
+            _withhold(withheld, now, result)
         _save_dispatch_changes(batch, before, now)
         _count_on_commit(result)
     return result, len(batch)

@@ -26,6 +26,7 @@ losing them only forgets recent failures, which is acceptable.
 import contextlib
 import hashlib
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -172,6 +173,17 @@ def login_failures_reset(*, email: str, ip: str | None) -> None:
     for subject in (_pair(email, ip), _account(email)):
         keys += [subject.key, subject.until_key]
     cache.delete_many([*keys, f"{_account(email).key}:strikes"])
+
+
+def account_unlock(*, email: str, ips: Iterable[str | None]) -> None:
+    """Support's unlock, once staff know the person: the account's counter, lock and strikes,
+    its pairs at every address its failures came from (and without one), and its count of
+    password-reset e-mails, so the person can sign in or ask for a link at once. The counters of
+    the addresses stay: they count guesses at every account from there, not only this one's."""
+    account = _account(email)
+    subjects = [account, *(_pair(email, ip) for ip in {*ips, None})]
+    keys = [key for subject in subjects for key in (subject.key, subject.until_key)]
+    cache.delete_many([*keys, f"{account.key}:strikes", _key("reset-account", email)])
 
 
 def password_reset_refusal(*, email: str, ip: str | None) -> str:

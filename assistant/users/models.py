@@ -101,6 +101,16 @@ class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixi
 
     class Meta:
         ordering = ["id"]
+        # Support actions staff take on a person's account (assistant/users/support.py), each
+        # its own permission so a role can be given some and not others.
+        permissions = [
+            ("support_unlock", "Can unlock a locked-out account"),
+            ("support_sign_out", "Can sign a person out everywhere"),
+            ("support_mfa_reset", "Can reset a person's two-factor authentication"),
+            ("support_deactivate", "Can deactivate an account"),
+            ("support_reactivate", "Can reactivate an account"),
+            ("support_phone_code_resend", "Can resend a phone verification code"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["phone_number"],
@@ -221,6 +231,13 @@ class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):  # ty
         MFA_BACKUP_CODES_REGENERATED = "mfa_backup_codes_regenerated"
         ADMIN_CHANGE = "admin_change"
         DATA_EXPORT = "data_export"
+        # Staff's support actions on an account (the actor is the staff member).
+        SUPPORT_UNLOCK = "support_unlock"
+        SUPPORT_SIGN_OUT = "support_sign_out"
+        SUPPORT_MFA_RESET = "support_mfa_reset"
+        SUPPORT_DEACTIVATE = "support_deactivate"
+        SUPPORT_REACTIVATE = "support_reactivate"
+        SUPPORT_PHONE_CODE_RESEND = "support_phone_code_resend"
 
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"

@@ -12,7 +12,19 @@ from assistant.users.models import Role
 # "app_label.codename" or "app_label.*"; "*" is every permission.
 _role_permissions: dict[str, set[str]] = {
     Role.USER: set(),
-    Role.STAFF: {"users.view_user", "users.change_user", "users.view_auditevent", "users.view_securityevent"},
+    Role.STAFF: {
+        "users.view_user",
+        "users.change_user",
+        "users.view_auditevent",
+        "users.view_securityevent",
+        # The support desk answers "I'm locked out", "I lost my phone", "close my account".
+        "users.support_unlock",
+        "users.support_sign_out",
+        "users.support_mfa_reset",
+        "users.support_deactivate",
+        "users.support_reactivate",
+        "users.support_phone_code_resend",
+    },
     Role.OPS: {
         "users.view_user",
         "users.view_auditevent",

@@ -730,6 +730,19 @@ def auth_token_revoke(*, user: User, token_id: str, ip: str | None) -> None:
     )
 
 
+def user_sessions_end(*, user: User, keep_token: AuthToken | None = None) -> int:
+    """Sign the user out everywhere but keep_token's session: every API token, and every browser
+    session (each checks the user's auth hash, which the session generation is part of).
+    Returns how many tokens were revoked."""
+    tokens = AuthToken.objects.filter(user=user)
+    if keep_token is not None:
+        tokens = tokens.exclude(pk=keep_token.pk)
+    revoked = tokens.delete()[0]
+    User.objects.filter(pk=user.pk).update(session_generation=models.F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+    return revoked
+
+
 def auth_tokens_purge_expired() -> int:
     """knox never deletes expired tokens itself; they would pile up forever."""
     deleted, _ = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()
@@ -945,13 +958,7 @@ def mfa_totp_confirm(*, user: User, code: str, current_token: AuthToken | None, 
         ):
             raise ServiceError("mfa_already_enabled", "Two-factor authentication is already on.", status=409)
         codes = _backup_codes_issue(device=device)
-        others = selectors.user_tokens(user=user)
-        if current_token is not None:
-            others = others.exclude(pk=current_token.pk)
-        signed_out = others.delete()[0]
-        # Browser sessions too: each checks the user's auth hash, which the generation is part of.
-        User.objects.filter(pk=user.pk).update(session_generation=models.F("session_generation") + 1)
-        user.refresh_from_db(fields=["session_generation"])
+        signed_out = user_sessions_end(user=user, keep_token=current_token)
         audit_event_record(
             actor=user,
             action=Action.MFA_ENABLED,

@@ -2,7 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from assistant.users import services
+from assistant.users import services, support
 
 # E-mails wait out a mail server's outage rather than being lost.
 email_task = shared_task(
@@ -22,6 +22,11 @@ def password_reset_email_send(user_id: int) -> None:
 @email_task
 def registration_email_send(user_id: int, address_taken: bool) -> None:
     services.registration_email_send(user_id=user_id, address_taken=address_taken)
+
+
+@email_task
+def support_notice_email_send(user_id: int, notice: str) -> None:
+    support.support_notice_email_send(user_id=user_id, notice=notice)
 
 
 @shared_task

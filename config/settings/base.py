@@ -221,6 +221,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "admin:login"
 # Staff must present a verified TOTP code to enter the admin (forced on in production).
 ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=False)
+# Resetting someone's second factor hands their account to whoever convinced support: the staff
+# member doing it must have signed in to the admin with their own code (forced on in production).
+SUPPORT_MFA_RESET_REQUIRES_STAFF_MFA = env.bool("SUPPORT_MFA_RESET_REQUIRES_STAFF_MFA", default=False)
 # Failed passwords and second-factor codes (see assistant/users/lockout.py): the pair (account,
 # client address) locks after a few, one address after more across accounts, and the account
 # as a whole only after many, for a delay that doubles each time it trips again.

@@ -18,6 +18,7 @@ SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 ADMIN_REQUIRE_MFA = True
+SUPPORT_MFA_RESET_REQUIRES_STAFF_MFA = True
 
 # TLS ends at the proxy (the shipped nginx), which overwrites X-Forwarded-Proto with the
 # scheme the client used. Without a trusted proxy in front, a client could send the header

@@ -264,3 +264,18 @@ class TestStatementsPerWebhook:
         # Savepoint, the claim that inserts nothing, the first delivery's reply, release.
         with django_assert_num_queries(4):
             assert reply_of(text(client, "list")) == first
+
+
+def test_a_deactivated_accounts_sms_gets_a_clear_reply_in_its_language_and_is_not_acted_on(client, texter):
+    texter.language, texter.is_active = "fr", False
+    texter.save(update_fields=["language", "is_active"])
+
+    reply = reply_of(text(client, "add call the dentist"))
+
+    assert reply.startswith(
+        "Ton compte TDAH Assistant est désactivé : ce message n'a été ni lu ni enregistré"
+    )
+    assert not Todo.objects.exists()
+    assert not Message.objects.exists()
+    inbound = InboundSMS.objects.get()
+    assert (inbound.result, inbound.user) == ("inactive", texter)

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from assistant.chat.models import Message
 from assistant.planner import services as planner
 from assistant.planner.models import Reminder, ReminderDelivery
+from assistant.planner.notifications import notify
 from assistant.users.tests.factories import UserFactory
 from sms import services
 from sms.models import OutboundSMS, PhoneOptOut
@@ -264,3 +265,49 @@ def test_delivery_metrics_count_each_outcome_and_a_failed_sms_is_never_counted_s
     increase = [metric(name, **label) - then for (name, label), then in zip(labels, before, strict=True)]
     # queued 2, sent 1, delivered 1, failed over 1; by chat: the fallback. Sent: the accepted one only.
     assert increase == [2, 1, 1, 1, 1, 1, 1, 1]
+
+
+def test_a_deactivated_persons_sms_reminder_sends_no_sms_and_says_why(
+    texter, django_capture_on_commit_callbacks
+):
+    reminder = due_reminder(texter)
+    texter.is_active = False
+    texter.save(update_fields=["is_active"])
+
+    dispatch(reminder, django_capture_on_commit_callbacks)
+
+    assert not OutboundSMS.objects.exists()
+    assert not Message.objects.filter(conversation__user=texter).exists()
+    assert (sms_delivery(reminder).outcome, sms_delivery(reminder).reason) == (
+        "failed",
+        "Not sent: the account is deactivated.",
+    )
+
+
+def test_a_notice_to_a_deactivated_person_is_not_texted(texter, django_capture_on_commit_callbacks):
+    texter.is_active = False
+    texter.save(update_fields=["is_active"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=texter, text="You are on call", channel="sms")
+
+    assert not OutboundSMS.objects.exists()
+
+
+def test_an_sms_queued_before_the_account_was_deactivated_is_not_sent(
+    texter, django_capture_on_commit_callbacks
+):
+    reminder = due_reminder(texter)
+    dispatch(reminder, django_capture_on_commit_callbacks, send=False)
+    texter.is_active = False
+    texter.save(update_fields=["is_active"])
+
+    services.sms_outbound_deliver(sms_id=OutboundSMS.objects.get().pk)
+
+    outbound = OutboundSMS.objects.get()
+    assert (outbound.status, outbound.error_code) == ("failed", "account_inactive")
+    assert (sms_delivery(reminder).outcome, sms_delivery(reminder).reason) == (
+        "failed",
+        "The account is deactivated: it gets no text messages.",
+    )
+    assert not Message.objects.filter(conversation__user=texter).exists()

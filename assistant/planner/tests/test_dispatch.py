@@ -8,7 +8,7 @@ from prometheus_client import REGISTRY
 
 from assistant.chat.models import Message
 from assistant.planner import services
-from assistant.planner.models import Reminder
+from assistant.planner.models import Reminder, ReminderDelivery
 from assistant.users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -331,3 +331,23 @@ def test_a_series_faster_than_its_channel_now_allows_is_stopped(user, settings):
         "failed",
         "Recurrence stopped: Reminders can repeat at most every 2 hours on chat.",
     )
+
+
+def test_a_deactivated_persons_due_reminder_is_not_sent_and_its_delivery_says_why(user):
+    one_off = make(user, text="call the bank")
+    series = make(user, text="drink water", rrule="FREQ=DAILY")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+    result = services.reminders_dispatch(now=NOW + timedelta(seconds=61))
+
+    assert (result.sent, result.failed) == (0, 2)
+    assert chat_messages(user) == []
+    deliveries = ReminderDelivery.objects.filter(reminder__user=user)
+    assert {(d.outcome, d.reason) for d in deliveries} == {("failed", services.ACCOUNT_INACTIVE_REASON)}
+    assert deliveries.count() == 2
+    one_off.refresh_from_db()
+    series.refresh_from_db()
+    assert (one_off.status, one_off.sent_at) == ("failed", None)
+    # The series keeps its schedule for when the account is back, without a burst of missed ones.
+    assert (series.status, series.due_at) == ("scheduled", NOW + timedelta(days=1, minutes=1))
