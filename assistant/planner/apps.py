@@ -5,3 +5,12 @@ class PlannerConfig(AppConfig):
     name = "assistant.planner"
     label = "planner"
     verbose_name = "Todos and reminders"
+
+    def ready(self) -> None:
+        from assistant.planner.activity import DELIVERIES_PANEL, REMINDER_LOOKUP
+        from assistant.users.activity import activity_lookup_register, activity_panel_register
+
+        # Staff read what became of a person's reminders on the person's admin page, and find
+        # the person from a reminder's id.
+        activity_panel_register(DELIVERIES_PANEL)
+        activity_lookup_register(REMINDER_LOOKUP)
