@@ -7,9 +7,12 @@ class PlannerConfig(AppConfig):
     verbose_name = "Todos and reminders"
 
     def ready(self) -> None:
+        from assistant.core.retention import retention_purger_register
+        from assistant.planner import services
         from assistant.planner.activity import DELIVERIES_PANEL, REMINDER_LOOKUP
         from assistant.users.activity import activity_lookup_register, activity_panel_register
 
+        retention_purger_register("reminder_delivery", services.reminder_deliveries_purge)
         # Staff read what became of a person's reminders on the person's admin page, and find
         # the person from a reminder's id.
         activity_panel_register(DELIVERIES_PANEL)
