@@ -1,5 +1,3 @@
-import re
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -8,7 +6,7 @@ from django.utils.html import format_html
 
 from assistant.core.admin import ReadOnlyAdmin
 from assistant.core.masking import mask_phone
-from sms import services
+from sms import selectors, services
 from sms.models import InboundSMS, OutboundSMS, PhoneMapping, PhoneOptOut, PhoneVerification
 
 
@@ -59,10 +57,7 @@ class OutboundSMSAdmin(ReadOnlyAdmin[OutboundSMS]):
 
     @admin.display(description="text")
     def text(self, outbound: OutboundSMS) -> str:
-        """The message as sent, but a verification code never: whoever read it could claim the number."""
-        if outbound.purpose == OutboundSMS.Purpose.VERIFICATION:
-            return re.sub(r"\d", "•", outbound.body)
-        return outbound.body
+        return selectors.outbound_sms_text(outbound=outbound)
 
     @admin.display(description="reminder delivery")
     def delivery(self, outbound: OutboundSMS) -> str:

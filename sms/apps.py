@@ -8,12 +8,17 @@ class SmsConfig(AppConfig):
     def ready(self) -> None:
         from assistant.core.retention import retention_purger_register
         from assistant.planner.notifications import channel_register
+        from assistant.users.activity import activity_panel_register
         from assistant.users.events import security_kinds_register
         from assistant.users.support import support_phone_code_sender_register
         from sms import services
+        from sms.activity import INBOUND_PANEL, OUTBOUND_PANEL
         from sms.events import SecurityKind
 
         security_kinds_register(SecurityKind)
+        # Staff read a person's texts, both ways, on the person's admin page.
+        activity_panel_register(INBOUND_PANEL)
+        activity_panel_register(OUTBOUND_PANEL)
 
         # Twilio's API-call histogram is defined beside the backends, not in sms/metrics.py:
         # loaded here, it exists at 0 from start in every process (and stays 0 where another

@@ -124,6 +124,8 @@ class OutboundSMS(ExportModelOperationsMixin("outbound_sms"), models.Model):  # 
 class PhoneVerification(ExportModelOperationsMixin("phone_verification"), models.Model):  # type: ignore[misc]
     """A code sent to a number the user claims; the code itself is kept only as a hash."""
 
+    CODE_DIGITS = 6
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_verifications"
     )

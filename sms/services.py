@@ -716,7 +716,8 @@ def _phone_verification_send(*, user: User, phone_number: str) -> PhoneVerificat
             retry_after=int(wait) + 1,
         )
     caps.verification_caps_check(user=user, phone_number=phone_number, now=now)
-    code = f"{secrets.randbelow(10**6):06d}"
+    digits = PhoneVerification.CODE_DIGITS
+    code = f"{secrets.randbelow(10**digits):0{digits}d}"
     verification = PhoneVerification.objects.create(
         user=user,
         phone_number=phone_number,

@@ -101,6 +101,23 @@ def reminder_deliveries(*, reminder: Reminder) -> QuerySet[ReminderDelivery]:
     return reminder.deliveries.order_by(*_DELIVERY_ORDER)
 
 
+def reminder_deliveries_for_user(*, user: User) -> QuerySet[ReminderDelivery]:
+    """Every delivery of the user's reminders, newest occurrence first, with the reminder and
+    either side of a failover (the chat delivery it failed over to, or the one it stands in for)."""
+    return (
+        ReminderDelivery.objects.filter(reminder__user=user)
+        .select_related("reminder", "fallback", "fallback_for")
+        .order_by(*_DELIVERY_ORDER)
+    )
+
+
+def reminder_owner_ids(*, reminder_id: str) -> QuerySet[Reminder, int]:
+    """The owner of the reminder with this id, for staff who have only the id: none if no such."""
+    if not reminder_id.isdigit():
+        return Reminder.objects.none().values_list("user_id", flat=True)
+    return Reminder.objects.filter(pk=int(reminder_id)).values_list("user_id", flat=True)
+
+
 def reminder_last_sent(*, user: User, since: datetime | None = None) -> Reminder | None:
     """The reminder the user most recently received: what "snooze" and "done" refer to."""
     reminders = Reminder.objects.filter(user=user, sent_at__isnull=False)

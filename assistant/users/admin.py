@@ -18,6 +18,7 @@ from assistant.core.net import client_ip
 from assistant.core.unset import UNSET
 from assistant.users import selectors, services
 from assistant.users.access import request_user
+from assistant.users.admin_activity import ActivityAdminMixin
 from assistant.users.admin_support import SupportAdmin
 from assistant.users.models import AuditEvent, AuthToken, SecurityEvent, TOTPDevice, User
 
@@ -81,7 +82,7 @@ class PrivilegesAdmin(admin.ModelAdmin[_Holder]):
 
 
 @admin.register(User)
-class UserAdmin(SupportAdmin, PrivilegesAdmin[User], DjangoUserAdmin[User]):
+class UserAdmin(SupportAdmin, ActivityAdminMixin, PrivilegesAdmin[User], DjangoUserAdmin[User]):
     privilege_fields = ("is_superuser", "is_staff", "groups", "user_permissions")
     ordering = ["-date_joined"]
     list_display = [
@@ -106,7 +107,7 @@ class UserAdmin(SupportAdmin, PrivilegesAdmin[User], DjangoUserAdmin[User]):
         "language",
         "groups",
     ]
-    search_fields = ["email", "display_name", "phone_number"]
+    search_fields = ["email", "display_name"]  # and a phone by its last digits: ActivityAdminMixin
     readonly_fields = ["date_joined", "last_login"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),

@@ -122,7 +122,6 @@ def _bulk_action(spec: _Spec) -> Callable[..., HttpResponse | None]:
 class SupportAdmin(admin.ModelAdmin[User]):
     """Mixed into UserAdmin: the support actions, as bulk actions and as buttons."""
 
-    change_form_template = "admin/users/user/support_change_form.html"
     actions = [_bulk_action(spec) for spec in SPECS.values()]
 
     def _support_permitted(self, request: HttpRequest, action: SupportAction) -> bool:

@@ -11,11 +11,15 @@ class UsersConfig(AppConfig):
 
     def ready(self) -> None:
         from assistant.users import signals
+        from assistant.users.activity import activity_panel_register
+        from assistant.users.admin_activity import AUDIT_EVENTS_PANEL, SECURITY_EVENTS_PANEL
         from assistant.users.events import audit_actions_register, security_kinds_register
         from assistant.users.models import AuditEvent, SecurityEvent
 
         audit_actions_register(AuditEvent.Action)
         security_kinds_register(SecurityEvent.Kind)
+        activity_panel_register(SECURITY_EVENTS_PANEL)
+        activity_panel_register(AUDIT_EVENTS_PANEL)
 
         # Models added by later migrations get their permissions into the roles too.
         post_migrate.connect(signals.roles_resync, dispatch_uid="users.roles_resync")

@@ -9,7 +9,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from knox.settings import knox_settings
 
-from assistant.users.models import AuditEvent, AuthToken, Role, TOTPDevice, User
+from assistant.users.models import AuditEvent, AuthToken, Role, SecurityEvent, TOTPDevice, User
 
 
 def user_tokens(*, user: User) -> QuerySet[AuthToken]:
@@ -19,6 +19,17 @@ def user_tokens(*, user: User) -> QuerySet[AuthToken]:
 
 def user_audit_events(*, user: User) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(actor=user).order_by("-created_at")
+
+
+def user_audit_events_involving(*, user: User) -> QuerySet[AuditEvent]:
+    """What the person did and what was done to their account (by staff too), newest first."""
+    about = Q(target_type=User._meta.label_lower, target_id=str(user.pk))
+    events = AuditEvent.objects.filter(Q(actor=user) | about).select_related("actor")
+    return events.order_by("-created_at", "-id")
+
+
+def user_security_events(*, user: User) -> QuerySet[SecurityEvent]:
+    return SecurityEvent.objects.filter(user=user).order_by("-created_at", "-id")
 
 
 def user_totp_device(*, user: User) -> TOTPDevice | None:
