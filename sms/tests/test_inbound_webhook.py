@@ -244,13 +244,13 @@ class TestStatementsPerWebhook:
     def test_a_routed_message_from_someone_who_texted_before(self, client, texter, django_assert_num_queries):
         text(client, "add call the dentist", sid="SM" + "0" * 32)  # the conversation exists
 
-        # Savepoint; the MessageSid claimed (one INSERT ... ON CONFLICT); the sender and their
-        # opt-out. The chat engine's five for a list: the conversation, the message, the open
-        # todos, the listing remembered (for "done 1"), the reply. Then today's SMS spend (the
-        # cap), the result, the reply's outbound record; release. Above the 8 aimed at: the
-        # chat engine's own statements are the same as through the API, and the webhook's own
-        # are 4 (claim, sender, result, reply record) and the spend cap's read.
-        with django_assert_num_queries(12):
+        # Savepoint; the MessageSid claimed (one INSERT ... ON CONFLICT); the sender with their
+        # opt-out, today's SMS spend (the cap) and their SMS conversation. The chat engine's four
+        # for a list: the message, the open todos, the listing remembered (for "done 1"), the
+        # reply. Then the result, the reply's outbound record; release. Production sends the
+        # 8 between BEGIN and COMMIT (issue 16's "at most 8" counts those, as bench/sql_count.py
+        # does); the webhook's own are 4 (claim, sender, result, reply record).
+        with django_assert_num_queries(10):
             assert "call the dentist" in reply_of(text(client, "list"))
 
     def test_a_keyword(self, client, texter, django_assert_num_queries):
