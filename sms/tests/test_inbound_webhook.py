@@ -26,6 +26,19 @@ def test_a_verified_user_talks_to_the_assistant(client, texter):
     assert OutboundSMS.objects.get(purpose="reply").status == "sent"
 
 
+def test_what_a_text_leaves_in_the_conversation_the_next_one_uses(client, texter):
+    """The webhook hands the chat engine the SMS conversation it read with the sender: the
+    listing a "done 1" refers to and the action an "undo" takes back are that conversation's."""
+    text(client, "add buy milk", sid="SM" + "a" * 32)
+    assert "buy milk" in reply_of(text(client, "list", sid="SM" + "b" * 32))
+
+    reply_of(text(client, "done 1", sid="SM" + "c" * 32))
+    assert Todo.objects.get(user=texter).status == Todo.Status.DONE
+    reply_of(text(client, "undo", sid="SM" + "d" * 32))
+    assert Todo.objects.get(user=texter).status == Todo.Status.OPEN
+    assert Message.objects.filter(conversation__channel="sms", conversation__user=texter).count() == 8
+
+
 @pytest.mark.parametrize("field", ["Body", "MessageSid", "From"])
 def test_a_nul_character_is_a_400_not_a_500(client, texter, field):
     """Regression (fuzz): PostgreSQL cannot store or compare text holding NUL (a 500)."""
