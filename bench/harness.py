@@ -79,6 +79,9 @@ def _env(port: int, workers: int, multiproc_dir: str, overrides: dict[str, str])
         "THROTTLE_USER": "1000000/min",
         "THROTTLE_ANON": "1000000/min",
         "THROTTLE_AUTH": "1000000/min",
+        # A run texts thousands of replies: at the default day's budget (50 USD, about 600
+        # replies) every later inbound SMS would measure the cap's refusal, not the answer.
+        "SMS_DAILY_SPEND_LIMIT_USD": "1000000",
         "TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
         "SMS_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "GUNICORN_BIND": f"127.0.0.1:{port}",

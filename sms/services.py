@@ -20,7 +20,7 @@ from typing import TypedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
@@ -506,14 +506,31 @@ def _cap_refusals_record(refused: dict[metrics.Cap, list[Notification]]) -> None
 # --- Inbound -------------------------------------------------------------------------------
 
 
-def _verified_user(number: str) -> User | None:
-    """The user whose verified phone is number (deactivated or not), with `opted_out` (whether
-    the number texted STOP) read in the same statement."""
+def _verified_user(number: str, now: datetime) -> User | None:
+    """The user whose verified phone is number (deactivated or not), read in one statement with what the
+    webhook needs beside them: `opted_out` (whether the number texted STOP), `spent_today_usd`
+    (the day's SMS spend, for the cap) and `sms_conversation` (their SMS conversation; absent,
+    not None, before their first message, as a reverse relation joined by FilteredRelation is)."""
     return (
         User.objects.filter(phone_number=number, phone_verified=True)
-        .annotate(opted_out=Exists(PhoneOptOut.objects.filter(phone_number=OuterRef("phone_number"))))
+        .annotate(
+            opted_out=Exists(PhoneOptOut.objects.filter(phone_number=OuterRef("phone_number"))),
+            spent_today_usd=caps.spent_today_subquery(now),
+            sms_conversation=FilteredRelation(
+                "conversations", condition=Q(conversations__channel=ChatChannel.SMS)
+            ),
+        )
+        # django-stubs knows no FilteredRelation in select_related.
+        .select_related("sms_conversation")  # type: ignore[misc]
         .first()
     )
+
+
+def _daily_spend_reached(sender: User | None, now: datetime) -> bool:
+    """The spend cap, as read with a known sender by _verified_user, else read now."""
+    if sender is None:
+        return caps.daily_spend_reached(now)
+    return caps.spend_reached(sender.spent_today_usd)
 
 
 # The answers below are rendered in the active language. An operator's SMS_*_MESSAGE setting
@@ -547,11 +564,11 @@ def _keyword_answer(keyword: Keyword, sender: str) -> str:
     )
 
 
-def _route(*, inbound: InboundSMS, sender: str | None) -> tuple[str, str]:
+def _route(*, inbound: InboundSMS, sender: str | None, now: datetime) -> tuple[str, str]:
     """Decide the answer to one new inbound message; returns (result, reply)."""
     if sender is None:
         return InboundSMS.Result.UNKNOWN_SENDER, ""
-    known = _verified_user(sender)
+    known = _verified_user(sender, now)
     if (keyword := keyword_match(inbound.body)) is not None:
         # Answered in the sender's language; a stranger's is guessed from the word and the number.
         language = (known and known.language) or stranger_language(number=sender, keyword=keyword)
@@ -572,7 +589,12 @@ def _route(*, inbound: InboundSMS, sender: str | None) -> tuple[str, str]:
                 "and you get no reminders. To turn it back on, reply to the e-mail we sent you "
                 "about it."
             )
-    reply = chat_message_handle(user=known, text=inbound.body, channel=ChatChannel.SMS)
+    reply = chat_message_handle(
+        user=known,
+        text=inbound.body,
+        channel=ChatChannel.SMS,
+        conversation=getattr(known, "sms_conversation", None),
+    )
     return InboundSMS.Result.ROUTED, reply.text
 
 
@@ -613,7 +635,7 @@ def sms_inbound_handle(
 ) -> str:
     """Process one inbound SMS once; returns the reply text ("" for none). A retried
     delivery of the same MessageSid returns the first answer and changes nothing."""
-    started = time.perf_counter()
+    started, now = time.perf_counter(), timezone.now()
     inbound = InboundSMS(
         message_sid=message_sid,
         from_number=from_number[:32],
@@ -629,9 +651,9 @@ def sms_inbound_handle(
         sender = phone_normalize(from_number)
     except ValueError:
         sender = None
-    result, reply = _route(inbound=inbound, sender=sender)
+    result, reply = _route(inbound=inbound, sender=sender, now=now)
     reply = fit(reply, settings.SMS_MAX_SEGMENTS) if reply else ""
-    if reply and result != InboundSMS.Result.KEYWORD and caps.daily_spend_reached(timezone.now()):
+    if reply and result != InboundSMS.Result.KEYWORD and _daily_spend_reached(inbound.user, now):
         # Past the day's spend only keyword answers (which carriers require) are texted; a
         # routed message's answer stays in the person's conversation, to read in the app.
         caps.refusal_record(metrics.Cap.DAILY_SPEND, user=inbound.user, phone_number=sender or "")

@@ -110,12 +110,16 @@ def _remember(conversation: Conversation, intent: Intent, outcome: Outcome, now:
 # No savepoint: no caller catches its errors to go on in the same transaction (the SMS
 # webhook's rolls back whole), and a savepoint costs two statements.
 @transaction.atomic(savepoint=False)
-def chat_message_handle(*, user: User, text: str, channel: str) -> Message:
-    """Store the user's message, act on it, and store and return the assistant's reply."""
+def chat_message_handle(
+    *, user: User, text: str, channel: str, conversation: Conversation | None = None
+) -> Message:
+    """Store the user's message, act on it, and store and return the assistant's reply.
+    `conversation`: the user's on `channel`, when the caller read it already (a statement fewer)."""
     started = time.perf_counter()
     now = timezone.now()
     text = text[: settings.CHAT_MESSAGE_MAX_LENGTH]
-    conversation = conversation_for(user=user, channel=channel)
+    if conversation is None:
+        conversation = conversation_for(user=user, channel=channel)
     intent = _read(user, conversation, text, now)
     if not user.language and (language := language_of(text)):  # a new person's, from their words
         user.language = language

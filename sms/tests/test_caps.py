@@ -273,3 +273,20 @@ def test_past_the_daily_spend_a_texted_message_is_handled_but_only_keywords_are_
     assert "STOP" in help_answer
     assert refused("daily_spend") - before == 1
     assert [e.user for e in cap_events("daily_spend")] == [texter]
+
+
+def test_just_under_the_daily_spend_a_texted_message_is_answered(client, settings, texter):
+    settings.SMS_DAILY_SPEND_LIMIT_USD = 1
+    spend_so_far("0.60")
+    spend_so_far("0.39")
+
+    assert "call the dentist" in reply_of(text(client, "add call the dentist"))
+    assert not cap_events("daily_spend")
+
+
+def test_past_the_daily_spend_a_stranger_gets_no_signup_reply(client, settings, db):
+    settings.SMS_DAILY_SPEND_LIMIT_USD = 1
+    spend_so_far("1.00")
+
+    assert reply_of(text(client, "hello", sender="+14155550100")) == ""
+    assert [e.details["cap"] for e in SecurityEvent.objects.filter(kind="sms_cap_reached")] == ["daily_spend"]

@@ -26,6 +26,19 @@ def test_a_verified_user_talks_to_the_assistant(client, texter):
     assert OutboundSMS.objects.get(purpose="reply").status == "sent"
 
 
+def test_what_a_text_leaves_in_the_conversation_the_next_one_uses(client, texter):
+    """The webhook hands the chat engine the SMS conversation it read with the sender: the
+    listing a "done 1" refers to and the action an "undo" takes back are that conversation's."""
+    text(client, "add buy milk", sid="SM" + "a" * 32)
+    assert "buy milk" in reply_of(text(client, "list", sid="SM" + "b" * 32))
+
+    reply_of(text(client, "done 1", sid="SM" + "c" * 32))
+    assert Todo.objects.get(user=texter).status == Todo.Status.DONE
+    reply_of(text(client, "undo", sid="SM" + "d" * 32))
+    assert Todo.objects.get(user=texter).status == Todo.Status.OPEN
+    assert Message.objects.filter(conversation__channel="sms", conversation__user=texter).count() == 8
+
+
 @pytest.mark.parametrize("field", ["Body", "MessageSid", "From"])
 def test_a_nul_character_is_a_400_not_a_500(client, texter, field):
     """Regression (fuzz): PostgreSQL cannot store or compare text holding NUL (a 500)."""
@@ -244,13 +257,13 @@ class TestStatementsPerWebhook:
     def test_a_routed_message_from_someone_who_texted_before(self, client, texter, django_assert_num_queries):
         text(client, "add call the dentist", sid="SM" + "0" * 32)  # the conversation exists
 
-        # Savepoint; the MessageSid claimed (one INSERT ... ON CONFLICT); the sender and their
-        # opt-out. The chat engine's five for a list: the conversation, the message, the open
-        # todos, the listing remembered (for "done 1"), the reply. Then today's SMS spend (the
-        # cap), the result, the reply's outbound record; release. Above the 8 aimed at: the
-        # chat engine's own statements are the same as through the API, and the webhook's own
-        # are 4 (claim, sender, result, reply record) and the spend cap's read.
-        with django_assert_num_queries(12):
+        # Savepoint; the MessageSid claimed (one INSERT ... ON CONFLICT); the sender with their
+        # opt-out, today's SMS spend (the cap) and their SMS conversation. The chat engine's four
+        # for a list: the message, the open todos, the listing remembered (for "done 1"), the
+        # reply. Then the result, the reply's outbound record; release. Production sends the
+        # 8 between BEGIN and COMMIT (issue 16's "at most 8" counts those, as bench/sql_count.py
+        # does); the webhook's own are 4 (claim, sender, result, reply record).
+        with django_assert_num_queries(10):
             assert "call the dentist" in reply_of(text(client, "list"))
 
     def test_a_keyword(self, client, texter, django_assert_num_queries):
