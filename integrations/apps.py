@@ -7,11 +7,12 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from assistant.planner.agenda import agenda_source_register
+        from assistant.users.data_rights import data_rights_register
         from assistant.users.events import audit_actions_register, security_kinds_register
         from assistant.users.models import Role
         from assistant.users.profile import profile_extension_register
         from assistant.users.roles import role_permissions_grant
-        from integrations import selectors
+        from integrations import data_rights, selectors
         from integrations.api.profile import NudgeProfileExtension
         from integrations.events import AuditAction, SecurityKind
 
@@ -22,6 +23,8 @@ class IntegrationsConfig(AppConfig):
             role_permissions_grant(role, "integrations.view_integration", "integrations.change_integration")
         # event_nudge_minutes is kept here and shown and changed on /auth/me.
         profile_extension_register(NudgeProfileExtension())
+        # A person's export and erasure take their connections, revoked at the provider first.
+        data_rights_register(data_rights.PART)
 
         # The agenda and "what's next" show synced events and tasks without the planner
         # importing this app.

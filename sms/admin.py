@@ -1,5 +1,3 @@
-import re
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -59,10 +57,7 @@ class OutboundSMSAdmin(ReadOnlyAdmin[OutboundSMS]):
 
     @admin.display(description="text")
     def text(self, outbound: OutboundSMS) -> str:
-        """The message as sent, but a verification code never: whoever read it could claim the number."""
-        if outbound.purpose == OutboundSMS.Purpose.VERIFICATION:
-            return re.sub(r"\d", "•", outbound.body)
-        return outbound.body
+        return outbound.shown_body
 
     @admin.display(description="reminder delivery")
     def delivery(self, outbound: OutboundSMS) -> str:

@@ -7,11 +7,13 @@ class SmsConfig(AppConfig):
 
     def ready(self) -> None:
         from assistant.planner.notifications import channel_register
+        from assistant.users.data_rights import data_rights_register
         from assistant.users.events import security_kinds_register
-        from sms import services
+        from sms import data_rights, services
         from sms.events import SecurityKind
 
         security_kinds_register(SecurityKind)
+        data_rights_register(data_rights.PART)
 
         # Twilio's API-call histogram is defined beside the backends, not in sms/metrics.py:
         # loaded here, it exists at 0 from start in every process (and stays 0 where another

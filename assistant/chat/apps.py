@@ -7,8 +7,10 @@ class ChatConfig(AppConfig):
     verbose_name = "Chat"
 
     def ready(self) -> None:
-        from assistant.chat import services
+        from assistant.chat import data_rights, services
         from assistant.planner.notifications import channel_register
+        from assistant.users.data_rights import data_rights_register
 
         # Reminders reach users in their chat history whatever else is installed.
         channel_register("chat", services.chat_notifications_deliver)
+        data_rights_register(data_rights.PART)

@@ -18,6 +18,7 @@ from assistant.core.net import client_ip
 from assistant.core.unset import UNSET
 from assistant.users import selectors, services
 from assistant.users.access import request_user
+from assistant.users.admin_erase import AccountEraseAdminMixin
 from assistant.users.models import AuditEvent, AuthToken, SecurityEvent, TOTPDevice, User
 
 _M = TypeVar("_M", bound=Model)
@@ -80,7 +81,7 @@ class PrivilegesAdmin(admin.ModelAdmin[_Holder]):
 
 
 @admin.register(User)
-class UserAdmin(PrivilegesAdmin[User], DjangoUserAdmin[User]):
+class UserAdmin(AccountEraseAdminMixin, PrivilegesAdmin[User], DjangoUserAdmin[User]):
     privilege_fields = ("is_superuser", "is_staff", "groups", "user_permissions")
     ordering = ["-date_joined"]
     list_display = [

@@ -109,6 +109,7 @@ class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixi
                 violation_error_message="This phone number is verified on another account.",
             )
         ]
+        permissions = [("erase_user", "Can erase an account on its owner's written request")]
 
     def __str__(self) -> str:
         return self.email
@@ -221,6 +222,7 @@ class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):  # ty
         MFA_BACKUP_CODES_REGENERATED = "mfa_backup_codes_regenerated"
         ADMIN_CHANGE = "admin_change"
         DATA_EXPORT = "data_export"
+        ACCOUNT_ERASED = "account_erased"
 
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
@@ -231,6 +233,9 @@ class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):  # ty
     target_repr = models.CharField(max_length=200, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # Set when the person was erased: a keyed one-way hash of their id (data_rights.subject_hash)
+    # instead of the link, the address and the details.
+    subject_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(default=now, db_index=True)
 
     class Meta:
@@ -268,6 +273,9 @@ class SecurityEvent(ExportModelOperationsMixin("security_event"), models.Model):
     )
     ip = models.GenericIPAddressField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # Set when the person was erased: a keyed one-way hash of their id (data_rights.subject_hash)
+    # instead of the link, the address and the details.
+    subject_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(default=now, db_index=True)
 
     class Meta:

@@ -12,7 +12,14 @@ from assistant.users.models import Role
 # "app_label.codename" or "app_label.*"; "*" is every permission.
 _role_permissions: dict[str, set[str]] = {
     Role.USER: set(),
-    Role.STAFF: {"users.view_user", "users.change_user", "users.view_auditevent", "users.view_securityevent"},
+    Role.STAFF: {
+        "users.view_user",
+        "users.change_user",
+        "users.view_auditevent",
+        "users.view_securityevent",
+        # Support answers a person's written request to erase their account.
+        "users.erase_user",
+    },
     Role.OPS: {
         "users.view_user",
         "users.view_auditevent",
