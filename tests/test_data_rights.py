@@ -243,7 +243,8 @@ def _values_everywhere() -> list[tuple[str, str, str]]:
         for row in model._default_manager.values_list(*fields):
             for name, value in zip(fields, row, strict=True):
                 if value not in (None, "", {}, []):
-                    found.append((model._meta.label, name, value if isinstance(value, str) else json.dumps(value)))
+                    text = value if isinstance(value, str) else json.dumps(value)
+                    found.append((model._meta.label, name, text))
     return found
 
 
@@ -253,12 +254,12 @@ def test_erasing_leaves_nothing_personal_anywhere_and_revokes_every_grant(person
     unseen = [item for item in PERSONAL if not any(item in value for _, _, value in before)]
     assert not unseen, f"the scan would not see {unseen}"
 
-    response = api.delete(
-        "/api/v1/auth/me", {"password": PASSWORD, "code": fresh_code(totp)}, format="json"
-    )
+    response = api.delete("/api/v1/auth/me", {"password": PASSWORD, "code": fresh_code(totp)}, format="json")
 
     assert response.status_code == 204, response.content
-    leaks = [(table, column) for table, column, value in _values_everywhere() for item in PERSONAL if item in value]
+    leaks = [
+        (table, column) for table, column, value in _values_everywhere() for item in PERSONAL if item in value
+    ]
     assert not leaks, f"Personal data left in {sorted(set(leaks))}"
     assert not User.objects.filter(pk=USER_ID).exists()
     for model in apps.get_models():  # no link to the account left in any table
@@ -273,7 +274,8 @@ def test_erasing_leaves_nothing_personal_anywhere_and_revokes_every_grant(person
     assert [request.status for request in notion.requests_to("/v1/oauth/revoke")] == [200]
     erased = AuditEvent.objects.get(action="account_erased")
     assert erased.subject_hash == subject_hash(USER_ID)
-    assert erased.actor is None and erased.ip is None
+    assert erased.actor is None
+    assert erased.ip is None
     assert erased.details["by"] == "self"
     assert erased.details["summary"]["integrations"]["revocations"] == {
         "google": "revoked",
@@ -288,7 +290,9 @@ def test_erasing_leaves_nothing_personal_anywhere_and_revokes_every_grant(person
     assert [cost for cost, created_at in costs if created_at] == [Decimal("0.0079")]
 
     # Erasing twice is harmless: the token went with the account.
-    again = api.delete("/api/v1/auth/me", {"password": PASSWORD, "code": person["backup_codes"][0]}, format="json")
+    again = api.delete(
+        "/api/v1/auth/me", {"password": PASSWORD, "code": person["backup_codes"][0]}, format="json"
+    )
     assert again.status_code == 401
     assert AuditEvent.objects.filter(action="account_erased").count() == 1
 

@@ -50,7 +50,7 @@ def test_a_wrong_password_is_a_400_on_the_field_and_counts_towards_the_lockout(
 
 
 def test_with_two_factor_on_a_code_is_required_and_a_wrong_one_counts(auth_client, user, password):
-    totp, backup_codes = enable_totp_with_backup_codes(user, password)
+    totp, _ = enable_totp_with_backup_codes(user, password)
 
     missing = auth_client.delete(ME, {"password": password}, format="json")
     wrong = auth_client.delete(ME, {"password": password, "code": "00000000"}, format="json")
@@ -59,7 +59,8 @@ def test_with_two_factor_on_a_code_is_required_and_a_wrong_one_counts(auth_clien
     assert list(missing.json()["error"]["fields"]) == ["code"]
     assert wrong.status_code == 400
     assert wrong.json()["error"]["fields"] == {"code": ["This code is wrong or expired."]}
-    assert SecurityEvent.objects.filter(kind="mfa_failed", user=user, details__action="account_erase").count() == 1
+    failed = SecurityEvent.objects.filter(kind="mfa_failed", user=user, details__action="account_erase")
+    assert failed.count() == 1
     assert User.objects.filter(pk=user.pk).exists()
 
     right = auth_client.delete(ME, {"password": password, "code": fresh_code(totp)}, format="json")
