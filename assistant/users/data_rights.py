@@ -236,6 +236,10 @@ def account_erase(*, user: User, actor: User | None, reason: str, ip: str | None
     email = user.email
     summary: dict[str, Any] = {}
     with transaction.atomic():
+        # Two requests at once (a double click, the person and staff): one erases, the other
+        # finds nothing left to do.
+        if not User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True):
+            return {}
         for part in _parts.values():
             summary[part.name] = part.erase(user)
         summary["users"] = _users_erase(user)

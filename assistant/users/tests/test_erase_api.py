@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.users.data_rights import subject_hash
+from assistant.users.data_rights import account_erase, subject_hash
 from assistant.users.models import AuditEvent, SecurityEvent, User
 from assistant.users.tests.helpers import enable_totp_with_backup_codes, fresh_code
 
@@ -76,3 +76,12 @@ def test_a_backup_code_also_proves_the_second_factor(auth_client, user, password
 
     assert response.status_code == 204
     assert not User.objects.filter(pk=user.pk).exists()
+
+
+def test_a_second_erasure_of_the_same_account_finds_nothing_to_do(user, password):
+    first = account_erase(user=user, actor=None, reason="", ip=None)
+    second = account_erase(user=user, actor=None, reason="", ip=None)  # a double click's twin
+
+    assert first["users"]["audit_events_anonymised"] >= 1
+    assert second == {}
+    assert AuditEvent.objects.filter(action="account_erased").count() == 1
