@@ -68,6 +68,11 @@ class AccountEraseAdminMixin(admin.ModelAdmin[User]):
         # Support acts on people, not on the administrators above them.
         return actor.is_superuser or not account.is_superuser
 
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # A plain delete would leave the person's SMS texts and their audit trail's links to them
+        # behind: an account goes only through the erasure.
+        return False
+
     def get_urls(self) -> list[URLPattern]:
         erase = path(
             "<path:object_id>/erase/",

@@ -86,3 +86,15 @@ def test_staff_without_the_permission_or_acting_on_a_superuser_are_refused(clien
     assert User.objects.filter(pk__in=[user.pk, superuser.pk, support.pk]).count() == 3
     assert erase_url(superuser) not in change_page.content.decode()
     assert not AuditEvent.objects.filter(action="account_erased").exists()
+
+
+def test_the_admins_plain_delete_is_not_offered_for_accounts(client, user, password):
+    superuser = UserFactory(password=password)
+    superuser.is_staff = superuser.is_superuser = True
+    superuser.save(update_fields=["is_staff", "is_superuser"])
+    client.force_login(superuser)
+
+    response = client.post(reverse("admin:users_user_delete", args=[user.pk]), {"post": "yes"})
+
+    assert response.status_code == 403
+    assert User.objects.filter(pk=user.pk).exists()
