@@ -6,6 +6,7 @@ class SmsConfig(AppConfig):
     verbose_name = "SMS"
 
     def ready(self) -> None:
+        from assistant.core.retention import retention_purger_register
         from assistant.planner.notifications import channel_register
         from assistant.users.data_rights import data_rights_register
         from assistant.users.events import security_kinds_register
@@ -23,3 +24,5 @@ class SmsConfig(AppConfig):
         # Reminders for users who prefer SMS go through the outbox; deferred: it reports each
         # delivery later (sent, delivered, or failed over to chat).
         channel_register("sms", services.sms_notifications_deliver, deferred=True)
+        retention_purger_register("inbound_sms", services.inbound_sms_purge)
+        retention_purger_register("outbound_sms", services.outbound_sms_purge)

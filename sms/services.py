@@ -20,7 +20,7 @@ from typing import TypedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
@@ -32,6 +32,7 @@ from assistant.core.backoff import retry_delay
 from assistant.core.errors import ServiceError
 from assistant.core.masking import mask_phone
 from assistant.core.phone import phone_normalize
+from assistant.core.retention import retention_batch
 from assistant.planner.notifications import Notification, notify_many
 from assistant.planner.services import reminder_deliveries_fail, reminder_delivery_progress
 from assistant.users.models import User
@@ -281,15 +282,45 @@ def sms_outbox_sweep() -> int:
     return len(lost)
 
 
+# Data retention purges what an SMS said and who the other party was, but keeps the row: its
+# segments, price, cost, status and date are the accounting of what texting cost (the daily
+# spend, a month's bill checked against Twilio's), and its SID is what a late retry or status
+# callback from Twilio is matched against (a purged inbound SID is still answered as a
+# duplicate, not routed again). Our own number (an inbound row's `to_number`) is not personal.
+
+
+def inbound_sms_purge(*, before: datetime, limit: int) -> int:
+    """Blank a batch of inbound texts received before `before`: body, our reply, the sender."""
+    expired = InboundSMS.objects.filter(received_at__lt=before).filter(
+        ~Q(from_number="") | ~Q(body="") | ~Q(reply="")
+    )
+    return retention_batch(expired, limit=limit).update(from_number="", body="", reply="")
+
+
+def outbound_sms_purge(*, before: datetime, limit: int) -> int:
+    """Blank a batch of texts sent before `before`: body, recipient, and the provider's error
+    message (which may quote the number; its code stays). Rows still in the outbox are left to
+    finish first."""
+    expired = (
+        OutboundSMS.objects.filter(created_at__lt=before)
+        .exclude(status__in=[Status.QUEUED, Status.SENDING])
+        .filter(~Q(to_number="") | ~Q(error_message=""))
+    )
+    return retention_batch(expired, limit=limit).update(
+        body="", to_number="", error_message="", updated_at=timezone.now()
+    )
+
+
 def sms_resend(*, sms_ids: list[int]) -> int:
     """Queue failed or undelivered messages again (the admin's "resend"). A reminder that
-    already failed over keeps that outcome: resending it tells the person a second time."""
+    already failed over keeps that outcome: resending it tells the person a second time. A
+    message purged by data retention has no text or number left to send."""
     from sms.tasks import sms_outbound_send
 
     resent = 0
     for outbound in OutboundSMS.objects.filter(
         pk__in=sms_ids, status__in=[Status.FAILED, Status.UNDELIVERED]
-    ):
+    ).exclude(to_number=""):
         OutboundSMS.objects.filter(pk=outbound.pk).update(
             status=Status.QUEUED,
             provider_sid=None,

@@ -133,6 +133,27 @@ def test_a_boolean_variable_accepts_its_words_in_any_case():
 
 
 @pytest.mark.processes
+@pytest.mark.parametrize("days", ["0", "-30"])
+def test_a_retention_of_no_days_is_refused_rather_than_purging_everything(days):
+    result = manage("check", env={**PRODUCTION_ENV, "DATA_RETENTION_DAYS": days})
+
+    assert result.returncode != 0
+    assert f"DATA_RETENTION_DAYS={int(days)!r} is not a positive whole number" in result.stderr
+
+
+@pytest.mark.parametrize(("value", "read"), [(None, 365), ("30", 30)])
+def test_a_positive_whole_number_variable_reads_its_value_or_default(monkeypatch, value, read):
+    from config.settings.base import env
+
+    if value is None:
+        monkeypatch.delenv("DATA_RETENTION_DAYS", raising=False)
+    else:
+        monkeypatch.setenv("DATA_RETENTION_DAYS", value)
+
+    assert env.positive_int("DATA_RETENTION_DAYS", default=365) == read
+
+
+@pytest.mark.processes
 def test_gunicorn_refuses_to_start_an_incomplete_production(tmp_path):
     env = {key: PRODUCTION_ENV[key] for key in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS")}
     base = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}

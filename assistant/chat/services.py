@@ -19,6 +19,7 @@ from assistant.chat import metrics
 from assistant.chat.engine import EngineContext, Intent, IntentName, Pending, Problem, language_of, parse
 from assistant.chat.intents import Outcome, Turn, intent_apply
 from assistant.chat.models import Channel, Conversation, Message
+from assistant.core.retention import retention_batch
 from assistant.planner import selectors as planner_selectors
 from assistant.planner.metrics import feature_usage_total
 from assistant.planner.models import Todo
@@ -173,3 +174,12 @@ def chat_notifications_deliver(notifications: list[Notification]) -> None:
             len(notifications)
         )
     )
+
+
+def chat_messages_purge(*, before: datetime, limit: int) -> int:
+    """Delete a batch of messages written before `before` (data retention). A message is what a
+    person told us about their days, or our answer: nothing needs it once it is old, so the row
+    goes rather than its text alone. A newer reply to it stays, answering nothing; the
+    conversation stays too, as it holds only what the next message needs."""
+    _, deleted = retention_batch(Message.objects.filter(created_at__lt=before), limit=limit).delete()
+    return deleted.get(Message._meta.label, 0)

@@ -7,7 +7,9 @@ class PlannerConfig(AppConfig):
     verbose_name = "Todos and reminders"
 
     def ready(self) -> None:
-        from assistant.planner import data_rights
+        from assistant.core.retention import retention_purger_register
+        from assistant.planner import data_rights, services
         from assistant.users.data_rights import data_rights_register
 
+        retention_purger_register("reminder_delivery", services.reminder_deliveries_purge)
         data_rights_register(data_rights.PART)

@@ -19,6 +19,7 @@ from prometheus_client import Counter
 from assistant.core.backoff import retry_delay
 from assistant.core.errors import ServiceError
 from assistant.core.recurrence import RecurrenceError, next_occurrence, rrule_parse, rrule_validate
+from assistant.core.retention import retention_batch
 from assistant.core.unset import UNSET, Unset
 from assistant.planner import metrics
 from assistant.planner.models import Reminder, ReminderDelivery, Todo
@@ -769,3 +770,13 @@ def reminder_deliveries_fail(*, delivery_ids: list[int], reason: str, fall_back:
     for delivery in deliveries:
         _log_delivery(delivery, outcome, logging.WARNING)
     return len(deliveries)
+
+
+def reminder_deliveries_purge(*, before: datetime, limit: int) -> int:
+    """Delete a batch of delivery records written before `before` (data retention). The row is
+    only history ("sent by SMS, failed over to chat"): the once-per-occurrence guard it carries
+    matters while an occurrence can still be dispatched, minutes after it was due, not a year
+    later, and the reminder itself stays as the person left it. An SMS that carried it keeps
+    its row, pointing nowhere; a chat fallback goes with the record it stood in for."""
+    _, deleted = retention_batch(ReminderDelivery.objects.filter(created_at__lt=before), limit=limit).delete()
+    return deleted.get(ReminderDelivery._meta.label, 0)

@@ -38,6 +38,14 @@ class StrictEnv(environ.Env):  # type: ignore[misc]  # environ.Env is Any to myp
                 f"{var}={value!r} is not a boolean: use true, false, 1, 0, yes or no"
             ) from None
 
+    def positive_int(self, var: str, default: int) -> int:
+        """A whole number of at least 1, where 0 or less would be a mistake with consequences
+        (DATA_RETENTION_DAYS=0 would purge every message at once)."""
+        value: int = self.int(var, default=default)
+        if value < 1:
+            raise ImproperlyConfigured(f"{var}={value!r} is not a positive whole number")
+        return value
+
 
 env = StrictEnv()
 if (BASE_DIR / ".env").exists():
@@ -476,6 +484,15 @@ INTEGRATION_RETRY_BASE_SECONDS = env.float("INTEGRATION_RETRY_BASE_SECONDS", def
 # Consecutive failed syncs before the integration shows as "error" (it keeps retrying).
 INTEGRATION_SYNC_MAX_FAILURES = env.int("INTEGRATION_SYNC_MAX_FAILURES", default=5)
 
+# --- Data retention ---------------------------------------------------------------------
+# Chat messages, SMS bodies and numbers, and reminder deliveries older than this are purged by
+# the beat task (assistant/core/retention.py; the README's "Data retention" says what stays).
+DATA_RETENTION_DAYS = env.positive_int("DATA_RETENTION_DAYS", default=365)
+# Rows per statement, so that no purge holds many row locks or a long transaction; a run goes
+# on batch after batch until every kind is done or its time budget is spent.
+DATA_RETENTION_BATCH_SIZE = env.positive_int("DATA_RETENTION_BATCH_SIZE", default=1000)
+DATA_RETENTION_TIME_BUDGET_SECONDS = env.float("DATA_RETENTION_TIME_BUDGET_SECONDS", default=120)
+
 CELERY_BEAT_SCHEDULE = {
     "integrations-refresh-due": {
         "task": "integrations.tasks.integrations_refresh_due",
@@ -501,6 +518,13 @@ CELERY_BEAT_SCHEDULE = {
     "auth-tokens-purge-expired": {
         "task": "assistant.users.tasks.auth_tokens_purge_expired",
         "schedule": timedelta(hours=1),
+    },
+    # Hourly, so each run has about an hour's worth of rows and a backlog (the first run, or
+    # after an outage) drains over a few runs within the time budget.
+    "data-retention-purge": {
+        "task": "assistant.core.tasks.data_retention_purge",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3600},
     },
 }
 

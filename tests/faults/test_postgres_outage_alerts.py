@@ -69,9 +69,21 @@ def test_stopping_postgres_fires_database_down_and_nothing_it_inhibits(
         postgres.stop("fast")
         try:
             stopped = time.monotonic()
+            # A check that was already running when the server went away waits on the pool and
+            # overruns its limit: that run (and, while its thread finishes, the next probes) say
+            # "timeout". The next run connects on its own and says why.
+            causes_seen: list[str | None] = []
+
+            def refused() -> dict[str, Any] | None:
+                body = _database_check(stack)
+                if body["status"] != "unhealthy":
+                    return None
+                causes_seen.append(body.get("cause"))
+                return body if body.get("cause") == "connection refused" else None
+
             body = stack.wait_until(
-                lambda: (b := _database_check(stack))["status"] == "unhealthy" and b,
-                "the database check to turn unhealthy",
+                refused,
+                "the database check to report the connection refused",
                 timeout=30,
                 supervised=("worker", "beat"),
             )
@@ -153,6 +165,7 @@ def test_stopping_postgres_fires_database_down_and_nothing_it_inhibits(
             "firing_before": [labels["alertname"] for labels in before],
             "database_check": {key: body.get(key) for key in ("error", "cause", "latency_ms")},
             "cause_reported_after_s": round(cause_after, 1),
+            "causes_seen": list(dict.fromkeys(causes_seen)),
             "database_down_active_after_s": round(database_down_after, 1),
             "health_check_unhealthy_firing_after_s": round(symptom_after, 1),
             "prometheus_firing": sorted({labels["alertname"] for labels in firing}),
@@ -162,7 +175,7 @@ def test_stopping_postgres_fires_database_down_and_nothing_it_inhibits(
             "inhibited_alerts_sent_before_database_down": early,
         },
     )
-    assert body["cause"] == "connection refused", body
+    assert set(causes_seen) <= {"timeout", "connection refused"}, causes_seen
     assert active == ["DatabaseDown"], f"besides DatabaseDown, Alertmanager sends {active}"
     assert any(name.startswith("HealthCheckUnhealthy{database}") for name in held_back), held_back
     assert not leaked, f"inhibited alerts reached a receiver: {[(d.channel, d.body[:200]) for d in leaked]}"
