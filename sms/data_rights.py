@@ -11,6 +11,7 @@ from django.db.models.functions import Cast, Concat
 from assistant.users.data_rights import DataRightsPart, Section, iso
 from assistant.users.models import User
 from sms.models import InboundSMS, OutboundSMS, PhoneOptOut, PhoneVerification
+from sms.services import INBOUND_PERSONAL_BLANK, OUTBOUND_PERSONAL_BLANK
 
 
 def _own_number(user: User) -> str | None:
@@ -80,18 +81,17 @@ def _erase(user: User) -> Section:
     outbound.filter(status__in=[OutboundSMS.Status.QUEUED, OutboundSMS.Status.SENDING]).update(
         status=OutboundSMS.Status.FAILED, error_code="erased"
     )
-    # The provider's SID would let anyone with the account look the text up there: it goes too
-    # (a late status callback then finds nothing; the cost stays the estimate).
+    # Unlike data retention's purge, the erasure drops Twilio's SIDs too: the person asked that
+    # nothing lead back to them (a late status callback then finds no SID: the cost stays the
+    # estimate).
     outbound_count = outbound.update(
-        user=None, to_number="", body="", provider_sid=None, error_message="", reminder_delivery=None
+        **OUTBOUND_PERSONAL_BLANK, user=None, provider_sid=None, reminder_delivery=None
     )
-    # message_sid only stops Twilio's retries of a webhook being handled twice: after the
-    # erasure, a unique placeholder keeps the row and no way back to the text.
+    # An inbound SID only stops a retried webhook being handled twice: a unique placeholder keeps
+    # the row (a retry after the erasure is answered as from a stranger).
     inbound_count = InboundSMS.objects.filter(_inbound(user)).update(
+        **INBOUND_PERSONAL_BLANK,
         user=None,
-        from_number="",
-        body="",
-        reply="",
         message_sid=Concat(Value("erased-"), Cast("pk", output_field=CharField())),
     )
     return {
