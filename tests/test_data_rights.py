@@ -134,17 +134,18 @@ def person(google, microsoft, notion, django_capture_on_commit_callbacks):  # no
         user=user, phone_number=PHONE, code_hash="b" * 64, expires_at=now, verified_at=now
     )
 
-    # An admin edit of the account (its record names the account), a browser session, and a
+    # Admin edits (their records name what was edited), a browser session, and a
     # second factor, last: turning it on signs every other session out.
     staff = User.objects.create_user("staff.member@example.com", PASSWORD, is_staff=True)
-    LogEntry.objects.create(
-        user=staff,
-        content_type=ContentType.objects.get_for_model(User),
-        object_id=str(user.pk),
-        object_repr=str(user),
-        action_flag=CHANGE,
-        change_message="[]",
-    )
+    for edited in (user, todo):  # staff edits of the account and of one of its rows
+        LogEntry.objects.create(
+            user=staff,
+            content_type=ContentType.objects.get_for_model(edited),
+            object_id=str(edited.pk),
+            object_repr=str(edited),
+            action_flag=CHANGE,
+            change_message="[]",
+        )
     Client().force_login(user)
     totp, backup_codes = enable_totp_with_backup_codes(user, PASSWORD)
     return {"user": user, "api": api, "todo": todo, "totp": totp, "backup_codes": backup_codes}

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
@@ -165,26 +166,56 @@ def _browser_sessions_delete(user: User) -> int:
 
 
 def _users_erase(user: User) -> Section:
+    """Runs last, before the account row goes: its deletion unlinks the events (SET_NULL)."""
     hashed = subject_hash(user.pk)
+    # The person's own address; a staff member's, on what they did to the account, stays.
+    AuditEvent.objects.filter(actor=user).update(ip=None)
     audit = AuditEvent.objects.filter(_audit_events_about(user)).update(
-        subject_hash=hashed, actor=None, ip=None, target_id="", target_repr="", details={}
+        subject_hash=hashed, target_id="", target_repr="", details={}
     )
     security = SecurityEvent.objects.filter(_security_events_about(user)).update(
-        subject_hash=hashed, user=None, ip=None, details={}
+        subject_hash=hashed, ip=None, details={}
     )
-    # The admin's own history of edits to the account names it (object_repr is the e-mail).
-    admin_log = LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
-    ).delete()[0]
     sessions = _browser_sessions_delete(user)
     tokens = selectors.user_tokens(user=user).delete()[0]
     return {
         "audit_events_anonymised": audit,
         "security_events_anonymised": security,
-        "admin_log_entries": admin_log,
         "browser_sessions": sessions,
         "tokens": tokens,
     }
+
+
+def _admin_edits_forget(user: User) -> int:
+    """Staff edits of the account and of its rows in every app: the admin's log names what was
+    edited (its object_repr: an e-mail, a todo's title), and so does each edit's audit event.
+    Runs before the apps erase their rows, while their ids can still be found; rows linked to
+    the account only through another row (a reminder's deliveries) are not looked for."""
+    hashed = subject_hash(user.pk)
+    forgotten = 0
+    for model in apps.get_models():
+        if model is LogEntry or model._meta.proxy:
+            continue
+        if model is User:
+            ids = [str(user.pk)]
+        else:
+            links = [field.name for field in model._meta.concrete_fields if field.related_model is User]
+            if not links:
+                continue
+            owned = Q()
+            for link in links:
+                owned |= Q(**{link: user})
+            ids = [str(pk) for pk in model._default_manager.filter(owned).values_list("pk", flat=True)]
+        if not ids:
+            continue
+        content_type = ContentType.objects.get_for_model(model)
+        forgotten += LogEntry.objects.filter(content_type=content_type, object_id__in=ids).delete()[0]
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.ADMIN_CHANGE,
+            details__object_type=content_type.model,
+            details__object_id__in=ids,
+        ).update(subject_hash=hashed, details={})
+    return forgotten
 
 
 _USERS_SECTIONS = ("profile", "sessions", "activity", "security_events")
@@ -240,9 +271,10 @@ def account_erase(*, user: User, actor: User | None, reason: str, ip: str | None
         # finds nothing left to do.
         if not User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True):
             return {}
+        admin_edits = _admin_edits_forget(user)
         for part in _parts.values():
             summary[part.name] = part.erase(user)
-        summary["users"] = _users_erase(user)
+        summary["users"] = {**_users_erase(user), "admin_log_entries": admin_edits}
         user.delete()
         details: dict[str, Any] = {"summary": summary, "by": "staff" if actor else "self"}
         if reason:
