@@ -8,11 +8,12 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from assistant.planner.agenda import agenda_source_register
         from assistant.users.activity import activity_panel_register
+        from assistant.users.data_rights import data_rights_register
         from assistant.users.events import audit_actions_register, security_kinds_register
         from assistant.users.models import Role
         from assistant.users.profile import profile_extension_register
         from assistant.users.roles import role_permissions_grant
-        from integrations import selectors
+        from integrations import data_rights, selectors
         from integrations.activity import INTEGRATIONS_PANEL
         from integrations.api.profile import NudgeProfileExtension
         from integrations.events import AuditAction, SecurityKind
@@ -26,6 +27,8 @@ class IntegrationsConfig(AppConfig):
         profile_extension_register(NudgeProfileExtension())
         # Staff read the state of a person's connections on the person's admin page.
         activity_panel_register(INTEGRATIONS_PANEL)
+        # A person's export and erasure take their connections, revoked at the provider first.
+        data_rights_register(data_rights.PART)
 
         # The agenda and "what's next" show synced events and tasks without the planner
         # importing this app.

@@ -446,9 +446,8 @@ def integration_disconnect(*, integration: Integration, actor: User | None, ip: 
     """Revoke our grant where the provider allows it, then forget the tokens and what was
     synced. Returns whether the provider confirmed the revocation."""
     provider = PROVIDERS[integration.provider]
-    revoked = _revoke(provider, integration)
+    revoked = _revoke(provider, integration) == REVOKED
     with transaction.atomic():
-        _forget_synced(integration)
         audit_event_record(
             actor=actor,
             action=AuditAction.INTEGRATION_DISCONNECTED,
@@ -456,20 +455,49 @@ def integration_disconnect(*, integration: Integration, actor: User | None, ip: 
             ip=ip,
             details={"provider": provider.name, "revoked_at_provider": revoked},
         )
-        integration.social.delete()  # cascades to the integration, its events and tasks
-    metrics.oauth_integration_total.labels(provider=provider.name, result="disconnected").inc()
+        _forget(integration)
     _log("oauth disconnected", provider.name, result="disconnected", revoked=revoked)
     return revoked
 
 
-def _revoke(provider: Provider, integration: Integration) -> bool:
+def integrations_erase(*, user: User) -> dict[str, str]:
+    """Revoke every grant the user gave us where the provider allows it, then forget it all:
+    tokens, what was synced, pending connections, preferences. A revocation that fails does not
+    stop the erasure: returns each provider's outcome (revoked, revocation_failed, not_offered)
+    for the erasure's record."""
+    outcomes = {}
+    for integration in Integration.objects.filter(user=user).select_related("social"):
+        outcomes[integration.provider] = _revoke(PROVIDERS[integration.provider], integration)
+        _forget(integration)
+    # Links to a provider account with no integration left (a connection that failed half-way).
+    user.social_auth.all().delete()
+    AuthorizationRequest.objects.filter(user=user).delete()
+    Preferences.objects.filter(user=user).delete()
+    return outcomes
+
+
+REVOKED, REVOCATION_FAILED, REVOCATION_NOT_OFFERED = "revoked", "revocation_failed", "not_offered"
+
+
+def _revoke(provider: Provider, integration: Integration) -> str:
     token = integration.refresh_token or integration.access_token
     try:
-        return bool(backend_for(provider).revoke_token(token, integration.social.uid))
+        confirmed = backend_for(provider).revoke_token(token, integration.social.uid)
     except SocialAuthBaseException as error:
         # The user asked to disconnect: forgetting our tokens must not wait on the provider.
         _log("oauth revoke failed", integration, result="error", code=error.code)
-        return False
+        return REVOCATION_FAILED
+    if confirmed is None:  # the provider has no revocation endpoint (Microsoft)
+        return REVOCATION_NOT_OFFERED
+    return REVOKED if confirmed else REVOCATION_FAILED
+
+
+def _forget(integration: Integration) -> None:
+    """Drop the integration with its tokens and what it synced."""
+    with transaction.atomic():
+        _forget_synced(integration)
+        integration.social.delete()  # cascades to the integration, its events and tasks
+    metrics.oauth_integration_total.labels(provider=integration.provider, result="disconnected").inc()
 
 
 def _forget_synced(integration: Integration) -> None:

@@ -18,7 +18,7 @@ INBOUND_PANEL = ActivityPanel(
     columns=[
         Column("Received", lambda inbound: inbound.received_at),
         Column("From", lambda inbound: mask_phone(inbound.from_number)),
-        Column("Text", lambda inbound: selectors.inbound_sms_text(inbound=inbound)),
+        Column("Text", lambda inbound: inbound.shown_body),
         Column("Result", lambda inbound: inbound.get_result_display()),
     ],
     position=20,
@@ -32,7 +32,7 @@ OUTBOUND_PANEL = ActivityPanel(
         Column("Created", lambda outbound: outbound.created_at),
         Column("To", lambda outbound: mask_phone(outbound.to_number)),
         Column("Purpose", lambda outbound: outbound.get_purpose_display()),
-        Column("Text", lambda outbound: selectors.outbound_sms_text(outbound=outbound)),
+        Column("Text", lambda outbound: outbound.shown_body),
         Column("Status", lambda outbound: outbound.get_status_display()),
         Column("Error", _outbound_error),
     ],

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from assistant.core.admin import ReadOnlyAdmin
 from assistant.core.masking import mask_phone
-from sms import selectors, services
+from sms import services
 from sms.models import InboundSMS, OutboundSMS, PhoneMapping, PhoneOptOut, PhoneVerification
 
 
@@ -17,12 +17,16 @@ class InboundSMSAdmin(ReadOnlyAdmin[InboundSMS]):
     search_fields = ["message_sid", "user__email", "from_number"]
     list_select_related = ["user"]
     date_hierarchy = "received_at"
-    exclude = ["from_number", "to_number"]
-    readonly_fields = ["sender"]
+    exclude = ["from_number", "to_number", "body"]
+    readonly_fields = ["sender", "text"]
 
     @admin.display(description="from")
     def sender(self, inbound: InboundSMS) -> str:
         return mask_phone(inbound.from_number)
+
+    @admin.display(description="text")
+    def text(self, inbound: InboundSMS) -> str:
+        return inbound.shown_body
 
 
 @admin.register(OutboundSMS)
@@ -57,7 +61,7 @@ class OutboundSMSAdmin(ReadOnlyAdmin[OutboundSMS]):
 
     @admin.display(description="text")
     def text(self, outbound: OutboundSMS) -> str:
-        return selectors.outbound_sms_text(outbound=outbound)
+        return outbound.shown_body
 
     @admin.display(description="reminder delivery")
     def delivery(self, outbound: OutboundSMS) -> str:

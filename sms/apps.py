@@ -9,13 +9,15 @@ class SmsConfig(AppConfig):
         from assistant.core.retention import retention_purger_register
         from assistant.planner.notifications import channel_register
         from assistant.users.activity import activity_panel_register
+        from assistant.users.data_rights import data_rights_register
         from assistant.users.events import security_kinds_register
         from assistant.users.support import support_phone_code_sender_register
-        from sms import services
+        from sms import data_rights, services
         from sms.activity import INBOUND_PANEL, OUTBOUND_PANEL
         from sms.events import SecurityKind
 
         security_kinds_register(SecurityKind)
+        data_rights_register(data_rights.PART)
         # Staff read a person's texts, both ways, on the person's admin page.
         activity_panel_register(INBOUND_PANEL)
         activity_panel_register(OUTBOUND_PANEL)

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
@@ -6,6 +8,12 @@ from django_prometheus.models import ExportModelOperationsMixin
 from assistant.core.fields import EncryptedTextField
 from assistant.core.masking import mask_phone
 from assistant.users.models import User
+
+# How digits hidden from later readers (staff, an export) look.
+MASK = "•"
+# The length of the codes we text to prove a number: one texted back to us is as good as ours.
+VERIFICATION_CODE_DIGITS = 6
+_TEXTED_CODE = re.compile(rf"(?<!\d)\d{{{VERIFICATION_CODE_DIGITS}}}(?!\d)")
 
 
 # The mixin is a class django-prometheus makes at run time: no static base for mypy.
@@ -53,6 +61,12 @@ class InboundSMS(ExportModelOperationsMixin("inbound_sms"), models.Model):  # ty
 
     def __str__(self) -> str:
         return f"{self.message_sid} from {mask_phone(self.from_number)}"
+
+    @property
+    def shown_body(self) -> str:
+        """What the person texted as anyone may read it later, with anything shaped like a
+        verification code masked: one texted back to us would let its reader claim the number."""
+        return _TEXTED_CODE.sub(lambda match: MASK * len(match.group()), self.body)
 
 
 # The mixin is a class django-prometheus makes at run time: no static base for mypy.
@@ -119,12 +133,20 @@ class OutboundSMS(ExportModelOperationsMixin("outbound_sms"), models.Model):  # 
     def __str__(self) -> str:
         return f"{self.purpose} to {mask_phone(self.to_number)} ({self.status})"
 
+    @property
+    def shown_body(self) -> str:
+        """The text as anyone may read it later (staff, an export): never a verification code,
+        which would let whoever read it claim the number."""
+        if self.purpose == self.Purpose.VERIFICATION:
+            return re.sub(r"\d", MASK, self.body)
+        return self.body
+
 
 # The mixin is a class django-prometheus makes at run time: no static base for mypy.
 class PhoneVerification(ExportModelOperationsMixin("phone_verification"), models.Model):  # type: ignore[misc]
     """A code sent to a number the user claims; the code itself is kept only as a hash."""
 
-    CODE_DIGITS = 6
+    CODE_DIGITS = VERIFICATION_CODE_DIGITS
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_verifications"

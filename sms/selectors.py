@@ -1,15 +1,9 @@
-"""Reads for SMS rows, and what staff may read of them."""
-
-import re
+"""Reads for SMS rows (what staff may read of a text: the models' `shown_body`)."""
 
 from django.db.models import QuerySet
 
 from assistant.users.models import User
-from sms.models import InboundSMS, OutboundSMS, PhoneVerification
-
-MASK = "•"
-# A verification code someone texted back to us: as good as the one we sent.
-_CODE = re.compile(rf"(?<!\d)\d{{{PhoneVerification.CODE_DIGITS}}}(?!\d)")
+from sms.models import InboundSMS, OutboundSMS
 
 
 def inbound_sms_for_user(*, user: User) -> QuerySet[InboundSMS]:
@@ -18,16 +12,3 @@ def inbound_sms_for_user(*, user: User) -> QuerySet[InboundSMS]:
 
 def outbound_sms_for_user(*, user: User) -> QuerySet[OutboundSMS]:
     return OutboundSMS.objects.filter(user=user).order_by("-created_at", "-id")
-
-
-def outbound_sms_text(*, outbound: OutboundSMS) -> str:
-    """The message as sent, but a verification code never: whoever read it could claim the number."""
-    if outbound.purpose == OutboundSMS.Purpose.VERIFICATION:
-        return re.sub(r"\d", MASK, outbound.body)
-    return outbound.body
-
-
-def inbound_sms_text(*, inbound: InboundSMS) -> str:
-    """What the person texted, with anything shaped like a verification code masked, for the
-    same reason."""
-    return _CODE.sub(lambda match: MASK * len(match.group()), inbound.body)

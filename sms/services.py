@@ -298,6 +298,10 @@ def sms_outbox_sweep() -> int:
 # spend, a month's bill checked against Twilio's), and its SID is what a late retry or status
 # callback from Twilio is matched against (a purged inbound SID is still answered as a
 # duplicate, not routed again). Our own number (an inbound row's `to_number`) is not personal.
+# A person's erasure blanks the same columns of their rows (sms/data_rights.py), and more.
+INBOUND_PERSONAL_BLANK = {"from_number": "", "body": "", "reply": ""}
+# The provider's error message may quote the number; its code stays.
+OUTBOUND_PERSONAL_BLANK = {"body": "", "to_number": "", "error_message": ""}
 
 
 def inbound_sms_purge(*, before: datetime, limit: int) -> int:
@@ -305,7 +309,7 @@ def inbound_sms_purge(*, before: datetime, limit: int) -> int:
     expired = InboundSMS.objects.filter(received_at__lt=before).filter(
         ~Q(from_number="") | ~Q(body="") | ~Q(reply="")
     )
-    return retention_batch(expired, limit=limit).update(from_number="", body="", reply="")
+    return retention_batch(expired, limit=limit).update(**INBOUND_PERSONAL_BLANK)
 
 
 def outbound_sms_purge(*, before: datetime, limit: int) -> int:
@@ -317,9 +321,7 @@ def outbound_sms_purge(*, before: datetime, limit: int) -> int:
         .exclude(status__in=[Status.QUEUED, Status.SENDING])
         .filter(~Q(to_number="") | ~Q(error_message=""))
     )
-    return retention_batch(expired, limit=limit).update(
-        body="", to_number="", error_message="", updated_at=timezone.now()
-    )
+    return retention_batch(expired, limit=limit).update(**OUTBOUND_PERSONAL_BLANK, updated_at=timezone.now())
 
 
 def sms_resend(*, sms_ids: list[int]) -> int:

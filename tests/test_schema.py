@@ -7,7 +7,7 @@ ENDPOINTS = {
     "/api/v1/auth/register": {"post"},
     "/api/v1/auth/login": {"post"},
     "/api/v1/auth/logout": {"post"},
-    "/api/v1/auth/me": {"get", "patch"},
+    "/api/v1/auth/me": {"get", "patch", "delete"},
     "/api/v1/auth/me/export": {"get"},
     "/api/v1/auth/me/activity": {"get"},
     "/api/v1/auth/sessions": {"get"},

@@ -8,13 +8,15 @@ class PlannerConfig(AppConfig):
 
     def ready(self) -> None:
         from assistant.core.retention import retention_purger_register
-        from assistant.planner import services
+        from assistant.planner import data_rights, services
         from assistant.planner.activity import DELIVERIES_PANEL, REMINDER_LOOKUP
         from assistant.planner.notifications import notify_on_own_channel
         from assistant.users.activity import activity_lookup_register, activity_panel_register
+        from assistant.users.data_rights import data_rights_register
         from assistant.users.support import support_channel_register
 
         retention_purger_register("reminder_delivery", services.reminder_deliveries_purge)
+        data_rights_register(data_rights.PART)
         # Support's notices that belong on the person's own channel (users imports no planner).
         support_channel_register(notify_on_own_channel)
         # Staff read what became of a person's reminders on the person's admin page, and find

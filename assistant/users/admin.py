@@ -19,6 +19,7 @@ from assistant.core.unset import UNSET
 from assistant.users import selectors, services
 from assistant.users.access import request_user
 from assistant.users.admin_activity import ActivityAdminMixin
+from assistant.users.admin_erase import AccountEraseAdminMixin
 from assistant.users.admin_support import SupportAdmin
 from assistant.users.models import AuditEvent, AuthToken, SecurityEvent, TOTPDevice, User
 
@@ -82,7 +83,9 @@ class PrivilegesAdmin(admin.ModelAdmin[_Holder]):
 
 
 @admin.register(User)
-class UserAdmin(SupportAdmin, ActivityAdminMixin, PrivilegesAdmin[User], DjangoUserAdmin[User]):
+class UserAdmin(
+    SupportAdmin, AccountEraseAdminMixin, ActivityAdminMixin, PrivilegesAdmin[User], DjangoUserAdmin[User]
+):
     privilege_fields = ("is_superuser", "is_staff", "groups", "user_permissions")
     ordering = ["-date_joined"]
     list_display = [

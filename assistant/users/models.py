@@ -110,6 +110,7 @@ class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixi
             ("support_deactivate", "Can deactivate an account"),
             ("support_reactivate", "Can reactivate an account"),
             ("support_phone_code_resend", "Can resend a phone verification code"),
+            ("erase_user", "Can erase an account on its owner's written request"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -238,6 +239,7 @@ class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):  # ty
         SUPPORT_DEACTIVATE = "support_deactivate"
         SUPPORT_REACTIVATE = "support_reactivate"
         SUPPORT_PHONE_CODE_RESEND = "support_phone_code_resend"
+        ACCOUNT_ERASED = "account_erased"
 
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
@@ -248,6 +250,9 @@ class AuditEvent(ExportModelOperationsMixin("audit_event"), models.Model):  # ty
     target_repr = models.CharField(max_length=200, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # Set when the person was erased: a keyed one-way hash of their id (data_rights.subject_hash)
+    # instead of the link, the address and the details.
+    subject_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(default=now, db_index=True)
 
     class Meta:
@@ -285,6 +290,9 @@ class SecurityEvent(ExportModelOperationsMixin("security_event"), models.Model):
     )
     ip = models.GenericIPAddressField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # Set when the person was erased: a keyed one-way hash of their id (data_rights.subject_hash)
+    # instead of the link, the address and the details.
+    subject_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(default=now, db_index=True)
 
     class Meta:

@@ -24,6 +24,8 @@ _role_permissions: dict[str, set[str]] = {
         "users.support_deactivate",
         "users.support_reactivate",
         "users.support_phone_code_resend",
+        # Support answers a person's written request to erase their account.
+        "users.erase_user",
     },
     Role.OPS: {
         "users.view_user",

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import pyotp
@@ -511,38 +510,6 @@ def group_permissions_change(
     privileges_change_check(actor=actor, holder=group, fields=["permissions"], ip=ip)
     with transaction.atomic():
         _permissions_set(actor=actor, holder=group, permissions=permissions, ip=ip)
-
-
-def user_data_export(*, user: User, ip: str | None) -> dict[str, Any]:
-    """Everything we hold about the user, for them to download."""
-    export = {
-        "profile": {
-            "email": user.email,
-            "display_name": user.display_name,
-            "phone_number": user.phone_number,
-            "phone_verified": user.phone_verified,
-            "timezone": user.timezone,
-            "preferred_channel": user.preferred_channel,
-            "language": user.language,
-            "date_joined": user.date_joined.isoformat(),
-            "roles": selectors.user_roles(user=user),
-            "mfa_enabled": selectors.user_totp_device(user=user) is not None,
-        },
-        "sessions": [
-            {"id": token.token_key, "created": token.created.isoformat(), "expiry": _iso(token.expiry)}
-            for token in selectors.user_tokens(user=user)
-        ],
-        "activity": [
-            {"action": event.action, "ip": event.ip, "at": event.created_at.isoformat()}
-            for event in selectors.user_audit_events(user=user)[:1000]
-        ],
-    }
-    audit_event_record(actor=user, action=Action.DATA_EXPORT, target=user, ip=ip)
-    return export
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 # --- Authentication ----------------------------------------------------------------------

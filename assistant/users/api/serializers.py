@@ -156,6 +156,19 @@ class DetailOutput(serializers.Serializer[dict[str, Any]]):
 
 
 class DataExportOutput(serializers.Serializer[dict[str, Any]]):
+    format = serializers.CharField(help_text="The layout's name and version (docs/data-export.md).")
+    exported_at = serializers.DateTimeField()
     profile = serializers.DictField()
     sessions = serializers.ListField(child=serializers.DictField())
     activity = serializers.ListField(child=serializers.DictField())
+    security_events = serializers.ListField(child=serializers.DictField())
+
+
+class AccountEraseInput(serializers.Serializer[None]):
+    password = _current_password()
+    code = serializers.CharField(
+        max_length=16,
+        required=False,
+        default="",
+        help_text="With two-factor on: a current code from the authenticator app, or an unused backup code.",
+    )

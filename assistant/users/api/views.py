@@ -17,7 +17,7 @@ from assistant.core.api import error_responses, validated
 from assistant.core.net import client_ip
 from assistant.core.throttling import AnonThrottle, ScopedThrottle
 from assistant.core.unset import UNSET
-from assistant.users import selectors, services
+from assistant.users import data_rights, selectors, services
 from assistant.users.access import request_token, request_user
 from assistant.users.api import serializers as s
 from assistant.users.models import AuditEvent, AuthToken
@@ -132,15 +132,34 @@ class MeView(APIView):
         )
         return Response(_user_payload(request))
 
+    @extend_schema(
+        tags=TAG,
+        summary="Erase your account and everything we hold about you",
+        description="Needs your password, and a current or backup code when two-factor is on. Todos, "
+        "reminders, chat, SMS texts, integrations (their grants revoked at the provider) and sessions "
+        "are erased; audit and security records stay without anything that names you. Wrong "
+        "passwords and codes count towards the sign-in lockout (429 `account_locked` once locked).",
+        request=s.AccountEraseInput,
+        responses={204: None, **error_responses(400, 401, 429)},
+    )
+    def delete(self, request: Request) -> Response:
+        data = validated(s.AccountEraseInput, request.data)
+        data_rights.user_erase(
+            user=request_user(request), password=data["password"], code=data["code"], ip=client_ip(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class DataExportView(APIView):
     @extend_schema(
         tags=TAG,
         summary="Download everything we hold about you",
+        description="Every app adds its section (planner, chat, sms, integrations); the layout is "
+        "named by `format` and documented in docs/data-export.md.",
         responses={200: s.DataExportOutput, **error_responses(401)},
     )
     def get(self, request: Request) -> Response:
-        return Response(services.user_data_export(user=request_user(request), ip=client_ip(request)))
+        return Response(data_rights.user_data_export(user=request_user(request), ip=client_ip(request)))
 
 
 class ActivityView(ListAPIView[AuditEvent]):
