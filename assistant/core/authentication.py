@@ -11,13 +11,11 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
 from knox.models import AbstractAuthToken as AuthToken
 from knox.models import get_token_model
 from knox.settings import CONSTANTS, knox_settings
-from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.authentication import SessionAuthentication as DrfSessionAuthentication
 from rest_framework.request import Request
@@ -79,7 +77,6 @@ class TokenAuthentication(_BindsUserToLogs, KnoxTokenAuthentication):
         """knox's, reading the tokens through SQL compiled once per process: every
         authenticated request reads them, and Django compiling the queryset each time (the
         token and the user's many columns) cost more CPU than the database took to answer."""
-        msg = _("Invalid token.")
         key = token.decode("utf-8")
         for auth_token in _tokens_with_key(key[: CONSTANTS.TOKEN_KEY_LENGTH]):
             if self._cleanup_token(auth_token):
@@ -87,13 +84,16 @@ class TokenAuthentication(_BindsUserToLogs, KnoxTokenAuthentication):
             try:
                 digest = hash_token(key)
             except (TypeError, binascii.Error):
-                raise exceptions.AuthenticationFailed(msg) from None
+                break
             if compare_digest(digest, auth_token.digest):
                 if knox_settings.AUTO_REFRESH and auth_token.expiry:
                     self.renew_token(auth_token)
                 user_and_token: tuple[Any, AuthToken] = self.validate_user(auth_token)  # type: ignore[no-untyped-call]  # knox's, unannotated
                 return user_and_token
-        raise exceptions.AuthenticationFailed(msg)
+        # Refused: knox's own read refuses it too, in its words and their translations (a
+        # second read, on a request that is refused anyway).
+        refused: tuple[Any, AuthToken] = super().authenticate_credentials(token)  # type: ignore[no-untyped-call]
+        return refused
 
     def _cleanup_token(self, auth_token: AuthToken) -> bool:
         """Whether this token has expired. knox's own version loads every token of the user

@@ -40,7 +40,7 @@ def test_a_wrong_secret_with_a_known_key_is_refused(issued):
     _token, key = issued
     wrong = key[:-1] + ("0" if key[-1] != "0" else "1")
 
-    with pytest.raises(AuthenticationFailed):
+    with pytest.raises(AuthenticationFailed, match="Invalid token"):  # knox's words
         TokenAuthentication().authenticate_credentials(wrong.encode())
 
 
