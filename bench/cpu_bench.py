@@ -1,6 +1,7 @@
 """CPU per request of the project's hot endpoints against a bare Django + DRF anchor (issue 16).
 
     .venv/bin/python bench/cpu_bench.py [--rounds 5] [--requests 300] [--no-off] [--no-throughput]
+    .venv/bin/python bench/cpu_bench.py --only /api/v1/todos --only /api/v1/agenda   # some endpoints
     .venv/bin/python bench/cpu_bench.py --quick     # one tiny round, no throughput: a smoke run
 
 Side by side, one sync gunicorn worker each, on the same PostgreSQL: the project (production
@@ -370,7 +371,17 @@ def main() -> None:
     parser.add_argument("--throughput-rounds", type=int, default=3)
     parser.add_argument("--throughput-duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--quick", action="store_true", help="1 round of 10 requests, no throughput")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="PATH",
+        help="measure only the endpoints at these paths (repeatable), beside the anchor",
+    )
     args = parser.parse_args()
+    if args.only:
+        ENDPOINTS[:] = [endpoint for endpoint in ENDPOINTS if endpoint.path in args.only]
+        if not ENDPOINTS:
+            parser.error(f"--only: none of {args.only} is measured here")
     if args.quick:
         args.rounds, args.requests, args.warmup, args.sql_samples, args.no_throughput = 1, 10, 2, 1, True
     print(NOTICE, file=sys.stderr)

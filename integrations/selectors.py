@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
+from django.db.models import F
+
 from assistant.planner.agenda import AgendaEntry
 from assistant.users.models import User
 from integrations.models import EVENT_NUDGE_MINUTES_DEFAULT, Event, ExternalTask, Integration, Preferences
@@ -38,17 +40,11 @@ def event_nudge_minutes_for_user(*, user: User) -> int:
     return EVENT_NUDGE_MINUTES_DEFAULT if chosen is None else chosen
 
 
-def _event_entry(event: Event) -> AgendaEntry:
-    return AgendaEntry(
-        kind="event",
-        source=event.integration.provider,
-        title=event.title,
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        all_day=event.all_day,
-        location=event.location,
-        url=event.url,
-    )
+# What an agenda entry shows, read as values: neither the rows' other columns nor their
+# integration's (tokens, settings) but its provider, through the join.
+_EVENT_VALUES = ("title", "starts_at", "ends_at", "all_day", "location", "url")
+_TASK_VALUES = ("title", "due_date", "url")
+_SOURCE = F("integration__provider")
 
 
 class AgendaSource:
@@ -59,33 +55,26 @@ class AgendaSource:
     ) -> list[AgendaEntry]:
         events = (
             Event.objects.filter(user=user, starts_at__lt=end, ends_at__gt=max(start, now))
-            .select_related("integration")
             .order_by("starts_at", "id")
+            .values(*_EVENT_VALUES, source=_SOURCE)
         )
         tasks = (
             ExternalTask.objects.filter(user=user, completed=False, due_date__lte=last_day)
-            .select_related("integration")
             .order_by("due_date", "id")
+            .values(*_TASK_VALUES, source=_SOURCE)
         )
-        return [_event_entry(event) for event in events] + [
-            AgendaEntry(
-                kind="task",
-                source=task.integration.provider,
-                title=task.title,
-                due_date=task.due_date,
-                url=task.url,
-            )
-            for task in tasks
+        return [AgendaEntry(kind="event", **event) for event in events] + [
+            AgendaEntry(kind="task", **task) for task in tasks
         ]
 
     def next_event(self, *, user: User, now: datetime) -> AgendaEntry | None:
         event = (
             Event.objects.filter(user=user, all_day=False, starts_at__gt=now)
-            .select_related("integration")
             .order_by("starts_at", "id")
+            .values(*_EVENT_VALUES, source=_SOURCE)
             .first()
         )
-        return _event_entry(event) if event else None
+        return AgendaEntry(kind="event", **event) if event else None
 
 
 # --- Across users --------------------------------------------------------------------------------
