@@ -63,28 +63,36 @@ def _phone_code_resend(request: HttpRequest, actor: User, user: User) -> None:
     support.support_phone_code_resend(actor=actor, user=user, ip=client_ip(request))
 
 
+# Each "done" message starts with a word, not the e-mail: the admin capitalises a message's
+# first letter.
 SPECS = {
     spec.action: spec
     for spec in (
-        _Spec(SupportAction.UNLOCK, "Unlock sign-in", "%(user)s can sign in again.", _unlock, confirm=False),
+        _Spec(
+            SupportAction.UNLOCK,
+            "Unlock sign-in",
+            "Unlocked: %(user)s can sign in again.",
+            _unlock,
+            confirm=False,
+        ),
         _Spec(
             SupportAction.SIGN_OUT,
             "Sign out everywhere",
-            "%(user)s is signed out everywhere.",
+            "Signed out: every session of %(user)s has ended.",
             _sign_out,
             confirm=True,
         ),
         _Spec(
             SupportAction.MFA_RESET,
             "Reset two-factor (lost device)",
-            "%(user)s's two-factor authentication is reset: they enrol again at their next sign-in.",
+            "Two-factor reset for %(user)s: they enrol again at their next sign-in.",
             _mfa_reset,
             confirm=True,
         ),
         _Spec(
             SupportAction.DEACTIVATE,
             "Deactivate account",
-            "%(user)s is deactivated.",
+            "Deactivated: %(user)s gets no reminders or texts and cannot sign in.",
             _deactivate,
             confirm=True,
             applies=lambda user: user.is_active,
@@ -92,7 +100,7 @@ SPECS = {
         _Spec(
             SupportAction.REACTIVATE,
             "Reactivate account",
-            "%(user)s is active again.",
+            "Reactivated: %(user)s can sign in and gets reminders again.",
             _reactivate,
             confirm=False,
             applies=lambda user: not user.is_active,
