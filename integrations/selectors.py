@@ -3,10 +3,11 @@ except the counts across users at the end (the business metrics, for staff)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 
+from assistant.core.compiled import compiled_read
 from assistant.planner.agenda import AgendaEntry
 from assistant.users.models import User
 from integrations.models import EVENT_NUDGE_MINUTES_DEFAULT, Event, ExternalTask, Integration, Preferences
@@ -47,34 +48,48 @@ _TASK_VALUES = ("title", "due_date", "url")
 _SOURCE = F("integration__provider")
 
 
+def _entry_values(rows: QuerySet[Any], names: tuple[str, ...]) -> QuerySet[Any, dict[str, Any]]:
+    values: QuerySet[Any, dict[str, Any]] = rows.values(*names, source=_SOURCE)
+    return values
+
+
+# Compiled once (assistant/core/compiled.py): they run on every agenda and chat "what's next?".
+
+
+@compiled_read
+def _events_between(user_id: int, start: datetime, end: datetime) -> QuerySet[Any, dict[str, Any]]:
+    """Events that overlap start..end."""
+    events = Event.objects.filter(user_id=user_id, starts_at__lt=end, ends_at__gt=start)
+    return _entry_values(events.order_by("starts_at", "id"), _EVENT_VALUES)
+
+
+@compiled_read
+def _open_tasks_due_by(user_id: int, last_day: date) -> QuerySet[Any, dict[str, Any]]:
+    tasks = ExternalTask.objects.filter(user_id=user_id, completed=False, due_date__lte=last_day)
+    return _entry_values(tasks.order_by("due_date", "id"), _TASK_VALUES)
+
+
+@compiled_read
+def _next_timed_events(user_id: int, now: datetime) -> QuerySet[Any, dict[str, Any]]:
+    events = Event.objects.filter(user_id=user_id, all_day=False, starts_at__gt=now)
+    return _entry_values(events.order_by("starts_at", "id"), _EVENT_VALUES)[:1]
+
+
 class AgendaSource:
     """Synced events and tasks as agenda entries (registered with the planner in apps.py)."""
 
     def entries(
         self, *, user: User, start: datetime, end: datetime, now: datetime, last_day: date
     ) -> list[AgendaEntry]:
-        events = (
-            Event.objects.filter(user=user, starts_at__lt=end, ends_at__gt=max(start, now))
-            .order_by("starts_at", "id")
-            .values(*_EVENT_VALUES, source=_SOURCE)
-        )
-        tasks = (
-            ExternalTask.objects.filter(user=user, completed=False, due_date__lte=last_day)
-            .order_by("due_date", "id")
-            .values(*_TASK_VALUES, source=_SOURCE)
-        )
+        events = _events_between(user.pk, max(start, now), end)
+        tasks = _open_tasks_due_by(user.pk, last_day)
         return [AgendaEntry(kind="event", **event) for event in events] + [
             AgendaEntry(kind="task", **task) for task in tasks
         ]
 
     def next_event(self, *, user: User, now: datetime) -> AgendaEntry | None:
-        event = (
-            Event.objects.filter(user=user, all_day=False, starts_at__gt=now)
-            .order_by("starts_at", "id")
-            .values(*_EVENT_VALUES, source=_SOURCE)
-            .first()
-        )
-        return AgendaEntry(kind="event", **event) if event else None
+        events = _next_timed_events(user.pk, now)
+        return AgendaEntry(kind="event", **events[0]) if events else None
 
 
 # --- Across users --------------------------------------------------------------------------------

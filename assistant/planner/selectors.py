@@ -7,8 +7,9 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
+from assistant.core.compiled import compiled_read
 from assistant.planner.agenda import AgendaEntry, agenda_entries, agenda_next_event
 from assistant.planner.models import Reminder, ReminderDelivery, Todo
 from assistant.users.models import Channel as UserChannel
@@ -146,6 +147,36 @@ def _local_days(user: User, now: datetime, days_ahead: int, days: int) -> tuple[
     return start, end, last
 
 
+# The agenda's and "what's next"'s reads, compiled once (assistant/core/compiled.py): they run
+# on every agenda and chat "what's next?", and Django compiling them cost more CPU than the
+# database took to answer.
+
+
+@compiled_read
+def _reminders_between(user_id: int, start: datetime, end: datetime) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(
+        user_id=user_id,
+        origin=Reminder.Origin.USER,
+        status=Reminder.Status.SCHEDULED,
+        fire_at__gte=start,
+        fire_at__lt=end,
+    ).order_by("fire_at")
+
+
+@compiled_read
+def _open_todos_due_by(user_id: int, last_day: date) -> QuerySet[Todo]:
+    return Todo.objects.filter(user_id=user_id, status=Todo.Status.OPEN, due_date__lte=last_day).order_by(
+        "due_date", "position"
+    )
+
+
+@compiled_read
+def _next_reminders(user_id: int, now: datetime) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(
+        user_id=user_id, origin=Reminder.Origin.USER, status=Reminder.Status.SCHEDULED, fire_at__gte=now
+    ).order_by("fire_at")[:1]
+
+
 def agenda_for_user(
     *, user: User, now: datetime, days_ahead: int = 0, days: int = 1, reminders_left: bool = True
 ) -> Agenda:
@@ -156,22 +187,9 @@ def agenda_for_user(
     start, end, last_day = _local_days(user, now, days_ahead, days)
     reminders: list[Reminder] = []
     if reminders_left:
-        reminders = list(
-            reminders_with_last_delivery(
-                reminders=Reminder.objects.filter(
-                    user=user,
-                    origin=Reminder.Origin.USER,
-                    status=Reminder.Status.SCHEDULED,
-                    fire_at__gte=max(start, now),
-                    fire_at__lt=end,
-                ).order_by("fire_at")
-            )
-        )
-    todos = list(
-        Todo.objects.filter(user=user, status=Todo.Status.OPEN)
-        .filter(Q(due_date__lte=last_day))
-        .order_by("due_date", "position")
-    )
+        reminders = _reminders_between(user.pk, max(start, now), end)
+        prefetch_related_objects(reminders, _recent_deliveries())
+    todos = _open_todos_due_by(user.pk, last_day)
     entries = agenda_entries(user=user, start=start, end=end, now=now, last_day=last_day)
     return Agenda(
         start=start,
@@ -184,13 +202,7 @@ def agenda_for_user(
 
 
 def next_reminder(*, user: User, now: datetime) -> Reminder | None:
-    return (
-        Reminder.objects.filter(
-            user=user, origin=Reminder.Origin.USER, status=Reminder.Status.SCHEDULED, fire_at__gte=now
-        )
-        .order_by("fire_at")
-        .first()
-    )
+    return next(iter(_next_reminders(user.pk, now)), None)
 
 
 def next_event(*, user: User, now: datetime) -> AgendaEntry | None:
