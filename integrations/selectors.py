@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from django.db.models import F, QuerySet
+from django.db.models import DateField, DateTimeField, F, Q, QuerySet, Subquery, Value
 
 from assistant.core.compiled import compiled_read
-from assistant.planner.agenda import AgendaEntry
+from assistant.planner.agenda import AgendaEntry, SyncedEntries
 from assistant.users.models import User
 from integrations.models import EVENT_NUDGE_MINUTES_DEFAULT, Event, ExternalTask, Integration, Preferences
 from integrations.providers import PROVIDERS
@@ -41,38 +41,52 @@ def event_nudge_minutes_for_user(*, user: User) -> int:
     return EVENT_NUDGE_MINUTES_DEFAULT if chosen is None else chosen
 
 
-# What an agenda entry shows, read as values: neither the rows' other columns nor their
-# integration's (tokens, settings) but its provider, through the join.
-_EVENT_VALUES = ("title", "starts_at", "ends_at", "all_day", "location", "url")
-_TASK_VALUES = ("title", "due_date", "url")
+# What an agenda entry shows, in one row shape for events and tasks (so that both come in one
+# statement): neither the rows' other columns nor their integration's (tokens, settings) but its
+# provider, through the join. The id orders them, as the ORM would, and is not shown.
+_ENTRY_COLUMNS = (
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "due_date",
+    "location",
+    "url",
+    "source",
+    "id",
+)
 _SOURCE = F("integration__provider")
 
 
-def _entry_values(rows: QuerySet[Any], names: tuple[str, ...]) -> QuerySet[Any, dict[str, Any]]:
-    values: QuerySet[Any, dict[str, Any]] = rows.values(*names, source=_SOURCE)
-    return values
-
-
-# Compiled once (assistant/core/compiled.py): they run on every agenda and chat "what's next?".
-
-
 @compiled_read
-def _events_between(user_id: int, start: datetime, end: datetime) -> QuerySet[Any, dict[str, Any]]:
-    """Events that overlap start..end."""
-    events = Event.objects.filter(user_id=user_id, starts_at__lt=end, ends_at__gt=start)
-    return _entry_values(events.order_by("starts_at", "id"), _EVENT_VALUES)
-
-
-@compiled_read
-def _open_tasks_due_by(user_id: int, last_day: date) -> QuerySet[Any, dict[str, Any]]:
-    tasks = ExternalTask.objects.filter(user_id=user_id, completed=False, due_date__lte=last_day)
-    return _entry_values(tasks.order_by("due_date", "id"), _TASK_VALUES)
-
-
-@compiled_read
-def _next_timed_events(user_id: int, now: datetime) -> QuerySet[Any, dict[str, Any]]:
-    events = Event.objects.filter(user_id=user_id, all_day=False, starts_at__gt=now)
-    return _entry_values(events.order_by("starts_at", "id"), _EVENT_VALUES)[:1]
+def _agenda_rows(
+    user_id: int, start: datetime, end: datetime, now: datetime, last_day: date
+) -> QuerySet[Any, dict[str, Any]]:
+    """In one statement (compiled once, assistant/core/compiled.py: every agenda and "what's
+    next?" reads it): the events that overlap start..end, the next timed event to start after
+    now wherever it falls, and the open tasks due by last_day; events by start, then tasks."""
+    next_timed = Event.objects.filter(user_id=user_id, all_day=False, starts_at__gt=now).order_by(
+        "starts_at", "id"
+    )
+    events = Event.objects.filter(
+        Q(starts_at__lt=end, ends_at__gt=start) | Q(pk=Subquery(next_timed.values("pk")[:1])), user_id=user_id
+    ).annotate(kind=Value("event"), due_date=Value(None, output_field=DateField()), source=_SOURCE)
+    tasks = ExternalTask.objects.filter(user_id=user_id, completed=False, due_date__lte=last_day).annotate(
+        kind=Value("task"),
+        starts_at=Value(None, output_field=DateTimeField()),
+        ends_at=Value(None, output_field=DateTimeField()),
+        all_day=Value(False),
+        location=Value(""),
+        source=_SOURCE,
+    )
+    rows: QuerySet[Any, dict[str, Any]] = (
+        events.order_by()
+        .values(*_ENTRY_COLUMNS)
+        .union(tasks.order_by().values(*_ENTRY_COLUMNS), all=True)
+        .order_by("kind", "starts_at", "due_date", "id")
+    )
+    return rows
 
 
 class AgendaSource:
@@ -80,16 +94,23 @@ class AgendaSource:
 
     def entries(
         self, *, user: User, start: datetime, end: datetime, now: datetime, last_day: date
-    ) -> list[AgendaEntry]:
-        events = _events_between(user.pk, max(start, now), end)
-        tasks = _open_tasks_due_by(user.pk, last_day)
-        return [AgendaEntry(kind="event", **event) for event in events] + [
-            AgendaEntry(kind="task", **task) for task in tasks
-        ]
-
-    def next_event(self, *, user: User, now: datetime) -> AgendaEntry | None:
-        events = _next_timed_events(user.pk, now)
-        return AgendaEntry(kind="event", **events[0]) if events else None
+    ) -> SyncedEntries:
+        start = max(start, now)  # the events that have not ended yet
+        events, tasks, next_event = [], [], None
+        for row in _agenda_rows(user.pk, start, end, now, last_day):
+            del row["id"]
+            entry = AgendaEntry(**row)
+            if entry.kind == "task":
+                tasks.append(entry)
+                continue
+            # The next event may fall after end, and an event of the window may not be next:
+            # the read's two conditions, told apart.
+            starts_at, ends_at = row["starts_at"], row["ends_at"]
+            if next_event is None and not entry.all_day and starts_at > now:
+                next_event = entry
+            if starts_at < end and ends_at > start:
+                events.append(entry)
+        return SyncedEntries(entries=events + tasks, next_event=next_event)
 
 
 # --- Across users --------------------------------------------------------------------------------
