@@ -148,27 +148,7 @@ class CompiledRead(Generic[P, T]):
         ) = compiled
         if sql != other_sql or len(params) != len(other_params):
             raise CompiledReadError(f"{self._name}: its SQL depends on the values it is called with")
-        slots: list[tuple[int | None, Any]] = []
-        for position, (param, other) in enumerate(zip(params, other_params, strict=True)):
-            index = next(
-                (
-                    index
-                    for index, (placeholder, other_placeholder) in enumerate(
-                        zip(placeholders, other_placeholders, strict=True)
-                    )
-                    if _same(param, placeholder) and _same(other, other_placeholder)
-                ),
-                None,
-            )
-            if index is None and not _same(param, other):
-                raise CompiledReadError(
-                    f"{self._name}: SQL parameter {position} is computed from a value, not the value itself"
-                )
-            slots.append((index, None if index is not None else param))
-        if unused := {
-            name for index, (name, _) in enumerate(self._kinds) if all(slot != index for slot, _ in slots)
-        }:
-            raise CompiledReadError(f"{self._name}: parameters {sorted(unused)} are not used as they are")
+        slots = self._slots(params, other_params, placeholders, other_placeholders)
         result = _Compiled(
             sql=sql,
             slots=slots,
@@ -182,6 +162,36 @@ class CompiledRead(Generic[P, T]):
         )
         self._by_alias[alias] = result
         return result
+
+    def _slots(
+        self,
+        params: list[Any],
+        other_params: list[Any],
+        placeholders: list[Any],
+        other_placeholders: list[Any],
+    ) -> list[tuple[int | None, Any]]:
+        """Per SQL parameter of the two compilations: the index of the call's value that lands
+        there (its placeholder in both), or the constant it holds (the same in both)."""
+        pairs = list(zip(placeholders, other_placeholders, strict=True))
+        slots: list[tuple[int | None, Any]] = []
+        for position, (param, other) in enumerate(zip(params, other_params, strict=True)):
+            index = next(
+                (
+                    index
+                    for index, pair in enumerate(pairs)
+                    if _same(param, pair[0]) and _same(other, pair[1])
+                ),
+                None,
+            )
+            if index is None and not _same(param, other):
+                raise CompiledReadError(
+                    f"{self._name}: SQL parameter {position} is computed from a value, not the value itself"
+                )
+            slots.append((index, None if index is not None else param))
+        used = {index for index, _ in slots}
+        if unused := [name for index, (name, _) in enumerate(self._kinds) if index not in used]:
+            raise CompiledReadError(f"{self._name}: parameters {unused} are not used as they are")
+        return slots
 
     def _rows(
         self, queryset: QuerySet[Any, T], compiler: SQLCompiler, alias: str

@@ -154,3 +154,12 @@ def test_a_prefetch_is_refused_when_compiled():
 
     with pytest.raises(CompiledReadError, match="prefetch"):
         read(1)
+
+
+def test_a_parameter_the_read_does_not_use_as_it_is_is_refused_when_compiled():
+    @compiled_read
+    def read(email: str, since: datetime) -> QuerySet[User]:
+        return User.objects.filter(email=email)
+
+    with pytest.raises(CompiledReadError, match="since"):
+        read("a@example.com", timezone.now())
