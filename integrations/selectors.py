@@ -3,11 +3,12 @@ except the counts across users at the end (the business metrics, for staff)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from django.db.models import F
+from django.db.models import DateField, DateTimeField, F, Q, QuerySet, Subquery, Value
 
-from assistant.planner.agenda import AgendaEntry
+from assistant.core.compiled import compiled_read
+from assistant.planner.agenda import AgendaEntry, SyncedEntries
 from assistant.users.models import User
 from integrations.models import EVENT_NUDGE_MINUTES_DEFAULT, Event, ExternalTask, Integration, Preferences
 from integrations.providers import PROVIDERS
@@ -40,11 +41,52 @@ def event_nudge_minutes_for_user(*, user: User) -> int:
     return EVENT_NUDGE_MINUTES_DEFAULT if chosen is None else chosen
 
 
-# What an agenda entry shows, read as values: neither the rows' other columns nor their
-# integration's (tokens, settings) but its provider, through the join.
-_EVENT_VALUES = ("title", "starts_at", "ends_at", "all_day", "location", "url")
-_TASK_VALUES = ("title", "due_date", "url")
+# What an agenda entry shows, in one row shape for events and tasks (so that both come in one
+# statement): neither the rows' other columns nor their integration's (tokens, settings) but its
+# provider, through the join. The id orders them, as the ORM would, and is not shown.
+_ENTRY_COLUMNS = (
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "due_date",
+    "location",
+    "url",
+    "source",
+    "id",
+)
 _SOURCE = F("integration__provider")
+
+
+@compiled_read
+def _agenda_rows(
+    user_id: int, start: datetime, end: datetime, now: datetime, last_day: date
+) -> QuerySet[Any, dict[str, Any]]:
+    """In one statement (compiled once, assistant/core/compiled.py: every agenda and "what's
+    next?" reads it): the events that overlap start..end, the next timed event to start after
+    now wherever it falls, and the open tasks due by last_day; events by start, then tasks."""
+    next_timed = Event.objects.filter(user_id=user_id, all_day=False, starts_at__gt=now).order_by(
+        "starts_at", "id"
+    )
+    events = Event.objects.filter(
+        Q(starts_at__lt=end, ends_at__gt=start) | Q(pk=Subquery(next_timed.values("pk")[:1])), user_id=user_id
+    ).annotate(kind=Value("event"), due_date=Value(None, output_field=DateField()), source=_SOURCE)
+    tasks = ExternalTask.objects.filter(user_id=user_id, completed=False, due_date__lte=last_day).annotate(
+        kind=Value("task"),
+        starts_at=Value(None, output_field=DateTimeField()),
+        ends_at=Value(None, output_field=DateTimeField()),
+        all_day=Value(False),
+        location=Value(""),
+        source=_SOURCE,
+    )
+    rows: QuerySet[Any, dict[str, Any]] = (
+        events.order_by()
+        .values(*_ENTRY_COLUMNS)
+        .union(tasks.order_by().values(*_ENTRY_COLUMNS), all=True)
+        .order_by("kind", "starts_at", "due_date", "id")
+    )
+    return rows
 
 
 class AgendaSource:
@@ -52,29 +94,23 @@ class AgendaSource:
 
     def entries(
         self, *, user: User, start: datetime, end: datetime, now: datetime, last_day: date
-    ) -> list[AgendaEntry]:
-        events = (
-            Event.objects.filter(user=user, starts_at__lt=end, ends_at__gt=max(start, now))
-            .order_by("starts_at", "id")
-            .values(*_EVENT_VALUES, source=_SOURCE)
-        )
-        tasks = (
-            ExternalTask.objects.filter(user=user, completed=False, due_date__lte=last_day)
-            .order_by("due_date", "id")
-            .values(*_TASK_VALUES, source=_SOURCE)
-        )
-        return [AgendaEntry(kind="event", **event) for event in events] + [
-            AgendaEntry(kind="task", **task) for task in tasks
-        ]
-
-    def next_event(self, *, user: User, now: datetime) -> AgendaEntry | None:
-        event = (
-            Event.objects.filter(user=user, all_day=False, starts_at__gt=now)
-            .order_by("starts_at", "id")
-            .values(*_EVENT_VALUES, source=_SOURCE)
-            .first()
-        )
-        return AgendaEntry(kind="event", **event) if event else None
+    ) -> SyncedEntries:
+        start = max(start, now)  # the events that have not ended yet
+        events, tasks, next_event = [], [], None
+        for row in _agenda_rows(user.pk, start, end, now, last_day):
+            del row["id"]
+            entry = AgendaEntry(**row)
+            if entry.kind == "task":
+                tasks.append(entry)
+                continue
+            # The next event may fall after end, and an event of the window may not be next:
+            # the read's two conditions, told apart.
+            starts_at, ends_at = row["starts_at"], row["ends_at"]
+            if next_event is None and not entry.all_day and starts_at > now:
+                next_event = entry
+            if starts_at < end and ends_at > start:
+                events.append(entry)
+        return SyncedEntries(entries=events + tasks, next_event=next_event)
 
 
 # --- Across users --------------------------------------------------------------------------------

@@ -186,10 +186,10 @@ def cancel_reminder(turn: Turn) -> Outcome:
 
 
 def agenda(turn: Turn) -> Outcome:
-    user, now, period = turn.user, turn.now, turn.intent.period
+    user, now, period = turn.user, turn.now, turn.intent.period or "today"
     if period == "next":
-        reminder = planner_selectors.next_reminder(user=user, now=now)
-        event = planner_selectors.next_event(user=user, now=now)
+        upcoming = planner.whats_next_read(user=user, now=now)
+        reminder, event = upcoming.reminder, upcoming.event
         if (
             event is not None
             and event.starts_at is not None
@@ -198,13 +198,11 @@ def agenda(turn: Turn) -> Outcome:
             return Outcome(replies.next_item(event.title, turn.when(event.starts_at)))
         if reminder is not None:
             return Outcome(replies.next_item(reminder.text, turn.when(reminder.fire_at)))
-        period = "today"
-    days_ahead, days = {"tomorrow": (1, 1), "week": (0, 7)}.get(period or "today", (0, 1))
-    # Nothing next: no reminder fires from now on, so today's agenda need not look for any.
-    reminders_left = turn.intent.period != "next"
-    day = planner.agenda_read(
-        user=user, now=now, days_ahead=days_ahead, days=days, reminders_left=reminders_left
-    )
+        assert upcoming.today is not None  # nothing is next: today's agenda instead
+        day, period = upcoming.today, "today"
+    else:
+        days_ahead, days = {"tomorrow": (1, 1), "week": (0, 7)}.get(period, (0, 1))
+        day = planner.agenda_read(user=user, now=now, days_ahead=days_ahead, days=days)
     timed = [
         (reminder.fire_at, f"{turn.when(reminder.fire_at)}: {reminder.text}") for reminder in day.reminders
     ]
@@ -218,10 +216,9 @@ def agenda(turn: Turn) -> Outcome:
     rows = [row for _, row in sorted(timed, key=lambda pair: pair[0])]
     rows += [replies.due_todo(todo.title) for todo in day.todos]
     rows += [replies.due_todo(task.title) for task in day.tasks]
-    label = period or "today"
     if not rows:
-        return Outcome(replies.agenda_empty(label))
-    return Outcome(replies.agenda_header(label) + "\n" + "\n".join(f"- {row}" for row in rows))
+        return Outcome(replies.agenda_empty(period))
+    return Outcome(replies.agenda_header(period) + "\n" + "\n".join(f"- {row}" for row in rows))
 
 
 def clarify(turn: Turn) -> Outcome:

@@ -13,12 +13,14 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from assistant.chat import metrics
 from assistant.chat.engine import EngineContext, Intent, IntentName, Pending, Problem, language_of, parse
 from assistant.chat.intents import Outcome, Turn, intent_apply
 from assistant.chat.models import Channel, Conversation, Message
+from assistant.core.compiled import compiled_read
 from assistant.core.retention import retention_batch
 from assistant.planner import selectors as planner_selectors
 from assistant.planner.metrics import feature_usage_total
@@ -31,7 +33,16 @@ logger = logging.getLogger(__name__)
 OPEN_TODOS_FOR_NAMES = 50
 
 
+@compiled_read
+def _conversations(user_id: int, channel: str) -> QuerySet[Conversation]:
+    """Read on every message: compiled once (assistant/core/compiled.py)."""
+    return Conversation.objects.filter(user_id=user_id, channel=channel)
+
+
 def conversation_for(*, user: User, channel: str) -> Conversation:
+    for conversation in _conversations(user.pk, channel):
+        return conversation
+    # The first message on this channel; get_or_create, should another request create it first.
     conversation, _ = Conversation.objects.get_or_create(user=user, channel=channel)
     return conversation
 

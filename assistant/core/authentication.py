@@ -1,15 +1,10 @@
 """DRF authentication that also puts the user on every log line of the request."""
 
 import binascii
-from dataclasses import dataclass
-from functools import cache
 from hmac import compare_digest
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model
-from django.db.models.sql.compiler import SQLCompiler
+from django.db.models import QuerySet
 from django.utils import timezone
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
@@ -21,6 +16,7 @@ from rest_framework.authentication import SessionAuthentication as DrfSessionAut
 from rest_framework.request import Request
 
 from assistant.core import context
+from assistant.core.compiled import compiled_read
 
 
 class _BindsUserToLogs(BaseAuthentication):
@@ -31,42 +27,10 @@ class _BindsUserToLogs(BaseAuthentication):
         return result
 
 
-def _attnames(model: type[Model]) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
-
-
-@dataclass(frozen=True)
-class _CompiledRead:
-    sql: str
-    compiler: SQLCompiler
-    converters: dict[int, Any]  # the backend's, applied to the rows (SQLite's dates and booleans)
-
-    def rows(self, params: list[Any]) -> list[list[Any]]:
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
-        return list(self.compiler.apply_converters(rows, self.converters)) if self.converters else rows
-
-
-@cache
-def _token_lookup() -> _CompiledRead:
-    """knox's read, the tokens of a key with their user's row, as SQL the ORM writes once.
-    The user's columns are all there, so the user is whole, as knox's `select_related` made it."""
-    columns = [*_attnames(get_token_model()), *(f"user__{name}" for name in _attnames(get_user_model()))]
-    tokens = get_token_model().objects.filter(token_key="").order_by().values_list(*columns)
-    compiler = tokens.query.get_compiler(DEFAULT_DB_ALIAS)
-    sql, _params = compiler.as_sql()
-    return _CompiledRead(sql, compiler, compiler.get_converters([column for column, _, _ in compiler.select]))
-
-
-def _tokens_with_key(key: str) -> list[AuthToken]:
-    token_model, user_model = get_token_model(), get_user_model()
-    token_names, user_names = _attnames(token_model), _attnames(user_model)
-    tokens = []
-    for row in _token_lookup().rows([key]):
-        token = token_model.from_db(DEFAULT_DB_ALIAS, token_names, row[: len(token_names)])
-        token.user = user_model.from_db(DEFAULT_DB_ALIAS, user_names, row[len(token_names) :])
-        tokens.append(token)
+@compiled_read
+def _tokens_with_key(key: str) -> QuerySet[AuthToken]:
+    """knox's read, the tokens of a key with their user, as SQL the ORM writes once."""
+    tokens: QuerySet[AuthToken] = get_token_model().objects.filter(token_key=key).select_related("user")
     return tokens
 
 

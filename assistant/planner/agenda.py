@@ -24,14 +24,19 @@ class AgendaEntry:
     url: str = ""
 
 
+@dataclass(frozen=True)
+class SyncedEntries:
+    entries: list[AgendaEntry]  # events by start, then tasks by due date
+    next_event: AgendaEntry | None  # the next timed event to start, wherever it falls
+
+
 class AgendaSource(Protocol):
     def entries(
         self, *, user: User, start: datetime, end: datetime, now: datetime, last_day: date
-    ) -> list[AgendaEntry]:
-        """Events between start and end that have not ended by now, and open tasks due by last_day."""
-
-    def next_event(self, *, user: User, now: datetime) -> AgendaEntry | None:
-        """The next timed event to start after now."""
+    ) -> SyncedEntries:
+        """Events between start and end that have not ended by now, open tasks due by
+        last_day, and the next timed event to start after now; in one read, since "what's next?"
+        needs the next event and, when nothing is next, today's."""
 
 
 _sources: list[AgendaSource] = []
@@ -44,21 +49,17 @@ def agenda_source_register(source: AgendaSource) -> None:
 
 def agenda_entries(
     *, user: User, start: datetime, end: datetime, now: datetime, last_day: date
-) -> list[AgendaEntry]:
-    entries = [
-        entry
-        for source in _sources
-        for entry in source.entries(user=user, start=start, end=end, now=now, last_day=last_day)
+) -> SyncedEntries:
+    synced = [
+        source.entries(user=user, start=start, end=end, now=now, last_day=last_day) for source in _sources
     ]
-    latest = datetime.max.replace(tzinfo=start.tzinfo)
+    latest = datetime.max.replace(tzinfo=start.tzinfo)  # an entry without a start: a task
     # Events by start, then tasks by due date.
-    return sorted(
-        entries,
+    entries = sorted(
+        (entry for read in synced for entry in read.entries),
         key=lambda entry: (entry.kind, entry.starts_at or latest, entry.due_date or date.max, entry.title),
     )
-
-
-def agenda_next_event(*, user: User, now: datetime) -> AgendaEntry | None:
-    upcoming = [entry for source in _sources if (entry := source.next_event(user=user, now=now)) is not None]
-    latest = datetime.max.replace(tzinfo=now.tzinfo)  # an entry without a start (none: events have one)
-    return min(upcoming, key=lambda entry: entry.starts_at or latest, default=None)
+    upcoming = [read.next_event for read in synced if read.next_event is not None]
+    return SyncedEntries(
+        entries=entries, next_event=min(upcoming, key=lambda entry: entry.starts_at or latest, default=None)
+    )

@@ -7,9 +7,10 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
-from assistant.planner.agenda import AgendaEntry, agenda_entries, agenda_next_event
+from assistant.core.compiled import compiled_read
+from assistant.planner.agenda import AgendaEntry, SyncedEntries, agenda_entries
 from assistant.planner.models import Reminder, ReminderDelivery, Todo
 from assistant.users.models import Channel as UserChannel
 from assistant.users.models import User
@@ -146,55 +147,82 @@ def _local_days(user: User, now: datetime, days_ahead: int, days: int) -> tuple[
     return start, end, last
 
 
-def agenda_for_user(
-    *, user: User, now: datetime, days_ahead: int = 0, days: int = 1, reminders_left: bool = True
-) -> Agenda:
-    """Days in the user's time zone: reminders and events still to come, and open todos and
-    tasks due by the last day (overdue ones included, since they still need doing).
-    reminders_left=False: the caller knows no reminder fires from now on (next_reminder found
-    none), so none is read."""
-    start, end, last_day = _local_days(user, now, days_ahead, days)
-    reminders: list[Reminder] = []
-    if reminders_left:
-        reminders = list(
-            reminders_with_last_delivery(
-                reminders=Reminder.objects.filter(
-                    user=user,
-                    origin=Reminder.Origin.USER,
-                    status=Reminder.Status.SCHEDULED,
-                    fire_at__gte=max(start, now),
-                    fire_at__lt=end,
-                ).order_by("fire_at")
-            )
-        )
-    todos = list(
-        Todo.objects.filter(user=user, status=Todo.Status.OPEN)
-        .filter(Q(due_date__lte=last_day))
-        .order_by("due_date", "position")
+# The agenda's and "what's next"'s reads, compiled once (assistant/core/compiled.py): they run
+# on every agenda and chat "what's next?", and Django compiling them cost more CPU than the
+# database took to answer.
+
+
+@compiled_read
+def _reminders_between(user_id: int, start: datetime, end: datetime) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(
+        user_id=user_id,
+        origin=Reminder.Origin.USER,
+        status=Reminder.Status.SCHEDULED,
+        fire_at__gte=start,
+        fire_at__lt=end,
+    ).order_by("fire_at")
+
+
+@compiled_read
+def _open_todos_due_by(user_id: int, last_day: date) -> QuerySet[Todo]:
+    return Todo.objects.filter(user_id=user_id, status=Todo.Status.OPEN, due_date__lte=last_day).order_by(
+        "due_date", "position"
     )
-    entries = agenda_entries(user=user, start=start, end=end, now=now, last_day=last_day)
+
+
+@compiled_read
+def _next_reminders(user_id: int, now: datetime) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(
+        user_id=user_id, origin=Reminder.Origin.USER, status=Reminder.Status.SCHEDULED, fire_at__gte=now
+    ).order_by("fire_at")[:1]
+
+
+def _agenda(
+    start: datetime, end: datetime, reminders: list[Reminder], todos: list[Todo], synced: SyncedEntries
+) -> Agenda:
     return Agenda(
         start=start,
         end=end,
         reminders=reminders,
         todos=todos,
-        events=[entry for entry in entries if entry.kind == "event"],
-        tasks=[entry for entry in entries if entry.kind == "task"],
+        events=[entry for entry in synced.entries if entry.kind == "event"],
+        tasks=[entry for entry in synced.entries if entry.kind == "task"],
     )
+
+
+def agenda_for_user(*, user: User, now: datetime, days_ahead: int = 0, days: int = 1) -> Agenda:
+    """Days in the user's time zone: reminders and events still to come, and open todos and
+    tasks due by the last day (overdue ones included, since they still need doing)."""
+    start, end, last_day = _local_days(user, now, days_ahead, days)
+    reminders = _reminders_between(user.pk, max(start, now), end)
+    prefetch_related_objects(reminders, _recent_deliveries())
+    todos = _open_todos_due_by(user.pk, last_day)
+    synced = agenda_entries(user=user, start=start, end=end, now=now, last_day=last_day)
+    return _agenda(start, end, reminders, todos, synced)
 
 
 def next_reminder(*, user: User, now: datetime) -> Reminder | None:
-    return (
-        Reminder.objects.filter(
-            user=user, origin=Reminder.Origin.USER, status=Reminder.Status.SCHEDULED, fire_at__gte=now
-        )
-        .order_by("fire_at")
-        .first()
-    )
+    return next(iter(_next_reminders(user.pk, now)), None)
 
 
-def next_event(*, user: User, now: datetime) -> AgendaEntry | None:
-    return agenda_next_event(user=user, now=now)
+@dataclass(frozen=True)
+class WhatsNext:
+    reminder: Reminder | None  # the next reminder to fire
+    event: AgendaEntry | None  # the next timed calendar event to start
+    today: Agenda | None  # neither coming: today's agenda instead
+
+
+def whats_next(*, user: User, now: datetime) -> WhatsNext:
+    """The next reminder and calendar event or, when neither comes, today's agenda: the next
+    reminder, then the synced entries (the next event and today's in one read), then, only when
+    nothing is next, today's todos (no reminder is left today: none to read)."""
+    reminder = next_reminder(user=user, now=now)
+    start, end, last_day = _local_days(user, now, 0, 1)
+    synced = agenda_entries(user=user, start=start, end=end, now=now, last_day=last_day)
+    if reminder is not None or synced.next_event is not None:
+        return WhatsNext(reminder=reminder, event=synced.next_event, today=None)
+    today = _agenda(start, end, [], _open_todos_due_by(user.pk, last_day), synced)
+    return WhatsNext(reminder=None, event=None, today=today)
 
 
 # --- Across users --------------------------------------------------------------------------------

@@ -34,7 +34,9 @@ from assistant.planner.notifications import (
 )
 from assistant.planner.selectors import (
     Agenda,
+    WhatsNext,
     agenda_for_user,
+    whats_next,
 )
 from assistant.planner.selectors import reminder_channel_for as _default_channel
 from assistant.planner.selectors import reminder_min_interval as _min_interval
@@ -342,14 +344,18 @@ def reminder_snooze(*, reminder: Reminder, minutes: int, now: datetime | None = 
     return reminder
 
 
-def agenda_read(
-    *, user: User, now: datetime, days_ahead: int = 0, days: int = 1, reminders_left: bool = True
-) -> Agenda:
+def agenda_read(*, user: User, now: datetime, days_ahead: int = 0, days: int = 1) -> Agenda:
     """The agenda, counted as a use of the agenda feature (chat and API alike)."""
     metrics.feature_usage_total.labels(feature="agenda").inc()
-    return agenda_for_user(
-        user=user, now=now, days_ahead=days_ahead, days=days, reminders_left=reminders_left
-    )
+    return agenda_for_user(user=user, now=now, days_ahead=days_ahead, days=days)
+
+
+def whats_next_read(*, user: User, now: datetime) -> WhatsNext:
+    """What comes next; counted as a use of the agenda feature when the answer is today's agenda."""
+    upcoming = whats_next(user=user, now=now)
+    if upcoming.today is not None:
+        metrics.feature_usage_total.labels(feature="agenda").inc()
+    return upcoming
 
 
 # --- Dispatch ------------------------------------------------------------------------------

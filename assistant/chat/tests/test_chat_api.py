@@ -158,9 +158,10 @@ class TestQueryCounts:
         say(auth_client, "remind me to stretch in 2 hours")
 
         # Six statements: the token with its user, the conversation, the message, the next
-        # reminder, the next calendar event, the reply. The transaction that keeps a message, what
-        # it did and its reply together is the outermost one (savepoint=False), so its BEGIN and
-        # COMMIT are not statements Django counts.
+        # reminder, the synced entries (the next calendar event, in the read that also has
+        # today's), the reply. The transaction that keeps a message, what it did and its reply
+        # together is the outermost one (savepoint=False), so its BEGIN and COMMIT are not
+        # statements Django counts.
         with django_assert_num_queries(6):
             body = say(auth_client, "what is next?")
         assert "stretch" in body["reply"]["text"]
@@ -172,8 +173,8 @@ class TestQueryCounts:
             Todo.objects.create(user=user, title=f"todo {n}", position=n)
         say(auth_client, "hello")  # the conversation exists, as it does after the first message
 
-        # The six above, and, nothing being next, today's agenda as the answer: todos,
-        # calendar events and external tasks (no reminder fires from now on: none to read).
-        with django_assert_num_queries(9):
+        # The six above, and, nothing being next, today's todos: today's calendar events and
+        # external tasks came with the synced entries, and no reminder fires from now on.
+        with django_assert_num_queries(7):
             body = say(auth_client, "what is next?")
         assert body["reply"]["intent"] == "agenda"

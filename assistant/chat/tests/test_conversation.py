@@ -278,8 +278,8 @@ def test_a_past_tense_that_names_no_open_todo_completes_nothing(user):
 def test_reading_the_agenda_costs_a_fixed_number_of_statements(user, django_assert_num_queries):
     say(user, "help")  # the conversation exists, as it does for someone who talks to the assistant
 
-    # conversation, inbound message, next reminder, next event; nothing is next, so today's
-    # agenda (todos, events, tasks: no reminder fires from now on); reply. No savepoint of its
-    # own (savepoint=False).
-    with django_assert_num_queries(8):
+    # conversation, inbound message, next reminder, synced entries (the next event, and today's
+    # events and tasks, in one read); nothing is next, so today's todos (no reminder fires from
+    # now on); reply. No savepoint of its own (savepoint=False).
+    with django_assert_num_queries(6):
         say(user, "what's next?")

@@ -284,8 +284,8 @@ class TestQueryCounts:
         for n in range(5):
             Todo.objects.create(user=user, title=f"todo {n}", due_date=timezone.localdate(), position=n)
 
-        # The token with its user; reminders and their last deliveries; todos; calendar events;
-        # external tasks.
-        with django_assert_num_queries(6):
+        # The token with its user; reminders and their last deliveries; todos; the synced
+        # calendar events and external tasks, in one read.
+        with django_assert_num_queries(5):
             body = auth_client.get("/api/v1/agenda", {"day": "week"}).json()
         assert (len(body["reminders"]), len(body["todos"])) == (2, 5)
