@@ -157,6 +157,9 @@ def stack_options(args: argparse.Namespace, twilio: FakeTwilio, *, observability
             "THROTTLE_USER": "1000000/min",
             "THROTTLE_ANON": "1000000/min",
             "THROTTLE_AUTH": "1000000/min",
+            # Thousands of TwiML replies would spend the default day's budget (50 USD) within a
+            # run, and every phone code after that would measure the cap's 429.
+            "SMS_DAILY_SPEND_LIMIT_USD": "1000000",
             # Threads keep idle keep-alive connections open cheaply (500 of them, see --burst);
             # the backlog holds connection bursts while every thread is busy.
             "GUNICORN_WORKER_CLASS": "gthread",
