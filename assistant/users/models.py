@@ -92,6 +92,9 @@ class User(ExportModelOperationsMixin("user"), AbstractBaseUser, PermissionsMixi
     # Raised to sign every browser session out (a second factor turned on): it is part of the
     # session's auth hash, as the password is.
     session_generation = models.PositiveIntegerField(default=0, editable=False)
+    # Set when support reset a lost second factor: until the person enrols a new one, their
+    # sign-ins reach only the enrolment endpoints (access.MfaEnrolled).
+    mfa_enrolment_required = models.BooleanField(default=False, editable=False)
 
     objects = UserManager()
 

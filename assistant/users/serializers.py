@@ -80,9 +80,16 @@ class UserOutput(ModelOutput[User]):
             "language",
             "roles",
             "mfa_enabled",
+            "mfa_enrolment_required",
             "date_joined",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "mfa_enrolment_required": {
+                "help_text": "Support reset your lost second factor: set up a new one "
+                "(POST auth/mfa/totp, then auth/mfa/totp/confirm) before anything else answers."
+            }
+        }
 
     def get_fields(self) -> dict[str, AnyField]:
         fields = super().get_fields()

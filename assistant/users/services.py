@@ -925,6 +925,7 @@ def mfa_totp_confirm(*, user: User, code: str, current_token: AuthToken | None, 
         ):
             raise ServiceError("mfa_already_enabled", "Two-factor authentication is already on.", status=409)
         codes = _backup_codes_issue(device=device)
+        User.objects.filter(pk=user.pk).update(mfa_enrolment_required=False)
         signed_out = user_sessions_end(user=user, keep_token=current_token)
         audit_event_record(
             actor=user,

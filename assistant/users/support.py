@@ -244,6 +244,7 @@ def support_mfa_reset(*, actor: User, user: User, actor_mfa_verified: bool, ip: 
         if not removed:
             raise ServiceError("mfa_not_enabled", "This person has no two-factor authentication.", status=409)
         revoked = user_sessions_end(user=user)
+        User.objects.filter(pk=user.pk).update(mfa_enrolment_required=True)
         audit_event_record(
             actor=actor, action=Action.SUPPORT_MFA_RESET, target=user, ip=ip, details={"tokens": revoked}
         )

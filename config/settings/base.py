@@ -284,7 +284,10 @@ REST_FRAMEWORK = {
         "assistant.core.authentication.TokenAuthentication",
         "assistant.core.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "assistant.users.access.MfaEnrolled",
+    ],
     "DEFAULT_PAGINATION_CLASS": "assistant.core.api.Pagination",
     "PAGE_SIZE": 50,
     # Fixed-window counters, one atomic increment per request (assistant/core/throttling.py).

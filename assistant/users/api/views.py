@@ -93,6 +93,8 @@ class LoginView(PublicAuthView):
 
 
 class LogoutView(APIView):
+    open_before_mfa_enrolment = ("POST",)
+
     @extend_schema(
         tags=TAG,
         summary="Revoke the token used for this request",
@@ -105,6 +107,8 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
+    open_before_mfa_enrolment = ("GET",)
+
     @extend_schema(tags=TAG, summary="Your profile", responses={200: UserOutput, **error_responses(401)})
     def get(self, request: Request) -> Response:
         return Response(_user_payload(request))
@@ -260,6 +264,8 @@ class PasswordResetConfirmView(PublicAuthView):
 
 
 class TotpEnrolView(APIView):
+    open_before_mfa_enrolment = ("POST",)
+
     @extend_schema(
         tags=["mfa"],
         summary="Start TOTP enrolment (needs your password)",
@@ -277,6 +283,8 @@ class TotpEnrolView(APIView):
 
 
 class TotpConfirmView(APIView):
+    open_before_mfa_enrolment = ("POST",)
+
     @extend_schema(
         tags=["mfa"],
         summary="Confirm enrolment with a code",

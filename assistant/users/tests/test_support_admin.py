@@ -2,6 +2,7 @@
 each does what it says, is audited in the staff member's name, tells the person in their
 language, needs its own permission, and is refused on a superuser."""
 
+import pyotp
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
@@ -140,10 +141,22 @@ def test_resetting_mfa_removes_the_device_and_codes_and_the_person_enrols_again(
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=person).exists()
     assert not MFABackupCode.objects.filter(device__user=person).exists()
-    # No old code is asked for or accepted: the person signs in and sets up their new phone.
+    # No old code is asked for or accepted: the person signs in, and must set up their new
+    # phone before anything else answers.
     client = sign_in(person.email, password)
-    assert client.get(ME).json()["mfa_enabled"] is False
-    assert client.post("/api/v1/auth/mfa/totp", {"password": password}, format="json").status_code == 201
+    me = client.get(ME).json()
+    assert (me["mfa_enabled"], me["mfa_enrolment_required"]) == (False, True)
+    refused = client.get("/api/v1/todos")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "mfa_enrolment_required")
+    assert client.delete(ME, {"password": password}, format="json").status_code == 403
+    enrol = client.post("/api/v1/auth/mfa/totp", {"password": password}, format="json")
+    assert enrol.status_code == 201
+    totp = pyotp.TOTP(enrol.json()["secret"])
+    assert (
+        client.post("/api/v1/auth/mfa/totp/confirm", {"code": totp.now()}, format="json").status_code == 200
+    )
+    assert client.get("/api/v1/todos").status_code == 200
+    assert client.get(ME).json()["mfa_enrolment_required"] is False
     assert audited("support_mfa_reset", actor=staff_member, target=person)
     assert (
         mail.outbox[0].subject == "A verificação em duas etapas da sua conta do TDAH Assistant foi redefinida"
