@@ -20,7 +20,7 @@ from typing import TypedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
@@ -29,6 +29,7 @@ from django_prometheus.models import model_inserts
 from assistant.chat.models import Channel as ChatChannel
 from assistant.chat.services import chat_message_handle
 from assistant.core.backoff import retry_delay
+from assistant.core.compiled import compiled_read
 from assistant.core.errors import ServiceError
 from assistant.core.masking import mask_phone
 from assistant.core.phone import phone_normalize
@@ -508,24 +509,32 @@ def _cap_refusals_record(refused: dict[metrics.Cap, list[Notification]]) -> None
 # --- Inbound -------------------------------------------------------------------------------
 
 
-def _verified_user(number: str, now: datetime) -> User | None:
-    """The user whose verified phone is number (deactivated or not), read in one statement with what the
+@compiled_read
+def _senders(number: str, day_start: datetime) -> QuerySet[User]:
+    """The user whose verified phone is number (deactivated or not; at most one), with what the
     webhook needs beside them: `opted_out` (whether the number texted STOP), `spent_today_usd`
-    (the day's SMS spend, for the cap) and `sms_conversation` (their SMS conversation; absent,
-    not None, before their first message, as a reverse relation joined by FilteredRelation is)."""
+    (the SMS spend since day_start, for the cap) and `sms_conversation` (their SMS conversation;
+    absent, not None, before their first message, as a reverse relation joined by
+    FilteredRelation is). Read on every inbound SMS: compiled once (assistant/core/compiled.py),
+    as Django compiling it cost several times what the database took to answer."""
     return (
         User.objects.filter(phone_number=number, phone_verified=True)
         .annotate(
             opted_out=Exists(PhoneOptOut.objects.filter(phone_number=OuterRef("phone_number"))),
-            spent_today_usd=caps.spent_today_subquery(now),
+            spent_today_usd=caps.spent_since_subquery(day_start),
             sms_conversation=FilteredRelation(
                 "conversations", condition=Q(conversations__channel=ChatChannel.SMS)
             ),
         )
         # django-stubs knows no FilteredRelation in select_related.
         .select_related("sms_conversation")  # type: ignore[misc]
-        .first()
+        .order_by("pk")[:1]
     )
+
+
+def _verified_user(number: str, now: datetime) -> User | None:
+    """The sender as _senders reads them, in one statement."""
+    return next(iter(_senders(number, caps.day_start(now))), None)
 
 
 def _daily_spend_reached(sender: User | None, now: datetime) -> bool:
