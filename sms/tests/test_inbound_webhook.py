@@ -4,6 +4,7 @@ import time
 import pytest
 from django.db import close_old_connections, connection, transaction
 from django.test import Client, override_settings
+from prometheus_client import REGISTRY
 
 from assistant.chat.models import Message
 from assistant.planner.models import Reminder, Todo
@@ -293,3 +294,26 @@ def test_a_deactivated_accounts_sms_gets_a_clear_reply_in_its_language_and_is_no
     assert not Message.objects.exists()
     inbound = InboundSMS.objects.get()
     assert (inbound.result, inbound.user) == ("inactive", texter)
+
+
+def test_the_webhooks_own_writes_are_counted_as_the_orms_are(client, texter):
+    # The claim, the outcome and the reply's record are written without the ORM (sms/services.py):
+    # django-prometheus's model counters must still see them.
+    def counted(kind, model):
+        return REGISTRY.get_sample_value(f"django_model_{kind}_total", {"model": model}) or 0
+
+    writes = [("inserts", "inbound_sms"), ("updates", "inbound_sms"), ("inserts", "outbound_sms")]
+    before = [counted(kind, model) for kind, model in writes]
+
+    assert reply_of(text(client, "what is next?"))
+
+    assert [counted(kind, model) - count for (kind, model), count in zip(writes, before, strict=True)] == [
+        1,
+        1,
+        1,
+    ]
+    outbound = OutboundSMS.objects.get()
+    assert (outbound.purpose, outbound.status, outbound.user) == ("reply", "sent", texter)
+    assert outbound.body == "Nothing planned today. Enjoy!"
+    assert outbound.updated_at is not None
+    assert InboundSMS.objects.get().reply == outbound.body
