@@ -92,23 +92,28 @@ def _day_bounds(now: datetime) -> tuple[datetime, datetime]:
     )
 
 
-def _sent_today(now: datetime) -> QuerySet[OutboundSMS]:
-    start, _ = _day_bounds(now)
+def day_start(now: datetime) -> datetime:
+    """When the day of `now` began (the spend cap's day)."""
+    return _day_bounds(now)[0]
+
+
+def _sent_since(start: datetime) -> QuerySet[OutboundSMS]:
     return _sent(OutboundSMS.objects.filter(created_at__gte=start))
 
 
 def spent_today_usd(now: datetime) -> Decimal:
     """What today's SMS cost: Twilio's price when known, else the estimate (OutboundSMS.cost_usd)."""
-    total = _sent_today(now).aggregate(total=Sum("cost_usd"))["total"]
+    total = _sent_since(day_start(now)).aggregate(total=Sum("cost_usd"))["total"]
     return total or Decimal(0)
 
 
-def spent_today_subquery(now: datetime) -> Subquery:
-    """spent_today_usd as an expression (NULL for nothing spent), for a read that needs it
-    beside other things: a statement fewer than asking apart."""
+def spent_since_subquery(start: datetime) -> Subquery:
+    """The spend since `start` (the day_start of today for spent_today_usd) as an expression
+    (NULL for nothing spent), for a read that needs it beside other things: a statement fewer
+    than asking apart. Its bound is `start` as given, so that a compiled read can take it."""
     # SUM as a plain function, not the Sum aggregate: that would group the rows by id.
     total = Func("cost_usd", function="SUM", output_field=OutboundSMS._meta.get_field("cost_usd"))
-    return Subquery(_sent_today(now).order_by().values(total=total))
+    return Subquery(_sent_since(start).order_by().values(total=total))
 
 
 def _spend_limit() -> Decimal:
@@ -116,7 +121,7 @@ def _spend_limit() -> Decimal:
 
 
 def spend_reached(spent_usd: Decimal | None) -> bool:
-    """Whether a day's spend (spent_today_subquery's value) reached SMS_DAILY_SPEND_LIMIT_USD."""
+    """Whether a day's spend (spent_since_subquery's value) reached SMS_DAILY_SPEND_LIMIT_USD."""
     return (spent_usd or Decimal(0)) >= _spend_limit()
 
 

@@ -15,20 +15,21 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, Model, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
-from django_prometheus.models import model_inserts
+from django_prometheus.models import model_inserts, model_updates
 
 from assistant.chat.models import Channel as ChatChannel
 from assistant.chat.services import chat_message_handle
 from assistant.core.backoff import retry_delay
+from assistant.core.compiled import compiled_read
 from assistant.core.errors import ServiceError
 from assistant.core.masking import mask_phone
 from assistant.core.phone import phone_normalize
@@ -508,24 +509,32 @@ def _cap_refusals_record(refused: dict[metrics.Cap, list[Notification]]) -> None
 # --- Inbound -------------------------------------------------------------------------------
 
 
-def _verified_user(number: str, now: datetime) -> User | None:
-    """The user whose verified phone is number (deactivated or not), read in one statement with what the
+@compiled_read
+def _senders(number: str, day_start: datetime) -> QuerySet[User]:
+    """The user whose verified phone is number (deactivated or not; at most one), with what the
     webhook needs beside them: `opted_out` (whether the number texted STOP), `spent_today_usd`
-    (the day's SMS spend, for the cap) and `sms_conversation` (their SMS conversation; absent,
-    not None, before their first message, as a reverse relation joined by FilteredRelation is)."""
+    (the SMS spend since day_start, for the cap) and `sms_conversation` (their SMS conversation;
+    absent, not None, before their first message, as a reverse relation joined by
+    FilteredRelation is). Read on every inbound SMS: compiled once (assistant/core/compiled.py),
+    as Django compiling it cost several times what the database took to answer."""
     return (
         User.objects.filter(phone_number=number, phone_verified=True)
         .annotate(
             opted_out=Exists(PhoneOptOut.objects.filter(phone_number=OuterRef("phone_number"))),
-            spent_today_usd=caps.spent_today_subquery(now),
+            spent_today_usd=caps.spent_since_subquery(day_start),
             sms_conversation=FilteredRelation(
                 "conversations", condition=Q(conversations__channel=ChatChannel.SMS)
             ),
         )
         # django-stubs knows no FilteredRelation in select_related.
         .select_related("sms_conversation")  # type: ignore[misc]
-        .first()
+        .order_by("pk")[:1]
     )
+
+
+def _verified_user(number: str, now: datetime) -> User | None:
+    """The sender as _senders reads them, in one statement."""
+    return next(iter(_senders(number, caps.day_start(now))), None)
 
 
 def _daily_spend_reached(sender: User | None, now: datetime) -> bool:
@@ -600,6 +609,17 @@ def _route(*, inbound: InboundSMS, sender: str | None, now: datetime) -> tuple[s
     return InboundSMS.Result.ROUTED, reply.text
 
 
+def _insert(row: Model) -> tuple[str, list[Any]]:
+    """`INSERT INTO table (columns) VALUES (...)` for an unsaved row (every column but the id)
+    and its parameters as the ORM sends them; the names come from the model's meta. Written
+    here rather than by the ORM's compiler, which costs more CPU than the database takes."""
+    meta, quote = row._meta, connection.ops.quote_name
+    columns = [(quote(f.column), f) for f in meta.concrete_fields if f.column and not f.primary_key]
+    names, placeholders = ", ".join(name for name, _ in columns), ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({placeholders})"  # noqa: S608
+    return sql, [field.get_db_prep_save(field.pre_save(row, True), connection) for _, field in columns]
+
+
 def _inbound_claim(inbound: InboundSMS) -> bool:
     """Insert the unsaved row unless its MessageSid is known already; True when this call
     inserted it (its id is then set), False for a retried delivery.
@@ -610,17 +630,11 @@ def _inbound_claim(inbound: InboundSMS) -> bool:
     meets the SID of a transaction still in progress waits for it, then inserts nothing if it
     committed (or the row if it rolled back); SQLite runs one write transaction at a time.
     """
-    meta, quote = InboundSMS._meta, connection.ops.quote_name
-    # (quoted column, field) for every column but the id; the names come from the model's meta.
-    columns = [(quote(f.column), f) for f in meta.concrete_fields if f.column and not f.primary_key]
-    names, placeholders = ", ".join(name for name, _ in columns), ", ".join(["%s"] * len(columns))
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({placeholders}) "  # noqa: S608
-        f"ON CONFLICT ({quote('message_sid')}) DO NOTHING RETURNING {quote('id')}"
-    )
+    insert, params = _insert(inbound)
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            sql, [field.get_db_prep_save(getattr(inbound, field.attname), connection) for _, field in columns]
+            f"{insert} ON CONFLICT ({quote('message_sid')}) DO NOTHING RETURNING {quote('id')}", params
         )
         row = cursor.fetchone()
     if row is None:
@@ -629,6 +643,35 @@ def _inbound_claim(inbound: InboundSMS) -> bool:
     # What the model's ExportModelOperationsMixin counts for an insert made through the ORM.
     model_inserts.labels("inbound_sms").inc()
     return True
+
+
+def _inbound_record(inbound: InboundSMS, reply: OutboundSMS | None) -> None:
+    """Save the claimed row's outcome (user, result, reply) and insert the reply's outbound
+    record, if any: on PostgreSQL in one statement (the UPDATE in a WITH: the two writes are a
+    round trip each otherwise), elsewhere in two."""
+    meta, quote = InboundSMS._meta, connection.ops.quote_name
+    columns = [
+        (quote(f.column), f)
+        for f in meta.concrete_fields
+        if f.column and f.name in ("user", "result", "reply")
+    ]
+    assignments = ", ".join(f"{name} = %s" for name, _ in columns)
+    update = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
+    params = [field.get_db_prep_save(getattr(inbound, field.attname), connection) for _, field in columns]
+    statements = [(update, [*params, inbound.pk])]
+    if reply is not None:
+        insert, insert_params = _insert(reply)
+        if connection.vendor == "postgresql":
+            statements = [(f"WITH routed AS ({update}) {insert}", [*statements[0][1], *insert_params])]
+        else:
+            statements.append((insert, insert_params))
+    with connection.cursor() as cursor:
+        for sql, sql_params in statements:
+            cursor.execute(sql, sql_params)
+    # What the models' ExportModelOperationsMixin counts for writes made through the ORM.
+    model_updates.labels("inbound_sms").inc()
+    if reply is not None:
+        model_inserts.labels("outbound_sms").inc()
 
 
 @transaction.atomic
@@ -661,11 +704,11 @@ def sms_inbound_handle(
         caps.refusal_record(metrics.Cap.DAILY_SPEND, user=inbound.user, phone_number=sender or "")
         reply = ""
     inbound.result, inbound.reply = result, reply
-    inbound.save(update_fields=["result", "reply", "user"])
+    record = None
     if reply:
         # The answer goes back in the TwiML response; it is recorded like any outbound SMS.
         reply_segments = segments_count(reply)
-        OutboundSMS.objects.create(
+        record = OutboundSMS(
             user=inbound.user,
             to_number=sender or from_number[:16],
             body=reply,
@@ -678,6 +721,7 @@ def sms_inbound_handle(
         transaction.on_commit(
             lambda: metrics.sms_segments_total.labels(direction="outbound").inc(reply_segments)
         )
+    _inbound_record(inbound, record)
     transaction.on_commit(metrics.sms_received_total.labels(result=result).inc)
     transaction.on_commit(lambda: metrics.sms_segments_total.labels(direction="inbound").inc(segments))
     duration = time.perf_counter() - started

@@ -19,7 +19,7 @@ from assistant.planner.models import ReminderDelivery, Todo
 from assistant.planner.notifications import notify
 from assistant.users.models import SecurityEvent
 from assistant.users.tests.factories import UserFactory
-from sms import services
+from sms import caps, services
 from sms.backends import locmem
 from sms.models import OutboundSMS, PhoneVerification
 from sms.tests.conftest import PHONE
@@ -282,6 +282,20 @@ def test_just_under_the_daily_spend_a_texted_message_is_answered(client, setting
 
     assert "call the dentist" in reply_of(text(client, "add call the dentist"))
     assert not cap_events("daily_spend")
+
+
+def test_the_spend_a_texted_message_is_held_to_is_the_days_not_yesterdays(client, settings, texter):
+    # The sender's read is compiled once (sms/services.py) and takes the day's start as a
+    # parameter: yesterday's spend must not count, today's must.
+    settings.SMS_DAILY_SPEND_LIMIT_USD = 1
+    spend_so_far("1.00")
+    OutboundSMS.objects.update(created_at=caps.day_start(timezone.now()) - timedelta(minutes=1))
+
+    assert "call the dentist" in reply_of(text(client, "add call the dentist", sid="SM" + "4" * 32))
+
+    spend_so_far("1.00")
+    assert reply_of(text(client, "add call the vet", sid="SM" + "5" * 32)) == ""
+    assert Todo.objects.filter(user=texter, title="call the vet").exists()
 
 
 def test_past_the_daily_spend_a_stranger_gets_no_signup_reply(client, settings, db):
