@@ -125,11 +125,11 @@ _COMPOSITE_FIELDS = (
 
 def _own_copy(field: _AnyField) -> _AnyField:
     """An unbound field for one serializer. DRF's deepcopy builds the field anew from its
-    arguments (~70 µs for a todo's nine fields); an output field is only bound (which sets
-    attributes on the copy: field_name, parent, label, source, source_attrs) and then read, so a
-    copy of its attributes is enough (~6 µs), the built state they point to (choices, validators,
-    error messages) shared and never changed after __init__. (copy.copy would do the same
-    through __reduce_ex__, three times slower.)"""
+    arguments (~70 µs for a todo's nine fields); a field is only bound (which sets attributes on
+    the copy: field_name, parent, label, source, source_attrs) and then read, to render or to
+    validate, so a copy of its attributes is enough (~6 µs), the built state they point to
+    (choices, validators, error messages) shared and never changed after __init__. (copy.copy
+    would do the same through __reduce_ex__, three times slower.)"""
     if isinstance(field, _COMPOSITE_FIELDS):
         return copy.deepcopy(field)
     clone = object.__new__(type(field))
