@@ -7,11 +7,11 @@ from rest_framework.response import Response
 
 from assistant.chat import selectors, services
 from assistant.chat.models import Channel, Message
-from assistant.core.api import ModelOutput, error_responses, validated
+from assistant.core.api import CheckedInput, ModelOutput, error_responses, validated
 from assistant.users.access import request_user
 
 
-class MessageInput(serializers.Serializer[None]):
+class MessageInput(CheckedInput[None]):
     text = serializers.CharField(max_length=5000, trim_whitespace=False, allow_blank=True)
 
 
@@ -35,7 +35,7 @@ class ExchangeOutput(serializers.Serializer[dict[str, Message | None]]):
     reply = MessageOutput(help_text="The assistant's answer.")
 
 
-class MessageFilter(serializers.Serializer[None]):
+class MessageFilter(CheckedInput[None]):
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
 
 

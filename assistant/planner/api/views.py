@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assistant.core.api import ModelOutput, error_responses, validated
+from assistant.core.api import CheckedInput, ModelOutput, error_responses, validated
 from assistant.core.unset import UNSET
 from assistant.planner import selectors, services
 from assistant.planner.agenda import AgendaEntry
@@ -51,7 +51,7 @@ class TodoInput(serializers.Serializer[None]):
     position = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
 
 
-class TodoFilter(serializers.Serializer[None]):
+class TodoFilter(CheckedInput[None]):
     status = serializers.ChoiceField(choices=Todo.Status.choices, required=False)
     due_before = serializers.DateField(required=False, help_text="Due on or before this date.")
     due_after = serializers.DateField(required=False, help_text="Due on or after this date.")
