@@ -35,9 +35,10 @@ class OnlyTracebacks(logging.Filter):
 
 
 class JsonFormatter(_JsonFormatter):
-    """python-json-logger's formatter for its options and its encoder; `format` is our own: it
-    runs for every request (the access line), and the library's merges the record in several
-    passes, renames every key and builds a JSON encoder per line."""
+    """python-json-logger's formatter for its reserved attributes, traceback formatting and
+    encoder; `format` is our own (so the library's rename, static-field and prefix options do
+    nothing here): it runs for every request (the access line), and the library's merges the
+    record in several passes, renames every key and builds a JSON encoder per line."""
 
     def __init__(self, *args: Any, service: str | None = None, **kwargs: Any) -> None:
         """`service` is for a process without Django settings (the gunicorn master): read
