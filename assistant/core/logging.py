@@ -1,9 +1,11 @@
 """JSON log lines: one object per line, every line with its request context, none with secrets."""
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from pythonjsonlogger.json import JsonEncoder
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
 from assistant.core import context
@@ -33,17 +35,52 @@ class OnlyTracebacks(logging.Filter):
 
 
 class JsonFormatter(_JsonFormatter):
+    """python-json-logger's formatter for its reserved attributes, traceback formatting and
+    encoder; `format` is our own (so the library's rename, static-field and prefix options do
+    nothing here): it runs for every request (the access line), and the library's merges the
+    record in several passes, renames every key and builds a JSON encoder per line."""
+
     def __init__(self, *args: Any, service: str | None = None, **kwargs: Any) -> None:
         """`service` is for a process without Django settings (the gunicorn master): read
         from them otherwise."""
-        kwargs.setdefault("timestamp", True)
         super().__init__("%(levelname)s %(name)s %(message)s", *args, **kwargs)
         self.service = service
+        self._encode = JsonEncoder(ensure_ascii=True).encode
 
-    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
-        log_data["level"] = log_data.pop("levelname", None)
-        log_data["logger"] = log_data.pop("name", None)
-        log_data["service"] = self.service or getattr(settings, "SERVICE_NAME", "assistant")
-        log_data.setdefault("event", log_data["logger"])
-        structural = {key: log_data.pop(key) for key in _STRUCTURAL if key in log_data}
-        return {**structural, **scrub(log_data)}
+    def format(self, record: logging.LogRecord) -> str:
+        """The context first (`_STRUCTURAL`), then the message, any traceback and the extra
+        fields in the order given, every one of them scrubbed."""
+        fields: dict[str, Any]
+        if isinstance(record.msg, dict):
+            fields = {"message": "", **record.msg}
+            record.message = ""
+        else:
+            record.message = record.getMessage()
+            fields = {"message": record.message}
+        if record.exc_info:
+            fields["exc_info"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            fields["exc_info"] = record.exc_text
+        if record.stack_info:
+            fields["stack_info"] = self.formatStack(record.stack_info)
+        skip = self._skip_fields
+        fields.update(
+            (key, value)
+            for key, value in record.__dict__.items()
+            if key not in skip and not key.startswith("_")
+        )
+        line = {
+            "timestamp": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "service": self.service or getattr(settings, "SERVICE_NAME", "assistant"),
+            "event": fields.pop("event", record.name),
+        }
+        # An extra field named like one of the line's own is dropped (timestamp, level, logger,
+        # service: the record's win) or moved to its place (request_id, user_id).
+        for key in _STRUCTURAL:
+            if key in fields:
+                value = fields.pop(key)
+                line.setdefault(key, value)
+        line.update(scrub(fields))
+        return self._encode(line)

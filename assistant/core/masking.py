@@ -34,9 +34,12 @@ def mask_email(email: str | None) -> str:
 
 
 def scrub_text(text: str) -> str:
+    """Run on every string of every log line: a pattern whose mandatory character (the
+    phone's "+", the email's "@") is absent is not scanned for."""
     text = _CREDENTIAL.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
-    text = _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
-    return mask_email(text)
+    if "+" in text:
+        text = _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+    return mask_email(text) if "@" in text else text
 
 
 @functools.lru_cache(maxsize=1024)
@@ -50,6 +53,8 @@ def scrub(value: Any) -> Any:
     """Return a copy of value with secret-named keys redacted and phones/emails masked."""
     if isinstance(value, str):
         return scrub_text(value)
+    if value is None or isinstance(value, int | float):
+        return value  # most fields of a line: answered before the slower Mapping check
     if isinstance(value, Mapping):
         return {
             key: REDACTED if isinstance(key, str) and is_secret_key(key) else scrub(item)
