@@ -5,7 +5,7 @@ The API, the admin and Celery tasks all come through here; none of them repeats 
 
 import hmac
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -276,13 +276,26 @@ def registration_email_send(*, user_id: int, address_taken: bool) -> None:
     if user is None:
         return
     context = {"user": user}
-    with translation.override(user.effective_language):
+
+    def compose() -> tuple[str, str]:
         if address_taken:
-            subject = gettext("Someone tried to sign up with your e-mail address")
-            message = render_to_string("users/registration_address_taken_email.txt", context)
-        else:
-            subject = gettext("Welcome to TDAH Assistant")
-            message = render_to_string("users/registration_welcome_email.txt", context)
+            return (
+                gettext("Someone tried to sign up with your e-mail address"),
+                render_to_string("users/registration_address_taken_email.txt", context),
+            )
+        return (
+            gettext("Welcome to TDAH Assistant"),
+            render_to_string("users/registration_welcome_email.txt", context),
+        )
+
+    user_email_send(user=user, compose=compose)
+
+
+def user_email_send(*, user: User, compose: Callable[[], tuple[str, str]]) -> None:
+    """E-mail the person in their language: compose() runs with it active and gives the
+    subject and the body."""
+    with translation.override(user.effective_language):
+        subject, message = compose()
     send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
 
 
@@ -804,10 +817,13 @@ def password_reset_email_send(*, user_id: int) -> None:
         "link": f"{settings.PUBLIC_BASE_URL}{path}",
         "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
     }
-    with translation.override(user.effective_language):
-        subject = gettext("Reset your TDAH Assistant password")
-        message = render_to_string("users/password_reset_email.txt", context)
-    send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
+    user_email_send(
+        user=user,
+        compose=lambda: (
+            gettext("Reset your TDAH Assistant password"),
+            render_to_string("users/password_reset_email.txt", context),
+        ),
+    )
 
 
 def password_reset_user(*, uid: str, token: str) -> User | None:

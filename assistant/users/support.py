@@ -22,7 +22,6 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -31,7 +30,12 @@ from assistant.core.errors import ServiceError
 from assistant.users import metrics, selectors
 from assistant.users.lockout import account_unlock
 from assistant.users.models import AuditEvent, SecurityEvent, TOTPDevice, User
-from assistant.users.services import audit_event_record, security_event_record, user_sessions_end
+from assistant.users.services import (
+    audit_event_record,
+    security_event_record,
+    user_email_send,
+    user_sessions_end,
+)
 
 Action = AuditEvent.Action
 
@@ -167,9 +171,7 @@ def support_notice_email_send(*, user_id: int, notice: str) -> None:
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return
-    with translation.override(user.effective_language):
-        subject, message = _notice_email(Notice(notice))
-    send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
+    user_email_send(user=user, compose=lambda: _notice_email(Notice(notice)))
 
 
 def _email(user: User, notice: Notice) -> None:
