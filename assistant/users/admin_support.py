@@ -230,6 +230,10 @@ class SupportAdmin(admin.ModelAdmin[User]):
         if not self._support_permitted(request, spec.action):
             raise PermissionDenied
         if request.method != "POST":
+            # No confirmation page for what the POST would refuse (a superuser's account, one's
+            # own); the POST itself refuses and records the attempt.
+            if refusal := support.support_refusal(actor=request_user(request), user=user, action=spec.action):
+                raise PermissionDenied(refusal)
             return self._confirm_page(request, spec, [user], bulk=False)
         if error := self._support_run(request, spec, user):
             if error.code == "permission_denied":  # not theirs to do (a security event says so)

@@ -283,6 +283,18 @@ def test_a_support_action_on_a_superuser_by_a_non_superuser_is_refused(desk, sta
     assert root.is_active
 
 
+@pytest.mark.parametrize("action", list(SupportAction))
+def test_no_confirmation_page_is_offered_for_an_action_on_a_superuser(desk, action):
+    root = UserFactory()
+    root.is_staff = root.is_superuser = True
+    root.save(update_fields=["is_staff", "is_superuser"])
+
+    page = desk.get(support_url(root, action))
+
+    assert page.status_code == 403
+    assert not AuditEvent.objects.filter(action=f"support_{action.value}").exists()
+
+
 def test_the_persons_page_offers_the_actions_that_apply(desk, french_user):
     page = desk.get(reverse("admin:users_user_change", args=[french_user.pk])).content.decode()
 
