@@ -44,7 +44,7 @@ from bench import harness
 from bench.common import DATABASE_URL, ensure_database
 from deploy.local.stack import free_port
 
-SQL_HEADER = "X-Bench-SQL-Statements"  # bench/sql_count.py
+SQL_HEADER, ROUND_TRIPS_HEADER = "X-Bench-SQL-Statements", "X-Bench-SQL-Round-Trips"  # bench/sql_count.py
 ANCHOR_DATABASE_URL = os.environ.get("BENCH_ANCHOR_DATABASE_URL", DATABASE_URL + "_anchor")
 NOTICE = (
     "This machine is shared (other sessions' processes run on the same cores): absolute "
@@ -248,16 +248,23 @@ def project(name: str, env: dict[str, str] | None = None, app: str | None = None
 
 # --- the passes -------------------------------------------------------------------------------
 def count_statements(client: Client, anchor_token: str, samples: int) -> dict[str, str]:
-    """Each endpoint's SQL statements per request, as "n" or "min-max" over `samples` requests
-    after two to warm up, from servers of their own answering through bench/sql_count.py."""
+    """Each endpoint's SQL statements per request and, in brackets, the round trips that sent
+    them, as "n" or "min-max" over `samples` requests after two to warm up, from servers of
+    their own answering through bench/sql_count.py."""
     counts: dict[str, str] = {}
     app = "bench.sql_count:application"
     with project("project, counting", app=app) as counted, anchor(anchor_token, app=app) as anchor_counted:
         for target, endpoint in [(anchor_counted, ANCHOR), *((counted, e) for e in ENDPOINTS)]:
-            seen = [int(client.send(target, endpoint).headers[SQL_HEADER]) for _ in range(2 + samples)]
-            low, high = min(seen[2:]), max(seen[2:])
-            counts[endpoint.label] = str(low) if low == high else f"{low}-{high}"
+            answers = [client.send(target, endpoint).headers for _ in range(2 + samples)][2:]
+            statements = _range([int(headers[SQL_HEADER]) for headers in answers])
+            round_trips = _range([int(headers[ROUND_TRIPS_HEADER]) for headers in answers])
+            counts[endpoint.label] = f"{statements} ({round_trips})"
     return counts
+
+
+def _range(seen: list[int]) -> str:
+    low, high = min(seen), max(seen)
+    return str(low) if low == high else f"{low}-{high}"
 
 
 def rounds(
@@ -286,7 +293,9 @@ def spread(values: list[float], form: str) -> tuple[str, str]:
 def report_cpu(results: list[dict[tuple[str, str], float]], sql: dict[str, str], *, off: bool) -> None:
     anchor_ms = [r[("anchor", ANCHOR.label)] for r in results]
     median, ranged = spread(anchor_ms, ".2f")
-    print("| endpoint | CPU ms/request | spread | vs anchor | spread | target | SQL statements |")
+    print(
+        "| endpoint | CPU ms/request | spread | vs anchor | spread | target | SQL statements (round trips) |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     print(f"| {ANCHOR.label} | {median} | {ranged} | 1.00x | | | {sql[ANCHOR.label]} |")
     for endpoint in ENDPOINTS:

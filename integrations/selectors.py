@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from django.db.models import DateField, DateTimeField, F, Q, QuerySet, Subquery, Value
 
-from assistant.core.compiled import compiled_read
+from assistant.core.compiled import Deferred, compiled_read
 from assistant.planner.agenda import AgendaEntry, SyncedEntries
 from assistant.users.models import User
 from integrations.models import EVENT_NUDGE_MINUTES_DEFAULT, Event, ExternalTask, Integration, Preferences
@@ -94,23 +94,27 @@ class AgendaSource:
 
     def entries(
         self, *, user: User, start: datetime, end: datetime, now: datetime, last_day: date
-    ) -> SyncedEntries:
+    ) -> Deferred[SyncedEntries]:
         start = max(start, now)  # the events that have not ended yet
-        events, tasks, next_event = [], [], None
-        for row in _agenda_rows(user.pk, start, end, now, last_day):
-            del row["id"]
-            entry = AgendaEntry(**row)
-            if entry.kind == "task":
-                tasks.append(entry)
-                continue
-            # The next event may fall after end, and an event of the window may not be next:
-            # the read's two conditions, told apart.
-            starts_at, ends_at = row["starts_at"], row["ends_at"]
-            if next_event is None and not entry.all_day and starts_at > now:
-                next_event = entry
-            if starts_at < end and ends_at > start:
-                events.append(entry)
-        return SyncedEntries(entries=events + tasks, next_event=next_event)
+
+        def entries(rows: list[dict[str, Any]]) -> SyncedEntries:
+            events, tasks, next_event = [], [], None
+            for row in rows:
+                del row["id"]
+                entry = AgendaEntry(**row)
+                if entry.kind == "task":
+                    tasks.append(entry)
+                    continue
+                # The next event may fall after end, and an event of the window may not be
+                # next: the read's two conditions, told apart.
+                starts_at, ends_at = row["starts_at"], row["ends_at"]
+                if next_event is None and not entry.all_day and starts_at > now:
+                    next_event = entry
+                if starts_at < end and ends_at > start:
+                    events.append(entry)
+            return SyncedEntries(entries=events + tasks, next_event=next_event)
+
+        return _agenda_rows.deferred(user.pk, start, end, now, last_day).then(entries)
 
 
 # --- Across users --------------------------------------------------------------------------------

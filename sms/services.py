@@ -15,12 +15,12 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, FilteredRelation, Model, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
@@ -31,6 +31,7 @@ from assistant.chat.services import chat_message_handle
 from assistant.core.backoff import retry_delay
 from assistant.core.compiled import compiled_read
 from assistant.core.errors import ServiceError
+from assistant.core.inserts import insert_sql, inserted
 from assistant.core.masking import mask_phone
 from assistant.core.phone import phone_normalize
 from assistant.core.retention import retention_batch
@@ -609,17 +610,6 @@ def _route(*, inbound: InboundSMS, sender: str | None, now: datetime) -> tuple[s
     return InboundSMS.Result.ROUTED, reply.text
 
 
-def _insert(row: Model) -> tuple[str, list[Any]]:
-    """`INSERT INTO table (columns) VALUES (...)` for an unsaved row (every column but the id)
-    and its parameters as the ORM sends them; the names come from the model's meta. Written
-    here rather than by the ORM's compiler, which costs more CPU than the database takes."""
-    meta, quote = row._meta, connection.ops.quote_name
-    columns = [(quote(f.column), f) for f in meta.concrete_fields if f.column and not f.primary_key]
-    names, placeholders = ", ".join(name for name, _ in columns), ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({placeholders})"  # noqa: S608
-    return sql, [field.get_db_prep_save(field.pre_save(row, True), connection) for _, field in columns]
-
-
 def _inbound_claim(inbound: InboundSMS) -> bool:
     """Insert the unsaved row unless its MessageSid is known already; True when this call
     inserted it (its id is then set), False for a retried delivery.
@@ -630,7 +620,7 @@ def _inbound_claim(inbound: InboundSMS) -> bool:
     meets the SID of a transaction still in progress waits for it, then inserts nothing if it
     committed (or the row if it rolled back); SQLite runs one write transaction at a time.
     """
-    insert, params = _insert(inbound)
+    insert, params = insert_sql(inbound)
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
@@ -639,7 +629,7 @@ def _inbound_claim(inbound: InboundSMS) -> bool:
         row = cursor.fetchone()
     if row is None:
         return False
-    inbound.pk, inbound._state.adding, inbound._state.db = row[0], False, connection.alias
+    inserted(inbound, row[0])
     # What the model's ExportModelOperationsMixin counts for an insert made through the ORM.
     model_inserts.labels("inbound_sms").inc()
     return True
@@ -660,7 +650,7 @@ def _inbound_record(inbound: InboundSMS, reply: OutboundSMS | None) -> None:
     params = [field.get_db_prep_save(getattr(inbound, field.attname), connection) for _, field in columns]
     statements = [(update, [*params, inbound.pk])]
     if reply is not None:
-        insert, insert_params = _insert(reply)
+        insert, insert_params = insert_sql(reply)
         if connection.vendor == "postgresql":
             statements = [(f"WITH routed AS ({update}) {insert}", [*statements[0][1], *insert_params])]
         else:

@@ -307,6 +307,9 @@ HANDLERS: dict[IntentName, Handler] = {
     IntentName.UNKNOWN: unknown,
 }
 
+# Handlers that only read: the message and its reply are all such a turn writes.
+READ_ONLY_INTENTS = frozenset({IntentName.AGENDA, IntentName.HELP, IntentName.THANKS, IntentName.UNKNOWN})
+
 
 def intent_apply(*, turn: Turn) -> Outcome:
     return HANDLERS[turn.intent.name](turn)

@@ -8,19 +8,22 @@ yet gets it from their first messages.
 
 import logging
 import time
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
+from django_prometheus.models import model_inserts
 
 from assistant.chat import metrics
 from assistant.chat.engine import EngineContext, Intent, IntentName, Pending, Problem, language_of, parse
-from assistant.chat.intents import Outcome, Turn, intent_apply
+from assistant.chat.intents import READ_ONLY_INTENTS, Outcome, Turn, intent_apply
 from assistant.chat.models import Channel, Conversation, Message
 from assistant.core.compiled import compiled_read
+from assistant.core.inserts import insert_sql, inserted
 from assistant.core.retention import retention_batch
 from assistant.planner import selectors as planner_selectors
 from assistant.planner.metrics import feature_usage_total
@@ -118,9 +121,53 @@ def _remember(conversation: Conversation, intent: Intent, outcome: Outcome, now:
         conversation.save(update_fields=[*changed, "updated_at"])
 
 
-# No savepoint: no caller catches its errors to go on in the same transaction (the SMS
-# webhook's rolls back whole), and a savepoint costs two statements.
-@transaction.atomic(savepoint=False)
+def _exchange_insert(inbound: Message, reply: Message) -> None:
+    """Insert the message and the reply to it: on PostgreSQL in one statement (the reply takes
+    the message's id from the WITH's RETURNING), elsewhere in two."""
+    if connection.vendor != "postgresql":
+        inbound.save(force_insert=True)
+        reply.in_reply_to = inbound
+        reply.save(force_insert=True)
+        return
+    quote = connection.ops.quote_name
+    message_sql, message_params = insert_sql(inbound)
+    reply_sql, reply_params = insert_sql(
+        reply,
+        expressions={"in_reply_to_id": f"(SELECT {quote('id')} FROM sent)"},  # noqa: S608 (no value in it)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH sent AS ({message_sql} RETURNING {quote('id')}) "
+            f"{reply_sql} RETURNING {quote('in_reply_to_id')}, {quote('id')}",
+            [*message_params, *reply_params],
+        )
+        message_id, reply_id = cursor.fetchone()
+    inserted(inbound, message_id)
+    inserted(reply, reply_id)
+    reply.in_reply_to = inbound
+    # What the model's ExportModelOperationsMixin counts for inserts made through the ORM.
+    model_inserts.labels("message").inc(2)
+
+
+def _answer(
+    user: User, conversation: Conversation, intent: Intent, inbound: Message, now: datetime
+) -> Message:
+    if not user.language and (language := language_of(inbound.text)):  # a new person's, from their words
+        user.language = language
+        user.save(update_fields=["language"])
+    with translation.override(intent.language):
+        outcome = intent_apply(turn=Turn(user=user, conversation=conversation, intent=intent, now=now))
+    _remember(conversation, intent, outcome, now)
+    reply = Message(
+        conversation=conversation,
+        direction=Message.Direction.OUTBOUND,
+        text=outcome.reply,
+        intent=intent.name,
+    )
+    _exchange_insert(inbound, reply)
+    return reply
+
+
 def chat_message_handle(
     *, user: User, text: str, channel: str, conversation: Conversation | None = None
 ) -> Message:
@@ -132,22 +179,17 @@ def chat_message_handle(
     if conversation is None:
         conversation = conversation_for(user=user, channel=channel)
     intent = _read(user, conversation, text, now)
-    if not user.language and (language := language_of(text)):  # a new person's, from their words
-        user.language = language
-        user.save(update_fields=["language"])
-    inbound = Message.objects.create(
+    inbound = Message(
         conversation=conversation, direction=Message.Direction.INBOUND, text=text, intent=intent.name
     )
-    with translation.override(intent.language):
-        outcome = intent_apply(turn=Turn(user=user, conversation=conversation, intent=intent, now=now))
-    _remember(conversation, intent, outcome, now)
-    reply = Message.objects.create(
-        conversation=conversation,
-        direction=Message.Direction.OUTBOUND,
-        text=outcome.reply,
-        in_reply_to=inbound,
-        intent=intent.name,
-    )
+    # A question ("what is next?") writes nothing but its two messages, in one statement on
+    # PostgreSQL: it needs no transaction, whose BEGIN and COMMIT would be two round trips more.
+    # Anything else keeps the message, what it did and the reply together. No savepoint: no
+    # caller catches its errors to go on in the same transaction (the SMS webhook's rolls back
+    # whole), and a savepoint costs two statements.
+    only_reads = intent.name in READ_ONLY_INTENTS and not conversation.pending and user.language
+    with nullcontext() if only_reads else transaction.atomic(savepoint=False):
+        reply = _answer(user, conversation, intent, inbound, now)
     _count(channel, "in")
     _count(channel, "out")
     transaction.on_commit(metrics.assistant_intent_total.labels(intent=intent.name).inc)

@@ -18,14 +18,22 @@ compiling twice with two sets of distinct placeholders finds where each lands in
 read whose SQL or constants depend on the values (a computed bound, an `__in` list, a branch on
 a value), or that changes a value on the way (`contains`, an encrypted field), is refused when
 it is first compiled rather than run wrong.
+
+Several reads that do not depend on each other can share a round trip: `deferred()` binds a
+read to its values without running it, `together()` and `all_of()` combine such reads, and
+`run()` sends them at once (see `Deferred.run`).
+
+    reads = together(_next_reminders.deferred(user.pk, now), _open_todos.deferred(user.pk, today))
+    reminders, todos = reads.run()
 """
 
 import inspect
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import Any, Generic, ParamSpec, TypeVar, get_type_hints
+from typing import Any, Generic, ParamSpec, TypeVar, get_type_hints, overload
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -35,6 +43,11 @@ from django.db.models.sql.compiler import SQLCompiler
 
 P = ParamSpec("P")
 T = TypeVar("T")
+R = TypeVar("R")
+S = TypeVar("S")
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
 
 # Two sets of placeholders per type, distinct from each other and from any value a read would
 # hold as a constant.
@@ -105,10 +118,17 @@ class CompiledRead(Generic[P, T]):
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> list[T]:
         """On the database the router reads this model from."""
-        return self.on(router.db_for_read(self._model), *args, **kwargs)
+        return self.deferred(*args, **kwargs).run()
 
     def on(self, alias: str, /, *args: P.args, **kwargs: P.kwargs) -> list[T]:
         """On the database `alias`, in its current transaction."""
+        return self.deferred_on(alias, *args, **kwargs).run()
+
+    def deferred(self, *args: P.args, **kwargs: P.kwargs) -> "Deferred[list[T]]":
+        """Bound to these values, to run later, with other reads (see the module)."""
+        return self.deferred_on(router.db_for_read(self._model), *args, **kwargs)
+
+    def deferred_on(self, alias: str, /, *args: P.args, **kwargs: P.kwargs) -> "Deferred[list[T]]":
         compiled = self._by_alias.get(alias) or self._compile(alias)
         bound = self._signature.bind(*args, **kwargs)
         bound.apply_defaults()
@@ -117,15 +137,17 @@ class CompiledRead(Generic[P, T]):
             value = bound.arguments[name]
             _check(name, kind, value)
             values.append(adapt(value))
-        params = [constant if index is None else values[index] for index, constant in compiled.slots]
-        with connections[alias].cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows: Sequence[Any] = cursor.fetchall()
-        if compiled.column_count is not None:
-            rows = [row[: compiled.column_count] for row in rows]
-        if compiled.converters:
-            rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
-        return [compiled.make(row) for row in rows]
+        params = tuple(constant if index is None else values[index] for index, constant in compiled.slots)
+
+        def finish(results: list[Sequence[Any]]) -> list[T]:
+            (rows,) = results
+            if compiled.column_count is not None:
+                rows = [row[: compiled.column_count] for row in rows]
+            if compiled.converters:
+                rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
+            return [compiled.make(row) for row in rows]
+
+        return Deferred(alias, ((compiled.sql, params),), finish)
 
     def _placeholders(self, variant: int) -> list[Any]:
         return [_PLACEHOLDERS[kind](variant, index) for index, (_, kind) in enumerate(self._kinds)]
@@ -226,6 +248,73 @@ class CompiledRead(Generic[P, T]):
             return instance
 
         return make
+
+
+@dataclass(frozen=True)
+class Deferred(Generic[R]):
+    """Reads bound to their values and not run yet, and what to make of their rows."""
+
+    alias: str | None  # None when there is nothing to read
+    statements: tuple[tuple[str, tuple[Any, ...]], ...]
+    finish: Callable[[list[Sequence[Any]]], R]  # from the rows of each statement, in order
+
+    def then(self, step: Callable[[R], S]) -> "Deferred[S]":
+        """The same reads, and `step` applied to what they make."""
+        finish = self.finish
+        return Deferred(self.alias, self.statements, lambda results: step(finish(results)))
+
+    def run(self) -> R:
+        """In one round trip where the driver allows it: on PostgreSQL, whose driver binds the
+        values client-side (Django's default), the statements go as one query, joined by
+        semicolons, and their results are read in turn; elsewhere one after the other. Django's
+        query count and our statement timings see one statement per round trip."""
+        if self.alias is None:
+            return self.finish([])
+        connection = connections[self.alias]
+        results: list[Sequence[Any]] = []
+        with connection.cursor() as cursor:
+            one_query = connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get(
+                "server_side_binding"
+            )
+            if one_query and len(self.statements) > 1:
+                cursor.execute(
+                    "; ".join(sql for sql, _ in self.statements),
+                    [param for _, params in self.statements for param in params],
+                )
+                for index in range(len(self.statements)):
+                    if index:
+                        cursor.nextset()
+                    results.append(cursor.fetchall())
+            else:
+                for sql, params in self.statements:
+                    cursor.execute(sql, params)
+                    results.append(cursor.fetchall())
+        return self.finish(results)
+
+
+def all_of(reads: Sequence[Deferred[R]]) -> Deferred[list[R]]:
+    """The reads as one, making the list of what each makes."""
+    aliases = {read.alias for read in reads if read.alias is not None}
+    if len(aliases) > 1:
+        raise ValueError(f"reads on different databases cannot share a round trip: {sorted(aliases)}")
+    bounds = list(itertools.accumulate((len(read.statements) for read in reads), initial=0))
+
+    def finish(results: list[Sequence[Any]]) -> list[R]:
+        return [
+            read.finish(results[start:end])
+            for read, start, end in zip(reads, bounds[:-1], bounds[1:], strict=True)
+        ]
+
+    return Deferred(next(iter(aliases), None), tuple(s for read in reads for s in read.statements), finish)
+
+
+@overload
+def together(first: Deferred[A], second: Deferred[B], /) -> Deferred[tuple[A, B]]: ...
+@overload
+def together(first: Deferred[A], second: Deferred[B], third: Deferred[C], /) -> Deferred[tuple[A, B, C]]: ...
+def together(*reads: Deferred[Any]) -> Deferred[tuple[Any, ...]]:
+    """Reads of different kinds as one, making the tuple of what each makes."""
+    return all_of(reads).then(tuple)
 
 
 def _same(value: Any, other: Any) -> bool:

@@ -5,9 +5,10 @@ they synced without importing them, as channels do for notifications.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal, Protocol
 
+from assistant.core.compiled import Deferred, all_of
 from assistant.users.models import User
 
 
@@ -33,10 +34,11 @@ class SyncedEntries:
 class AgendaSource(Protocol):
     def entries(
         self, *, user: User, start: datetime, end: datetime, now: datetime, last_day: date
-    ) -> SyncedEntries:
+    ) -> Deferred[SyncedEntries]:
         """Events between start and end that have not ended by now, open tasks due by
         last_day, and the next timed event to start after now; in one read, since "what's next?"
-        needs the next event and, when nothing is next, today's."""
+        needs the next event and, when nothing is next, today's. Deferred, so that the planner
+        sends it with its own reads (assistant/core/compiled.py)."""
 
 
 _sources: list[AgendaSource] = []
@@ -49,11 +51,16 @@ def agenda_source_register(source: AgendaSource) -> None:
 
 def agenda_entries(
     *, user: User, start: datetime, end: datetime, now: datetime, last_day: date
-) -> SyncedEntries:
-    synced = [
+) -> Deferred[SyncedEntries]:
+    """Every source's entries, deferred: run them with the planner's reads."""
+    reads = [
         source.entries(user=user, start=start, end=end, now=now, last_day=last_day) for source in _sources
     ]
-    latest = datetime.max.replace(tzinfo=start.tzinfo)  # an entry without a start: a task
+    return all_of(reads).then(_merged)
+
+
+def _merged(synced: list[SyncedEntries]) -> SyncedEntries:
+    latest = datetime.max.replace(tzinfo=UTC)  # an entry without a start: a task
     # Events by start, then tasks by due date.
     entries = sorted(
         (entry for read in synced for entry in read.entries),

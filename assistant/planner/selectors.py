@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
-from assistant.core.compiled import compiled_read
+from assistant.core.compiled import compiled_read, together
 from assistant.planner.agenda import AgendaEntry, SyncedEntries, agenda_entries
 from assistant.planner.models import Reminder, ReminderDelivery, Todo
 from assistant.users.models import Channel as UserChannel
@@ -194,15 +194,13 @@ def agenda_for_user(*, user: User, now: datetime, days_ahead: int = 0, days: int
     """Days in the user's time zone: reminders and events still to come, and open todos and
     tasks due by the last day (overdue ones included, since they still need doing)."""
     start, end, last_day = _local_days(user, now, days_ahead, days)
-    reminders = _reminders_between(user.pk, max(start, now), end)
+    reminders, todos, synced = together(
+        _reminders_between.deferred(user.pk, max(start, now), end),
+        _open_todos_due_by.deferred(user.pk, last_day),
+        agenda_entries(user=user, start=start, end=end, now=now, last_day=last_day),
+    ).run()
     prefetch_related_objects(reminders, _recent_deliveries())
-    todos = _open_todos_due_by(user.pk, last_day)
-    synced = agenda_entries(user=user, start=start, end=end, now=now, last_day=last_day)
     return _agenda(start, end, reminders, todos, synced)
-
-
-def next_reminder(*, user: User, now: datetime) -> Reminder | None:
-    return next(iter(_next_reminders(user.pk, now)), None)
 
 
 @dataclass(frozen=True)
@@ -213,16 +211,20 @@ class WhatsNext:
 
 
 def whats_next(*, user: User, now: datetime) -> WhatsNext:
-    """The next reminder and calendar event or, when neither comes, today's agenda: the next
-    reminder, then the synced entries (the next event and today's in one read), then, only when
-    nothing is next, today's todos (no reminder is left today: none to read)."""
-    reminder = next_reminder(user=user, now=now)
+    """The next reminder and calendar event or, when neither comes, today's agenda, in one
+    round trip: the next reminder, the synced entries (the next event and today's), and today's
+    todos, read whatever comes next since a round trip costs more than reading them. No
+    reminder is left today when none comes next: none to read for today."""
     start, end, last_day = _local_days(user, now, 0, 1)
-    synced = agenda_entries(user=user, start=start, end=end, now=now, last_day=last_day)
+    reminders, synced, todos = together(
+        _next_reminders.deferred(user.pk, now),
+        agenda_entries(user=user, start=start, end=end, now=now, last_day=last_day),
+        _open_todos_due_by.deferred(user.pk, last_day),
+    ).run()
+    reminder = next(iter(reminders), None)
     if reminder is not None or synced.next_event is not None:
         return WhatsNext(reminder=reminder, event=synced.next_event, today=None)
-    today = _agenda(start, end, [], _open_todos_due_by(user.pk, last_day), synced)
-    return WhatsNext(reminder=None, event=None, today=today)
+    return WhatsNext(reminder=None, event=None, today=_agenda(start, end, [], todos, synced))
 
 
 # --- Across users --------------------------------------------------------------------------------

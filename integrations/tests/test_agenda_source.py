@@ -57,7 +57,7 @@ def read(integration: Integration, django_assert_num_queries):
     with django_assert_num_queries(1):
         return agenda_entries(
             user=integration.user, start=MIDNIGHT, end=MIDNIGHT + timedelta(days=1), now=NOW, last_day=TODAY
-        )
+        ).run()
 
 
 def titles(entries: list[AgendaEntry], kind: str) -> list[str]:

@@ -6,10 +6,13 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from assistant.chat import replies
-from assistant.chat.models import Conversation
+from assistant.chat.intents import READ_ONLY_INTENTS
+from assistant.chat.models import Conversation, Message
 from assistant.chat.services import chat_message_handle
 from assistant.planner import services as planner
 from assistant.planner.models import Reminder, Todo
@@ -278,8 +281,26 @@ def test_a_past_tense_that_names_no_open_todo_completes_nothing(user):
 def test_reading_the_agenda_costs_a_fixed_number_of_statements(user, django_assert_num_queries):
     say(user, "help")  # the conversation exists, as it does for someone who talks to the assistant
 
-    # conversation, inbound message, next reminder, synced entries (the next event, and today's
-    # events and tasks, in one read); nothing is next, so today's todos (no reminder fires from
-    # now on); reply. No savepoint of its own (savepoint=False).
-    with django_assert_num_queries(6):
+    # conversation; next reminder, synced entries (the next event, and today's events and tasks,
+    # in one read) and today's todos, sent together on PostgreSQL; the message with its reply,
+    # in one INSERT on PostgreSQL. Elsewhere the reads go one by one and the INSERTs are two.
+    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 6):
         say(user, "what's next?")
+
+
+@pytest.mark.parametrize(
+    "text", ["what's next?", "what's on today?", "help", "thanks", "purple elephants dancing"]
+)
+def test_a_question_writes_its_two_messages_and_nothing_else(user, text):
+    """A turn of READ_ONLY_INTENTS runs outside a transaction (chat.services): its handler
+    must write nothing, or a failure halfway would leave half a turn behind."""
+    say(user, "help")  # the conversation exists
+    with CaptureQueriesContext(connection) as statements:
+        reply = chat_message_handle(user=user, text=text, channel="api")
+
+    assert reply.intent in READ_ONLY_INTENTS
+    writes = [q["sql"] for q in statements.captured_queries if not q["sql"].lstrip("( ").startswith("SELECT")]
+    assert len(writes) == (1 if connection.vendor == "postgresql" else 2), writes
+    assert all(sql.startswith(('INSERT INTO "chat_message"', "WITH")) for sql in writes), writes
+    assert reply.in_reply_to.text == text
+    assert Message.objects.get(pk=reply.pk).in_reply_to_id == reply.in_reply_to.pk

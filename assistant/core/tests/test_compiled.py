@@ -6,14 +6,14 @@ from datetime import date, datetime, timedelta
 from unittest import mock
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import F, Q, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from knox.models import get_token_model
 
-from assistant.core.compiled import CompiledReadError, compiled_read
+from assistant.core.compiled import CompiledReadError, all_of, compiled_read, together
 from assistant.users.models import AuthToken, User
 from assistant.users.tests.factories import UserFactory
 
@@ -163,3 +163,42 @@ def test_a_parameter_the_read_does_not_use_as_it_is_is_refused_when_compiled():
 
     with pytest.raises(CompiledReadError, match="since"):
         read("a@example.com", timezone.now())
+
+
+class TestReadsTogether:
+    def test_reads_together_give_what_each_gives_alone_in_one_round_trip_on_postgresql(
+        self, people, django_assert_num_queries
+    ):
+        ada, bob = people
+        since = timezone.now() - timedelta(minutes=1)
+        alone = (
+            _tokens_since(since, ada.pk),
+            _named("ada", timezone.localdate()),
+            _tokens_since(since, bob.pk),
+        )
+
+        round_trips = 1 if connection.vendor == "postgresql" else 3
+        with django_assert_num_queries(round_trips) as statements:
+            first, second, third = together(
+                _tokens_since.deferred(since, ada.pk),
+                _named.deferred("ada", timezone.localdate()),
+                _tokens_since.deferred(since, bob.pk).then(len),
+            ).run()
+
+        assert [model_to_dict(token) for token in first] == [model_to_dict(token) for token in alone[0]]
+        assert [token.user for token in first] == [ada, ada]
+        assert second == alone[1]
+        assert third == len(alone[2]) == 1
+        assert sum(query["sql"].count("SELECT") for query in statements.captured_queries) == 3
+
+    def test_an_empty_read_in_the_middle_still_hands_each_its_own_rows(self, people):
+        ada, _bob = people
+        since = timezone.now() - timedelta(minutes=1)
+        nobody, everyone = all_of(
+            [_tokens_since.deferred(since, -1), _tokens_since.deferred(since, ada.pk)]
+        ).run()
+        assert (nobody, len(everyone)) == ([], 2)
+
+    def test_nothing_to_read_is_no_round_trip(self, django_assert_num_queries):
+        with django_assert_num_queries(0):
+            assert all_of([]).then(len).run() == 0
