@@ -232,17 +232,19 @@ def prepare_anchor() -> str:
 
 
 @contextmanager
-def anchor(token: str, app: str = "bench.anchor.wsgi:application") -> Iterator[Target]:
+def anchor(token: str, app: str = "bench.anchor.wsgi:application", workers: int = 1) -> Iterator[Target]:
     port = free_port()
-    arguments = [app, "--workers", "1", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}"]
+    arguments = [app, "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}"]
     log = Path(tempfile.mkdtemp(prefix="bench-anchor-")) / "gunicorn.log"
     with harness.gunicorn(anchor_env(), port, arguments, log) as process:
         yield Target("anchor", process, port, f"Token {token}")
 
 
 @contextmanager
-def project(name: str, env: dict[str, str] | None = None, app: str | None = None) -> Iterator[Target]:
-    with harness.project(workers=1, env=env, app=app) as (srv, process):
+def project(
+    name: str, env: dict[str, str] | None = None, app: str | None = None, workers: int = 1
+) -> Iterator[Target]:
+    with harness.project(workers=workers, env=env, app=app) as (srv, process):
         yield Target(name, process, int(srv.base_url.rsplit(":", 1)[1]), f"Bearer {srv.token}")
 
 
@@ -329,7 +331,9 @@ end
 """
 
 
-def throughput(anchor_target: Target, project_target: Target, *, rounds: int, duration: int) -> None:
+def throughput(
+    anchor_target: Target, project_target: Target, *, rounds: int, duration: int, workers: int = 1
+) -> None:
     """wrk at 16 connections: the anchor's list and the chat POST, alternating."""
     if not shutil.which("wrk"):
         print("\nThroughput: skipped, wrk is not installed (apt-get install wrk).")
@@ -355,7 +359,7 @@ def throughput(anchor_target: Target, project_target: Target, *, rounds: int, du
     rps = {name: [r["rps"] for r in figures] for name, figures in runs.items()}
     ratios = [c / a for c, a in zip(rps["chat"], rps["anchor"], strict=True)]
     print(f"\nThroughput: wrk, 16 connections, {duration} s each, {rounds} alternating rounds,")
-    print("one sync worker each:\n")
+    print(f"{workers} sync worker{'s' if workers > 1 else ''} each:\n")
     print("| | req/s (median) | spread | p50 ms | p99 ms (median) | p99 spread | non-2xx | socket errors |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, figures in runs.items():
@@ -379,6 +383,12 @@ def main() -> None:
     parser.add_argument("--no-throughput", action="store_true", help="skip the wrk figure")
     parser.add_argument("--throughput-rounds", type=int, default=3)
     parser.add_argument("--throughput-duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument(
+        "--throughput-workers",
+        type=int,
+        default=1,
+        help="also under wrk with this many workers per server (deploy/gunicorn.conf.py ships 2 x cores + 1)",
+    )
     parser.add_argument("--quick", action="store_true", help="1 round of 10 requests, no throughput")
     parser.add_argument(
         "--only",
@@ -424,6 +434,19 @@ def main() -> None:
                 project_target,
                 rounds=args.throughput_rounds,
                 duration=args.throughput_duration,
+            )
+    if not args.no_throughput and args.throughput_workers > 1:
+        workers = args.throughput_workers
+        with (
+            anchor(anchor_token, workers=workers) as many_anchor,
+            project("project", workers=workers) as many,
+        ):
+            throughput(
+                many_anchor,
+                many,
+                rounds=args.throughput_rounds,
+                duration=args.throughput_duration,
+                workers=workers,
             )
     print(f"\n{NOTICE}")
 

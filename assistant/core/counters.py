@@ -1,19 +1,29 @@
 """Counters in the cache that many processes increment at once: throttles, lockouts.
 
 One atomic step per count. On Redis (django-redis) that is a single round trip: `SET key 0 EX
-window NX` (the key is born with its expiry) and `INCR key` in one MULTI/EXEC, so no other
-client can see or make a key without its expiry, and parallel counts never get lost. Elsewhere
-(the local-memory cache of the embedded default) the cache's own `add` and `incr`, each atomic.
+window NX` (the key is born with its expiry) and `INCR key` in one Lua script, so no other
+client can see or make a key without its expiry, and parallel counts never get lost. A script
+rather than MULTI/EXEC: one command and one reply instead of four, which every API request
+(its throttle) pays for in CPU. Elsewhere (the local-memory cache of the embedded default) the
+cache's own `add` and `incr`, each atomic.
 """
 
+import functools
 import logging
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
 from django_redis.cache import RedisCache
+from redis import Redis
+from redis.commands.core import Script
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
+
+_COUNT = """
+redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX')
+return redis.call('INCR', KEYS[1])
+"""
 
 
 def counter_incr(key: str, *, window_seconds: int) -> int | None:
@@ -37,13 +47,16 @@ def _redis_incr(cache: RedisCache, key: str, window_seconds: int) -> int | None:
     # counter; a bare integer is what django-redis stores for ints, so they decode it too.
     full_key = cache.client.make_key(key)
     try:
-        with cache.client.get_client(write=True).pipeline(transaction=True) as pipe:
-            pipe.set(full_key, 0, ex=window_seconds, nx=True)
-            pipe.incr(full_key)
-            _, value = pipe.execute()
+        value = _count_script(cache.client.get_client(write=True))(keys=[full_key], args=[window_seconds])
     except (RedisConnectionError, RedisTimeoutError):
         if not cache._ignore_exceptions:  # django-redis's reading of IGNORE_EXCEPTIONS
             raise
         logger.warning("cache unreachable: nothing counted", exc_info=True, extra={"event": "cache_error"})
         return None
     return int(value)
+
+
+@functools.cache
+def _count_script(client: Redis) -> Script:
+    """Run by its SHA1 (EVALSHA), loaded again by redis-py if the server forgot it."""
+    return client.register_script(_COUNT)
