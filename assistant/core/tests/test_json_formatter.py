@@ -72,3 +72,11 @@ def test_a_dict_message_is_merged_and_a_traceback_follows_the_message() -> None:
         '"exc_info": "Traceback (most recent call last):'
     )
     assert line.endswith('ValueError: boom", "stack_info": "Stack (most recent call last):\\n  x"}')
+
+
+def test_records_skip_the_caller_and_thread_lookups_the_lines_never_show() -> None:
+    """LOGGING_CONFIG (assistant.core.logging.configure): findCaller's stack walk and the
+    thread and process names cost every record, and JsonFormatter leaves them out (the exact
+    lines above)."""
+    assert logging._srcfile is None
+    assert (logging.logThreads, logging.logProcesses, logging.logMultiprocessing) == (False, False, False)
