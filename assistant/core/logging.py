@@ -2,6 +2,7 @@
 
 import logging
 import logging.config
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,6 +61,23 @@ class JsonFormatter(_JsonFormatter):
         super().__init__("%(levelname)s %(name)s %(message)s", *args, **kwargs)
         self.service = service
         self._encode = JsonEncoder(ensure_ascii=True).encode
+        self._second = math.nan
+        self._second_text = ""
+
+    def _timestamp(self, created: float) -> str:
+        """`datetime.fromtimestamp(created, tz=UTC).isoformat()`, its date and time of day
+        made once per second: its microseconds rounded as it rounds them (half to even)."""
+        fraction, whole = math.modf(created)
+        micros = round(fraction * 1e6)
+        if micros >= 1_000_000:
+            whole += 1
+            micros -= 1_000_000
+        if whole != self._second:
+            self._second = whole
+            self._second_text = datetime.fromtimestamp(whole, tz=UTC).isoformat()[:-6]
+        if micros:
+            return f"{self._second_text}.{micros:06d}+00:00"
+        return self._second_text + "+00:00"
 
     def format(self, record: logging.LogRecord) -> str:
         """The context first (`_STRUCTURAL`), then the message, any traceback and the extra
@@ -87,7 +105,7 @@ class JsonFormatter(_JsonFormatter):
             }
         )
         line = {
-            "timestamp": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
+            "timestamp": self._timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
             "service": self.service or getattr(settings, "SERVICE_NAME", "assistant"),
