@@ -5,7 +5,8 @@ middlewares and database engines.
 
 Those wrote about 17 values per request and 3 per SQL statement, a mmap write each under
 gunicorn (multiprocess mode), for series nobody queries (body sizes, charsets, requests by
-transport...); these wrote 6 per request and 2 per statement.
+transport...); these wrote 6 per request and 2 per statement (a request's statements together
+at its end: one sum and one count per bucket hit, monitoring/db.py).
 
 Beside them, two series of our own with bounded labels, every combination created at 0 when the
 process starts (`label_values`): responses by scope and status class, and latency by scope.

@@ -711,6 +711,12 @@ class QueryDurations:
         with self._lock:
             self._samples.append((self._clock(), seconds))
 
+    def record_many(self, durations: Sequence[float]) -> None:
+        """A request's statements, held until it ended (monitoring.db): one lock, one clock."""
+        now = self._clock()
+        with self._lock:
+            self._samples.extend((now, seconds) for seconds in durations)
+
     def summary(self, *, slow_seconds: float) -> QuerySummary:
         since = self._clock() - self._window_seconds
         with self._lock:
@@ -728,3 +734,8 @@ def record_query_duration(seconds: float) -> None:
     """Feed one query's duration (seconds) to the p95 of /health/database/performance.
     Cheap enough for every query: an append under a lock."""
     query_durations.record(seconds)
+
+
+def record_query_durations(durations: Sequence[float]) -> None:
+    """record_query_duration for each of a request's statements, at its end."""
+    query_durations.record_many(durations)

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import ResolverMatch
 from prometheus_client import Counter, Histogram
 
+from monitoring.db import hold_statement_durations, observe_held_statement_durations
 from monitoring.django_metrics import (
     http_exceptions_by_type,
     http_latency_by_view,
@@ -76,7 +77,12 @@ class PrometheusMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         http_requests_received.inc()
-        response = self.get_response(request)
+        # The statements' durations are written once, when the request ends (monitoring/db.py).
+        held = hold_statement_durations()
+        try:
+            response = self.get_response(request)
+        finally:
+            observe_held_statement_durations(held)
         elapsed = time.perf_counter() - started
         method = request.method if request.method in _METHODS else INVALID_METHOD
         match = request.resolver_match

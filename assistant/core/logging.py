@@ -1,6 +1,8 @@
 """JSON log lines: one object per line, every line with its request context, none with secrets."""
 
 import logging
+import logging.config
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,10 +11,23 @@ from pythonjsonlogger.json import JsonEncoder
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
 from assistant.core import context
-from assistant.core.masking import scrub
+from assistant.core.masking import REDACTED, is_secret_key, scrub, scrub_text
 
 # Fields that belong to the line itself and are never redacted by name.
 _STRUCTURAL = ("timestamp", "level", "logger", "service", "event", "request_id", "user_id")
+
+
+def configure(config: dict[str, Any]) -> None:
+    """LOGGING_CONFIG: Django's dictConfig, then no caller (file, function, line) and no
+    thread or process looked up for each record. Every handler writes through JsonFormatter,
+    whose lines leave those attributes out (python-json-logger's reserved fields), and the
+    caller's lookup walks the stack on every call: the logging HOWTO's "Optimization" switches,
+    for one access line per request."""
+    logging.config.dictConfig(config)
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
 
 
 class RequestContextFilter(logging.Filter):
@@ -46,6 +61,23 @@ class JsonFormatter(_JsonFormatter):
         super().__init__("%(levelname)s %(name)s %(message)s", *args, **kwargs)
         self.service = service
         self._encode = JsonEncoder(ensure_ascii=True).encode
+        self._second = math.nan
+        self._second_text = ""
+
+    def _timestamp(self, created: float) -> str:
+        """`datetime.fromtimestamp(created, tz=UTC).isoformat()`, its date and time of day
+        made once per second: its microseconds rounded as it rounds them (half to even)."""
+        fraction, whole = math.modf(created)
+        micros = round(fraction * 1e6)
+        if micros >= 1_000_000:
+            whole += 1
+            micros -= 1_000_000
+        if whole != self._second:
+            self._second = whole
+            self._second_text = datetime.fromtimestamp(whole, tz=UTC).isoformat()[:-6]
+        if micros:
+            return f"{self._second_text}.{micros:06d}+00:00"
+        return self._second_text + "+00:00"
 
     def format(self, record: logging.LogRecord) -> str:
         """The context first (`_STRUCTURAL`), then the message, any traceback and the extra
@@ -64,13 +96,16 @@ class JsonFormatter(_JsonFormatter):
         if record.stack_info:
             fields["stack_info"] = self.formatStack(record.stack_info)
         skip = self._skip_fields
+        # One comprehension, not a generator fed to update(): this runs for every line.
         fields.update(
-            (key, value)
-            for key, value in record.__dict__.items()
-            if key not in skip and not key.startswith("_")
+            {
+                key: value
+                for key, value in record.__dict__.items()
+                if key not in skip and not key.startswith("_")
+            }
         )
         line = {
-            "timestamp": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
+            "timestamp": self._timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
             "service": self.service or getattr(settings, "SERVICE_NAME", "assistant"),
@@ -82,5 +117,14 @@ class JsonFormatter(_JsonFormatter):
             if key in fields:
                 value = fields.pop(key)
                 line.setdefault(key, value)
-        line.update(scrub(fields))
+        # scrub()'s answers for a line's usual values, without a call per field.
+        for key, value in fields.items():
+            if is_secret_key(key):
+                line[key] = REDACTED
+            elif type(value) is str:
+                line[key] = scrub_text(value)
+            elif value is None or type(value) is int or type(value) is float:
+                line[key] = value
+            else:
+                line[key] = scrub(value)
         return self._encode(line)

@@ -607,6 +607,8 @@ ALERT_ONCALL_EMAIL = env("ALERT_ONCALL_EMAIL", default="")
 
 # --- Logging --------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+# dictConfig, then no per-record caller or thread lookups: the JSON lines never carry them.
+LOGGING_CONFIG = "assistant.core.logging.configure"
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,

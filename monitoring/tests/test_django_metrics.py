@@ -11,11 +11,11 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, CollectorRegistry, Histogram
 from pytest_django.fixtures import Settings
 
 from assistant.users.models import User
-from monitoring.db import StatementWrapper
+from monitoring.db import StatementWrapper, observe_all
 from monitoring.django_metrics import SCOPES, STATUS_CLASSES, new_connection_counted
 from monitoring.middleware import PrometheusMiddleware
 
@@ -40,8 +40,22 @@ def plain_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
 
+def querying_view(request: HttpRequest) -> HttpResponse:
+    """Three statements, then the failure its `?fail` asks for."""
+    User.objects.exists()
+    User.objects.count()
+    User.objects.exists()
+    if "fail" in request.GET:
+        raise Boom("after its statements")
+    return HttpResponse("ok")
+
+
 # The URLconf of the tests marked `urls(__name__)`.
-urlpatterns = [path("boom", raising_view, name="boom"), path("plain", plain_view, name="plain")]
+urlpatterns = [
+    path("boom", raising_view, name="boom"),
+    path("plain", plain_view, name="plain"),
+    path("query", querying_view, name="query"),
+]
 
 
 def value(name: str, **labels: str) -> float:
@@ -215,6 +229,37 @@ def test_each_statement_is_observed_in_the_duration_histogram() -> None:
     User.objects.count()
 
     assert value("django_db_query_duration_seconds_count", **labels) == before + 2
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize("query", ["", "?fail"])
+def test_a_requests_statements_are_observed_when_it_ends_even_if_it_fails(client: Client, query: str) -> None:
+    labels = {"alias": DEFAULT_DB_ALIAS, "vendor": connection.vendor}
+    User.objects.exists()  # connected: the wrapper is installed
+    before = value("django_db_query_duration_seconds_count", **labels)
+
+    client.get("/query" + query)
+
+    assert value("django_db_query_duration_seconds_count", **labels) == before + 3
+
+
+def test_observing_durations_together_gives_what_observing_them_one_by_one_gives() -> None:
+    def histogram() -> Histogram:
+        return Histogram("d", "d", buckets=(0.001, 0.01, 0.1, 1), registry=CollectorRegistry())
+
+    durations = [0.0005, 0.001, 0.003, 0.003, 0.02, 0.5, 7.0]  # a bound itself is in its bucket
+    one_by_one, together = histogram(), histogram()
+    for seconds in durations:
+        one_by_one.observe(seconds)
+
+    observe_all(together, durations)
+
+    def samples(h: Histogram) -> dict[str, float]:
+        return {f"{s.name}{s.labels}": s.value for metric in h.collect() for s in metric.samples}
+
+    expected, got = samples(one_by_one), samples(together)
+    assert got.pop("d_sum{}") == pytest.approx(expected.pop("d_sum{}"))
+    assert got == expected
 
 
 class UniqueViolation(Exception):

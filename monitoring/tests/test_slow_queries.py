@@ -12,7 +12,14 @@ from prometheus_client import REGISTRY
 
 from assistant.users.models import User
 from monitoring import health
-from monitoring.db import SQL_SHAPE_MAX_CHARS, StatementWrapper, install_statement_wrapper, sql_shape
+from monitoring.db import (
+    SQL_SHAPE_MAX_CHARS,
+    StatementWrapper,
+    hold_statement_durations,
+    install_statement_wrapper,
+    observe_held_statement_durations,
+    sql_shape,
+)
 from monitoring.health import QueryDurations
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +111,34 @@ def test_every_statement_feeds_the_health_p95(monkeypatch):
     summary = durations.summary(slow_seconds=0.5)
     assert summary.sample_size == 2
     assert summary.slow_count == 0
+
+
+def test_held_durations_are_observed_at_the_end_and_a_slow_statement_is_logged_at_once(logs, monkeypatch):
+    """What a request does (monitoring.middleware): its statements are written once it ends."""
+    every_statement_slow = StatementWrapper(alias="held", vendor=connection.vendor, threshold_seconds=0)
+    labels = {"alias": "held", "vendor": connection.vendor}
+    User.objects.exists()  # connected: the installed wrapper is there too
+    durations = QueryDurations()
+    monkeypatch.setattr(health, "query_durations", durations)
+
+    held = hold_statement_durations()
+    with connection.execute_wrapper(every_statement_slow):
+        User.objects.exists()
+        User.objects.count()
+    observed_meanwhile = REGISTRY.get_sample_value("django_db_query_duration_seconds_count", labels)
+    logged_meanwhile = [line for line in logs.lines() if line["event"] == "slow_query"]
+    slow_meanwhile = slow_queries("held")
+    observe_held_statement_durations(held)
+
+    assert observed_meanwhile == 0  # nothing written yet
+    assert len(logged_meanwhile) == 2
+    assert slow_meanwhile == 2
+    assert REGISTRY.get_sample_value("django_db_query_duration_seconds_count", labels) == 2
+    # Both wrappers' durations (the installed one's and this one's) reach the health p95.
+    assert durations.summary(slow_seconds=0.5).sample_size == 4
+    User.objects.exists()  # no longer held: observed at once
+    assert REGISTRY.get_sample_value("django_db_query_duration_seconds_count", labels) == 2
+    assert durations.summary(slow_seconds=0.5).sample_size == 5
 
 
 def test_the_sql_shape_blanks_literals_folds_placeholder_runs_and_is_bounded():

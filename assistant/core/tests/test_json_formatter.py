@@ -1,9 +1,13 @@
 """JsonFormatter writes its own lines (python-json-logger's `format` was too slow for one line
 per request): the lines it wrote before, field for field and in the same order."""
 
+import json
 import logging
 import sys
+from datetime import UTC, datetime
 from typing import Any
+
+import pytest
 
 from assistant.core.logging import JsonFormatter
 
@@ -72,3 +76,32 @@ def test_a_dict_message_is_merged_and_a_traceback_follows_the_message() -> None:
         '"exc_info": "Traceback (most recent call last):'
     )
     assert line.endswith('ValueError: boom", "stack_info": "Stack (most recent call last):\\n  x"}')
+
+
+def test_records_skip_the_caller_and_thread_lookups_the_lines_never_show() -> None:
+    """LOGGING_CONFIG (assistant.core.logging.configure): findCaller's stack walk and the
+    thread and process names cost every record, and JsonFormatter leaves them out (the exact
+    lines above)."""
+    assert logging._srcfile is None
+    assert (logging.logThreads, logging.logProcesses, logging.logMultiprocessing) == (False, False, False)
+
+
+@pytest.mark.parametrize(
+    "created",
+    [
+        1700000000.0,  # no microseconds: isoformat leaves them out
+        1700000000.0000005,  # half a microsecond: rounded to even (0)
+        1700000000.0000015,  # rounded to even (2)
+        1700000000.9999995,  # rounds up into the next second
+        1700000000.999999,
+        1700000001.25,  # the next second, after the one remembered
+        1699999999.5,  # and back
+    ],
+)
+def test_the_timestamp_is_datetimes_isoformat_to_the_microsecond(created: float) -> None:
+    formatter = JsonFormatter(service="api")
+    formatter.format(_record("warm", created=1700000000.5))  # a second remembered
+
+    line = json.loads(formatter.format(_record("m", created=created)))
+
+    assert line["timestamp"] == datetime.fromtimestamp(created, tz=UTC).isoformat()
