@@ -71,3 +71,6 @@ if CELERY_BROKER_URL == "filesystem://":
 # No collectstatic in tests: find files in the apps instead of STATIC_ROOT.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Django's own dictConfig, without assistant.core.logging.configure's switches: a failing test's
+# captured log lines keep the file and line that logged them (the JSON lines never show those).
+LOGGING_CONFIG = "logging.config.dictConfig"

@@ -3,13 +3,14 @@ per request): the lines it wrote before, field for field and in the same order."
 
 import json
 import logging
+import logging.config
 import sys
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from assistant.core.logging import JsonFormatter
+from assistant.core.logging import JsonFormatter, configure
 
 
 def _record(msg: object, args: tuple[object, ...] = (), **extra: Any) -> logging.LogRecord:
@@ -78,10 +79,17 @@ def test_a_dict_message_is_merged_and_a_traceback_follows_the_message() -> None:
     assert line.endswith('ValueError: boom", "stack_info": "Stack (most recent call last):\\n  x"}')
 
 
-def test_records_skip_the_caller_and_thread_lookups_the_lines_never_show() -> None:
-    """LOGGING_CONFIG (assistant.core.logging.configure): findCaller's stack walk and the
-    thread and process names cost every record, and JsonFormatter leaves them out (the exact
-    lines above)."""
+def test_records_skip_the_caller_and_thread_lookups_the_lines_never_show(monkeypatch) -> None:
+    """LOGGING_CONFIG (assistant.core.logging.configure, in every settings but the tests'):
+    findCaller's stack walk and the thread and process names cost every record, and
+    JsonFormatter leaves them out (the exact lines above)."""
+    for switch in ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing"):
+        monkeypatch.setattr(logging, switch, getattr(logging, switch))  # put back afterwards
+    configured = []
+    monkeypatch.setattr(logging.config, "dictConfig", configured.append)  # the handlers stay pytest's
+    configure({"version": 1})
+
+    assert configured == [{"version": 1}]
     assert logging._srcfile is None
     assert (logging.logThreads, logging.logProcesses, logging.logMultiprocessing) == (False, False, False)
 
