@@ -130,7 +130,7 @@ def connection_efficiency(pool: dict[str, int] | None) -> float | None:
 
 
 def database_performance(alias: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
-    """p95 and slow queries of this process's recent queries (fed by record_query_duration),
+    """p95 and slow queries of this process's recent queries (fed by record_query_durations),
     the pool's efficiency, and on PostgreSQL dead-tuple bloat and index use."""
     slow_ms = settings.DATABASE_SLOW_QUERY_MS
     queries = query_durations.summary(slow_seconds=slow_ms / 1000)

@@ -26,7 +26,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from prometheus_client import Histogram
 
 from monitoring.django_metrics import db_errors, db_query_duration
-from monitoring.health import record_query_duration, record_query_durations
+from monitoring.health import record_query_durations
 from monitoring.metrics import database_slow_queries_total
 
 logger = logging.getLogger(__name__)
@@ -91,12 +91,17 @@ class StatementWrapper:
             seconds = time.perf_counter() - started
             held = _held.get()
             if held is None:
-                self._duration.observe(seconds)
-                record_query_duration(seconds)
+                self.observe((seconds,))
             else:
                 held.append((self, seconds))
             if seconds >= self.threshold_seconds:
                 self._report(sql, seconds)
+
+    def observe(self, durations: Sequence[float]) -> None:
+        """Into the histogram and the health p95: as each statement ends outside a request,
+        and for all of a request's at its end."""
+        observe_all(self._duration, durations)
+        record_query_durations(durations)
 
     def _report(self, sql: str, seconds: float) -> None:
         self._slow_queries.inc()
@@ -125,19 +130,11 @@ def observe_held_statement_durations(token: Token[_Held | None]) -> None:
     """Observe what was held since `hold_statement_durations` returned `token`, and stop holding."""
     held = _held.get()
     _held.reset(token)
-    if not held:
-        return
-    if len(held) == 1:  # most requests: nothing to gather
-        wrapper, seconds = held[0]
-        wrapper._duration.observe(seconds)
-        record_query_duration(seconds)
-        return
     by_wrapper: dict[StatementWrapper, list[float]] = {}
-    for wrapper, seconds in held:
+    for wrapper, seconds in held or ():
         by_wrapper.setdefault(wrapper, []).append(seconds)
     for wrapper, durations in by_wrapper.items():
-        observe_all(wrapper._duration, durations)
-        record_query_durations(durations)
+        wrapper.observe(durations)
 
 
 def install_statement_wrapper(*, connection: BaseDatabaseWrapper, **_: object) -> None:

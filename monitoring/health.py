@@ -54,7 +54,7 @@ with autodiscover_modules("health").
 Statuses: the overall status is unhealthy when a critical check (the database) is, degraded
 when any other check is not healthy, else healthy.
 
-Slow-query statistics: the database execute wrapper calls `record_query_duration(seconds)`
+Slow-query statistics: the database execute wrapper calls `record_query_durations(...)`
 for every query; /health/database/performance reads the p95 from that in-process ring buffer.
 """
 
@@ -730,12 +730,7 @@ class QueryDurations:
 query_durations = QueryDurations()
 
 
-def record_query_duration(seconds: float) -> None:
-    """Feed one query's duration (seconds) to the p95 of /health/database/performance.
-    Cheap enough for every query: an append under a lock."""
-    query_durations.record(seconds)
-
-
 def record_query_durations(durations: Sequence[float]) -> None:
-    """record_query_duration for each of a request's statements, at its end."""
+    """Feed queries' durations (seconds) to the p95 of /health/database/performance: a
+    request's at its end, or one as it ends outside a request. An extend under a lock."""
     query_durations.record_many(durations)

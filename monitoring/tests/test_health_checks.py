@@ -233,11 +233,11 @@ def test_database_performance_is_degraded_when_the_p95_is_a_slow_query(monkeypat
     assert checks.database_performance()["status"] is Status.DEGRADED
 
 
-def test_record_query_duration_feeds_the_performance_endpoints_buffer(monkeypatch):
+def test_record_query_durations_feeds_the_performance_endpoints_buffer(monkeypatch):
     durations = health.QueryDurations()
     monkeypatch.setattr(health, "query_durations", durations)
 
-    health.record_query_duration(0.012)
+    health.record_query_durations([0.012])
 
     assert durations.summary(slow_seconds=1).sample_size == 1
 
