@@ -12,7 +12,7 @@ A check is a function of no arguments that returns a plain dict:
 
 A check that raises is unhealthy, with the exception as its error: its dependency failed it
 (and, when the exception says it, the cause in plain words under "cause": "connection refused",
-"DNS failure", "authentication failed", "timeout").
+"DNS failure", "authentication failed", "connection lost", "timeout").
 Unless the exception says our own code failed rather than the dependency (an ImportError, an
 import deadlock, a NameError, AttributeError, TypeError or AssertionError, or a check that
 returns no valid status): that is an internal error, reported degraded with
@@ -337,6 +337,13 @@ _CAUSES = (
         re.compile(
             r"authentication failed|no pg_hba\.conf entry|role \"[^\"]*\" does not exist"
             r"|invalid password|invalid username-password|wrongpass|noauth|authenticationerror|access_refused"
+        ),
+    ),
+    # A connection that was open when the server went away (a shutdown, a restart).
+    (
+        "connection lost",
+        re.compile(
+            r"server closed the connection|terminating connection|connection is lost|connection reset"
         ),
     ),
     ("timeout", re.compile(r"timeout|timed out")),
