@@ -156,6 +156,9 @@ else:
             "timeout": 20,
         }
     )
+# The hot paths' compiled reads as prepared statements of each PostgreSQL connection
+# (assistant/core/compiled.py); off behind PgBouncer in transaction mode (docs/scaling.md).
+DATABASE_PREPARED_READS = env.bool("DATABASE_PREPARED_READS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------

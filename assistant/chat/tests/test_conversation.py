@@ -16,6 +16,7 @@ from assistant.chat.models import Conversation, Message
 from assistant.chat.services import chat_message_handle
 from assistant.planner import services as planner
 from assistant.planner.models import Reminder, Todo
+from tests import sql
 
 pytestmark = pytest.mark.django_db
 WEEKDAYS = {
@@ -299,8 +300,8 @@ def test_a_question_writes_its_two_messages_and_nothing_else(user, text):
         reply = chat_message_handle(user=user, text=text, channel="api")
 
     assert reply.intent in READ_ONLY_INTENTS
-    writes = [q["sql"] for q in statements.captured_queries if not q["sql"].lstrip("( ").startswith("SELECT")]
+    writes = sql.writes(statements.captured_queries)
     assert len(writes) == (1 if connection.vendor == "postgresql" else 2), writes
-    assert all(sql.startswith(('INSERT INTO "chat_message"', "WITH")) for sql in writes), writes
+    assert all(write.startswith(('INSERT INTO "chat_message"', "WITH")) for write in writes), writes
     assert reply.in_reply_to.text == text
     assert Message.objects.get(pk=reply.pk).in_reply_to_id == reply.in_reply_to.pk

@@ -6,16 +6,18 @@ from datetime import date, datetime, timedelta
 from unittest import mock
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import get_token_model
 
-from assistant.core.compiled import CompiledReadError, all_of, compiled_read, together
+from assistant.core.compiled import CompiledRead, CompiledReadError, all_of, compiled_read, together
 from assistant.users.models import AuthToken, User
 from assistant.users.tests.factories import UserFactory
+from tests import sql
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +191,7 @@ class TestReadsTogether:
         assert [token.user for token in first] == [ada, ada]
         assert second == alone[1]
         assert third == len(alone[2]) == 1
-        assert sum(query["sql"].count("SELECT") for query in statements.captured_queries) == 3
+        assert len(sql.reads(statements.captured_queries)) == 3
 
     def test_an_empty_read_in_the_middle_still_hands_each_its_own_rows(self, people):
         ada, _bob = people
@@ -202,3 +204,60 @@ class TestReadsTogether:
     def test_nothing_to_read_is_no_round_trip(self, django_assert_num_queries):
         with django_assert_num_queries(0):
             assert all_of([]).then(len).run() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+class TestPreparedOnPostgreSQL:
+    @staticmethod
+    def _read() -> CompiledRead[[str, datetime], User]:
+        @compiled_read
+        def read(email: str, since: datetime) -> QuerySet[User]:
+            # A constant holding "%" and "_" beside the values: it stays a parameter of the PREPARE.
+            return User.objects.filter(email=email, date_joined__gte=since, display_name__startswith="a%_")
+
+        return read
+
+    def test_a_read_is_prepared_with_its_first_use_on_a_connection_then_only_executed(self, people):
+        ada, _bob = people
+        User.objects.filter(pk=ada.pk).update(display_name="a%_da")
+        read, since = self._read(), timezone.now() - timedelta(minutes=1)
+
+        with CaptureQueriesContext(connection) as first:
+            rows = read(ada.email, since)
+        with CaptureQueriesContext(connection) as second:
+            again = read(ada.email, since)
+
+        assert rows == again == [ada]
+        ((prepare_and_execute,), (execute,)) = ([q["sql"] for q in first], [q["sql"] for q in second])
+        assert prepare_and_execute.startswith("PREPARE ")
+        assert f"; {execute}" in prepare_and_execute
+        assert execute.startswith("EXECUTE ")
+        assert read("nobody@example.com", since) == []
+
+    def test_a_statement_the_server_dropped_is_prepared_again(self, people):
+        ada, _bob = people
+        User.objects.filter(pk=ada.pk).update(display_name="a%_da")
+        read, since = self._read(), timezone.now() - timedelta(minutes=1)
+        assert read(ada.email, since) == [ada]
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")  # as an operator, or a pooler handing over another session
+
+        with pytest.raises(DatabaseError, match="does not exist"), transaction.atomic():
+            read(ada.email, since)
+        with CaptureQueriesContext(connection) as recovered:
+            assert read(ada.email, since) == [ada]
+
+        asked, prepared_again = [q["sql"] for q in recovered]
+        assert "pg_prepared_statements" in asked
+        assert prepared_again.startswith("PREPARE ")
+
+    def test_switched_off_a_read_is_plain_sql(self, people, settings):
+        settings.DATABASE_PREPARED_READS = False
+        ada, _bob = people
+        User.objects.filter(pk=ada.pk).update(display_name="a%_da")
+        read = self._read()  # compiled under the setting
+
+        with CaptureQueriesContext(connection) as plain:
+            assert read(ada.email, timezone.now() - timedelta(minutes=1)) == [ada]
+
+        assert [q["sql"][:7] for q in plain] == ["SELECT "]
