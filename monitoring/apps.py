@@ -1,8 +1,6 @@
 import prometheus_client
 from django.apps import AppConfig, apps
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.backends.signals import connection_created
 
 
 class MonitoringConfig(AppConfig):
@@ -36,11 +34,3 @@ class MonitoringConfig(AppConfig):
         # handlers. Celery's Django fixup runs django.setup() (so this) when a worker or beat
         # loads its modules, before it sends worker_init or beat_init.
         from monitoring import celery_metrics  # noqa: F401
-
-        if not settings.OBSERVABILITY_ENABLED:
-            return  # bench/load_bench.py measures the app without it
-
-        from monitoring.db import install_statement_wrapper
-
-        # Every connection of every alias, in every process (web, worker, beat, commands).
-        connection_created.connect(install_statement_wrapper, dispatch_uid="monitoring.statement_wrapper")

@@ -137,12 +137,10 @@ def observe_held_statement_durations(token: Token[_Held | None]) -> None:
         wrapper.observe(durations)
 
 
-def install_statement_wrapper(*, connection: BaseDatabaseWrapper, **_: object) -> None:
-    """`connection_created` receiver, for every alias. Django sends it on each connect (with
-    the pool, each request borrows anew), while the wrapper object and its execute_wrappers
-    list live as long as the thread: install once. First in the list, i.e. outermost:
-    `connection.execute_wrapper()` blocks pop the last entry on exit, which must stay theirs
-    when the connection was opened inside one."""
+def install_statement_wrapper(*, connection: BaseDatabaseWrapper) -> None:
+    """Time `connection`'s statements, once (monitoring/backends, with its first connection).
+    First in the list, i.e. outermost: `connection.execute_wrapper()` blocks pop
+    the last entry on exit, which must stay theirs."""
     if any(isinstance(wrapper, StatementWrapper) for wrapper in connection.execute_wrappers):
         return
     wrapper = StatementWrapper(

@@ -8,19 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.db.backends.signals import connection_created
-from django.test import Client, override_settings
+from django.db import connection
+from django.test import Client
 from pytest_django.fixtures import Settings
 
 from deploy.local.processes import run
+from monitoring.db import StatementWrapper
 from tests.logs import captured_logs
-
-STATEMENT_RECEIVER = "monitoring.statement_wrapper"
-
-
-def _slow_query_receiver_connected() -> bool:
-    return any(receiver[0][0] == STATEMENT_RECEIVER for receiver in connection_created.receivers)
 
 
 def test_it_is_on_by_default(settings: Settings) -> None:
@@ -43,27 +37,9 @@ def test_off_no_request_line_is_logged_but_the_request_id_stays(settings: Settin
     assert response["X-Request-ID"] == "bench-1"
 
 
-@pytest.fixture
-def without_slow_query_receiver() -> object:
-    """Disconnected for the test, connected again afterwards as the app left it."""
-    connection_created.disconnect(dispatch_uid=STATEMENT_RECEIVER)
-    yield
-    with override_settings(OBSERVABILITY_ENABLED=True):
-        apps.get_app_config("monitoring").ready()
-    assert _slow_query_receiver_connected()
-
-
-def test_off_the_slow_query_wrapper_is_not_installed(
-    settings: Settings, without_slow_query_receiver: object
-) -> None:
-    settings.OBSERVABILITY_ENABLED = False
-    apps.get_app_config("monitoring").ready()
-    assert not _slow_query_receiver_connected()
-
-
-def test_on_the_slow_query_wrapper_is_installed(without_slow_query_receiver: object) -> None:
-    apps.get_app_config("monitoring").ready()
-    assert _slow_query_receiver_connected()
+def test_on_each_connection_times_its_statements() -> None:
+    """Off, the backends are Django's own, without the wrapper: the process test below."""
+    assert any(isinstance(wrapper, StatementWrapper) for wrapper in connection.execute_wrappers)
 
 
 # In a process of its own: the backends are chosen when the settings load. A request, a

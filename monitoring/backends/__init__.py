@@ -1,3 +1,28 @@
 """Django's PostgreSQL and SQLite backends, counting the connections they take
-(django_db_new_connections_total, django_db_new_connection_errors_total). Statements are
-measured by monitoring.db.StatementWrapper, not by a cursor class of the backend's."""
+(django_db_new_connections_total, django_db_new_connection_errors_total) and timing their
+statements (monitoring.db.StatementWrapper). Settings use them when OBSERVABILITY_ENABLED."""
+
+from typing import Any
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from monitoring.django_metrics import new_connection_counted
+
+
+class Instrumented(BaseDatabaseWrapper):
+    """Mixed in before the backend's DatabaseWrapper."""
+
+    _statements_timed = False
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        # The statement wrapper goes in with the first connection of this object (one per alias
+        # and thread, however often it reconnects), and a statement needs one. Not through
+        # `connection_created`: the pool sends it for every request's borrowed connection.
+        if not self._statements_timed:
+            # Not at import: the backend loads while the models do, before monitoring.db can.
+            from monitoring.db import install_statement_wrapper
+
+            install_statement_wrapper(connection=self)
+            self._statements_timed = True
+        connect = super().get_new_connection
+        return new_connection_counted(self, lambda: connect(conn_params))

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.backends.signals import connection_created
 from prometheus_client import REGISTRY
 
 from assistant.users.models import User
@@ -39,11 +38,15 @@ def every_query_is_slow() -> Iterator[None]:
 
 
 def test_each_connection_has_exactly_one_wrapper_however_often_it_reconnects():
-    User.objects.exists()  # opens the connection
-    connection_created.send(sender=type(connection), connection=connection)
-    connection_created.send(sender=type(connection), connection=connection)
+    other = connection.copy()  # as a new thread gets one
+    try:
+        for _ in range(3):
+            other.connect()  # with the pool, what each request does: borrow again
+            other.close()
+    finally:
+        other.close()
 
-    wrappers = [wrapper for wrapper in connection.execute_wrappers if isinstance(wrapper, StatementWrapper)]
+    wrappers = [wrapper for wrapper in other.execute_wrappers if isinstance(wrapper, StatementWrapper)]
     assert len(wrappers) == 1
     assert wrappers[0].alias == DEFAULT_DB_ALIAS
     assert wrappers[0].threshold_seconds == pytest.approx(0.5)  # DATABASE_SLOW_QUERY_MS
@@ -53,7 +56,7 @@ def test_the_wrapper_is_installed_for_any_alias_and_outside_wrappers_already_the
     theirs = object()
     other = SimpleNamespace(alias="replica", vendor="postgresql", execute_wrappers=[theirs])
 
-    install_statement_wrapper(sender=None, connection=other)
+    install_statement_wrapper(connection=other)
 
     # Outermost: a `connection.execute_wrapper()` block pops the last entry when it ends.
     mine, last = other.execute_wrappers

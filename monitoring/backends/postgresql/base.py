@@ -1,11 +1,7 @@
-from typing import Any
-
 from django.db.backends.postgresql import base
 
-from monitoring.django_metrics import new_connection_counted
+from monitoring.backends import Instrumented
 
 
-class DatabaseWrapper(base.DatabaseWrapper):
-    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
-        connect = super().get_new_connection
-        return new_connection_counted(self, lambda: connect(conn_params))
+class DatabaseWrapper(Instrumented, base.DatabaseWrapper):
+    pass
