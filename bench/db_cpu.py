@@ -12,11 +12,13 @@ the agenda, rounds alternating between them. Prints Markdown.
 """
 
 import argparse
+import contextlib
 import io
 import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -78,14 +80,9 @@ def _cpu_ns(pid: int) -> int:
     return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--requests", type=int, default=1000, help="requests per endpoint and round")
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-
+def measure(requests: int, rounds: int) -> tuple[dict[str, list[tuple[float, ...]]], bool]:
+    """Per endpoint and round: our CPU, PostgreSQL's and the wall time, ms a request; and
+    whether the compiled reads were prepared."""
     env = harness.project_env()
     harness.prepare(env)
     os.environ.update(env)
@@ -103,24 +100,36 @@ def main() -> None:
             call(method, path, body)
 
     figures: dict[str, list[tuple[float, ...]]] = {label: [] for label in ENDPOINTS}
-    for _ in range(args.rounds):
+    for _ in range(rounds):
         for label, (method, path, body) in ENDPOINTS.items():
             call(method, path, body)
             backends = _backend_pids()  # the pool's, as the request left them
             database, ours, wall = sum(map(_cpu_ns, backends)), time.thread_time_ns(), time.perf_counter_ns()
-            for _ in range(args.requests):
+            for _ in range(requests):
                 call(method, path, body)
             ours, database, wall = (
                 time.thread_time_ns() - ours,
                 sum(map(_cpu_ns, backends)) - database,
                 time.perf_counter_ns() - wall,
             )
-            figures[label].append(tuple(ns / args.requests / 1e6 for ns in (ours, database, wall)))
+            figures[label].append(tuple(ns / requests / 1e6 for ns in (ours, database, wall)))
+    return figures, settings.DATABASE_PREPARED_READS
 
-    prepared = "prepared" if settings.DATABASE_PREPARED_READS else "not prepared"
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=1000, help="requests per endpoint and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    # The project logs a line per request to stdout, as under gunicorn: into a file here.
+    with tempfile.TemporaryFile("w") as log, contextlib.redirect_stdout(log):
+        figures, prepared = measure(args.requests, args.rounds)
+
     print(
         f"In one process, {args.rounds} rounds of {args.requests} requests per endpoint, medians "
-        f"(min-max); compiled reads {prepared} (DATABASE_PREPARED_READS).\n"
+        f"(min-max); compiled reads {'prepared' if prepared else 'not prepared'} (DATABASE_PREPARED_READS).\n"
     )
     print("| endpoint | our CPU ms/request | PostgreSQL CPU ms/request | wall ms/request |")
     print("| --- | ---: | ---: | ---: |")
