@@ -1,9 +1,12 @@
 """JSON log lines: one object per line, every line with its request context, none with secrets."""
 
+import json
 import logging
 import logging.config
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]  # not in the stubs
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +31,18 @@ def configure(config: dict[str, Any]) -> None:
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
+
+
+def _one_shot(encoder: json.JSONEncoder) -> Callable[[Any], str]:
+    """`encoder.encode` with the C encoder made once: `JSONEncoder.encode` makes it again (and a
+    closure) for every line. No circular-reference check: a line's fields come from `scrub()`,
+    which would have recursed without end on one already."""
+    if c_make_encoder is None:  # an interpreter without the C accelerator
+        return encoder.encode
+    encode = c_make_encoder(
+        None, encoder.default, encode_basestring_ascii, None, ": ", ", ", False, False, True
+    )
+    return lambda value: "".join(encode(value, 0))
 
 
 class RequestContextFilter(logging.Filter):
@@ -60,7 +75,7 @@ class JsonFormatter(_JsonFormatter):
         from them otherwise."""
         super().__init__("%(levelname)s %(name)s %(message)s", *args, **kwargs)
         self.service = service
-        self._encode = JsonEncoder(ensure_ascii=True).encode
+        self._encode = _one_shot(JsonEncoder(ensure_ascii=True))
         self._second = math.nan
         self._second_text = ""
 

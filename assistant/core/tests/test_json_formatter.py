@@ -5,12 +5,14 @@ import json
 import logging
 import logging.config
 import sys
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pythonjsonlogger.json import JsonEncoder
 
-from assistant.core.logging import JsonFormatter, configure
+from assistant.core.logging import JsonFormatter, _one_shot, configure
 
 
 def _record(msg: object, args: tuple[object, ...] = (), **extra: Any) -> logging.LogRecord:
@@ -113,3 +115,20 @@ def test_the_timestamp_is_datetimes_isoformat_to_the_microsecond(created: float)
     line = json.loads(formatter.format(_record("m", created=created)))
 
     assert line["timestamp"] == datetime.fromtimestamp(created, tz=UTC).isoformat()
+
+
+def test_a_line_is_encoded_as_the_libraries_encoder_encodes_it() -> None:
+    """The C encoder made once writes what JSONEncoder.encode writes: floats out of range,
+    non-ASCII text, and what python-json-logger's default turns into text."""
+    encoder = JsonEncoder(ensure_ascii=True)
+    line = {
+        "float": 1.5,
+        "nan": float("nan"),
+        "infinite": [float("inf"), None, True],
+        "text": 'é\n"',
+        "moment": datetime(2026, 1, 1, tzinfo=UTC),
+        "id": uuid.UUID(int=5),
+        "nested": {"ratio": 0.1},
+    }
+
+    assert _one_shot(encoder)(line) == encoder.encode(line)
