@@ -328,8 +328,9 @@ class Deferred(Generic[R]):
     def run(self) -> R:
         """In one round trip where the driver allows it: on PostgreSQL, whose driver binds the
         values client-side (Django's default), the statements go as one query, joined by
-        semicolons, and their results are read in turn; elsewhere one after the other. Django's
-        query count and our statement timings see one statement per round trip."""
+        semicolons, and their results are read in turn (the PREPAREs the connection still
+        lacks go first in the same query); elsewhere one after the other. Django's query count
+        and our statement timings see one statement per round trip."""
         if self.alias is None:
             return self.finish([])
         connection = connections[self.alias]
