@@ -184,20 +184,13 @@ def server_pids(master: int) -> tuple[int, ...]:
     return (master, *sorted(children))
 
 
-def cpu_seconds(pids: tuple[int, ...]) -> float:
-    """The CPU time of `pids` (every thread of each), in seconds, from each process's CPU-time
-    clock (Linux's MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)): to the nanosecond, where /proc's
-    utime + stime count 10 ms ticks, 0.05 ms a request over a batch of 200."""
-    return sum(time.clock_gettime(((~pid) << 3) | 2) for pid in pids)
-
-
 def measure(client: Client, target: Target, endpoint: Endpoint, requests: int) -> float:
     """Milliseconds of the server's CPU per request over `requests` sequential requests."""
     pids = server_pids(target.process.pid)
-    before = cpu_seconds(pids)
+    before = harness.cpu_seconds(pids)
     for _ in range(requests):
         client.send(target, endpoint)
-    after = cpu_seconds(pids)
+    after = harness.cpu_seconds(pids)
     if server_pids(target.process.pid) != pids:
         raise SystemExit(f"{target.name}: a gunicorn worker was replaced during a measurement")
     return (after - before) * 1000 / requests

@@ -5,8 +5,8 @@
 
 `cpu_bench.py` measures the project's processes and leaves the databases out. This one drives
 the project's WSGI handler in its own process (bench.settings, PostgreSQL and Redis, the bench
-user signed in with a token of its own) and reads, over a batch of requests, the CPU-time of
-that process, of the PostgreSQL backends of the bench database (`/proc/<pid>/schedstat`: the
+user signed in with a token of its own) and reads, over a batch of requests, the CPU time of
+that process, of the PostgreSQL backends of the bench database (`harness.cpu_seconds`: the
 server must run on this machine) and the wall time. For the todo list, the chat question and
 the agenda, rounds alternating between them. Prints Markdown.
 """
@@ -75,11 +75,6 @@ def _backend_pids() -> list[int]:
         return [pid for (pid,) in cursor.fetchall()]
 
 
-def _cpu_ns(pid: int) -> int:
-    """The process's CPU time so far, every thread included (one, for a backend)."""
-    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
-
-
 def measure(requests: int, rounds: int) -> tuple[dict[str, list[tuple[float, ...]]], bool]:
     """Per endpoint and round: our CPU, PostgreSQL's and the wall time, ms a request; and
     whether the compiled reads were prepared."""
@@ -104,15 +99,15 @@ def measure(requests: int, rounds: int) -> tuple[dict[str, list[tuple[float, ...
         for label, (method, path, body) in ENDPOINTS.items():
             call(method, path, body)
             backends = _backend_pids()  # the pool's, as the request left them
-            database, ours, wall = sum(map(_cpu_ns, backends)), time.thread_time_ns(), time.perf_counter_ns()
+            database, ours, wall = harness.cpu_seconds(backends), time.thread_time(), time.perf_counter()
             for _ in range(requests):
                 call(method, path, body)
             ours, database, wall = (
-                time.thread_time_ns() - ours,
-                sum(map(_cpu_ns, backends)) - database,
-                time.perf_counter_ns() - wall,
+                time.thread_time() - ours,
+                harness.cpu_seconds(backends) - database,
+                time.perf_counter() - wall,
             )
-            figures[label].append(tuple(ns / requests / 1e6 for ns in (ours, database, wall)))
+            figures[label].append(tuple(seconds / requests * 1000 for seconds in (ours, database, wall)))
     return figures, settings.DATABASE_PREPARED_READS
 
 

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +53,14 @@ OutboundSMS.objects.all().delete()
 for i in range(10):
     Todo.objects.create(user=user, title=f"todo {{i}}", position=i)
 """
+
+
+def cpu_seconds(pids: Iterable[int]) -> float:
+    """The CPU time of processes so far (every thread of each, exited ones included), in
+    seconds, from each process's CPU-time clock (Linux's MAKE_PROCESS_CPUCLOCK(pid,
+    CPUCLOCK_SCHED)): to the nanosecond, where /proc's utime + stime count 10 ms ticks, 0.05 ms
+    a request over a batch of 200. Any process of this machine: a server's, PostgreSQL's."""
+    return sum(time.clock_gettime(((~pid) << 3) | 2) for pid in pids)
 
 
 @dataclass
