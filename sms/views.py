@@ -89,7 +89,9 @@ def inbound(request: HttpRequest) -> HttpResponse:
     twiml = MessagingResponse()
     if reply:
         twiml.message(reply)
-    return HttpResponse(str(twiml), content_type="text/xml")
+    # The charset said, not left to the XML declaration: a reply in French or Spanish is UTF-8,
+    # and a client reading only the header would take it for Latin-1.
+    return HttpResponse(str(twiml), content_type="text/xml; charset=utf-8")
 
 
 @twilio_signed

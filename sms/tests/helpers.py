@@ -38,5 +38,5 @@ def text(client, body, *, sid="SM" + "1" * 32, sender=PHONE):
 def reply_of(response) -> str:
     """The SMS our TwiML answer sends back ("" for none)."""
     assert response.status_code == 200, response.content
-    assert response["Content-Type"] == "text/xml"
+    assert response["Content-Type"] == "text/xml; charset=utf-8"
     return ElementTree.fromstring(response.content).findtext("Message") or ""
