@@ -138,6 +138,7 @@ EMPTY: dict[str, Why] = {
     "TDAH Assistant / Application / Redis memory used [A]": NO_REDIS,
     "TDAH Assistant / Application / Redis clients [A]": NO_REDIS,
     "TDAH Assistant / Application / Redis evictions [A]": NO_REDIS,
+    "RedisDown signal 1": NO_REDIS,
 }
 # Alerts ("<alert> (<severity>)") whose condition may hold during the proof; every other alert's
 # expression must be empty.
