@@ -4,11 +4,10 @@ say moved.
 
 What a panel should show is not written down by hand. Every target Prometheus scrapes is read
 directly (the same /metrics URL, the same token) just before the traffic and once it has
-settled: a counter or histogram series that grew, or a gauge that changed to a non-zero value
-(and is not back at 0 when the panels are judged), moved, whether or not it existed before (a
-series born at 1 by its first event is exactly what Prometheus cannot see). A panel query whose
-selectors match a moved series had traffic; its window covers the whole traffic (checked), so
-it must answer:
+settled: a counter or histogram series that grew, or a gauge that changed to a non-zero value,
+moved, whether or not it existed before (a series born at 1 by its first event is exactly what
+Prometheus cannot see). A panel query whose selectors match a moved series had traffic; its
+window covers the whole traffic (checked), so it must answer:
 
 - a non-zero number (not NaN, not nothing) when everything it reads moved: `rate(x)` after x
   grew, a failure ratio after a failure;
@@ -59,17 +58,15 @@ class Exposition:
     types: dict[str, str]  # sample name -> its family's type
     taken_at: float
 
-    def moved_since(self, before: "Exposition", *, still: "Exposition | None" = None) -> dict[Series, bool]:
-        """Series that moved between `before` and now -> whether `before` had them at all. A
-        gauge back at 0 in `still` (read when the panels are judged) did not stay moved: a
-        queue the worker drained between the reads is not a queue the panel must show."""
+    def moved_since(self, before: "Exposition") -> dict[Series, bool]:
+        """Series that moved between `before` and now -> whether `before` had them at all."""
         moved = {}
         for series, value in self.values.items():
             old = before.values.get(series)
             if self.types.get(series[0]) in GROWING:
                 changed = value > (old or 0.0)
             else:
-                changed = value != 0 and value != old and (still is None or still.values.get(series) != 0)
+                changed = value != 0 and value != old
             if changed:
                 moved[series] = old is not None
         return moved
@@ -251,7 +248,7 @@ def observe(
     traffic(env)
     after = read_exposition(api, stack)
     wait_for_scrapes(stack, api, after.taken_at, scrapes=2)
-    moved = after.moved_since(before, still=read_exposition(api, stack))
+    moved = after.moved_since(before)
     queries = dashboard_queries(DASHBOARDS, api)
     checks, not_counted = judge(queries, api, moved, traffic_started=started)
     return Observation(checks, not_counted, len(queries), moved, after.taken_at - started)

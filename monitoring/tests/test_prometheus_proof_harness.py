@@ -291,18 +291,6 @@ def test_what_moved_is_what_grew_or_changed_to_a_non_zero_value() -> None:
     assert moved({"c_total": 0.0, "g": 3.0, "h_bucket": 1.0}) == {"h_bucket": False}  # born by its event
 
 
-def test_a_gauge_back_at_0_when_the_panels_are_judged_did_not_stay_moved() -> None:
-    """A queue length up when the traffic ended and drained before the scrapes: no panel can
-    be asked to show it; a counter that grew stays moved whatever it reads later."""
-    before = _exposition({"c_total": 0.0, "g": 0.0}, at=0)
-    after = _exposition({"c_total": 1.0, "g": 2.0}, at=1)
-    drained = _exposition({"c_total": 1.0, "g": 0.0}, at=2)
-    waiting = _exposition({"c_total": 1.0, "g": 1.0}, at=2)
-
-    assert set(after.moved_since(before, still=drained)) == {("c_total", frozenset({("job", "j")}))}
-    assert len(after.moved_since(before, still=waiting)) == 2
-
-
 @pytest.mark.parametrize(
     ("all_moved", "values", "ok"),
     [
