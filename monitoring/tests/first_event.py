@@ -6,8 +6,13 @@ What a panel should show is not written down by hand. Every target Prometheus sc
 directly (the same /metrics URL, the same token) just before the traffic and once it has
 settled: a counter or histogram series that grew, or a gauge that changed to a non-zero value,
 moved, whether or not it existed before (a series born at 1 by its first event is exactly what
-Prometheus cannot see). A panel query whose selectors match a moved series had traffic; its
-window covers the whole traffic (checked), so it must answer:
+Prometheus cannot see). A gauge is a reading, not a history: one that Prometheus' own last
+scrape holds back at 0 had gone back to rest by then (the worker drained the queue, or the
+scrape reached a process whose 30 s cached count predates the connection), so the panel's 0 is
+the truth and it is not counted as moved. One Prometheus does not hold at all still counts.
+
+A panel query whose selectors match a moved series had traffic; its window covers the whole
+traffic (checked), so it must answer:
 
 - a non-zero number (not NaN, not nothing) when everything it reads moved: `rate(x)` after x
   grew, a failure ratio after a failure;
@@ -20,6 +25,7 @@ first-event problem when a moved series did not exist before the traffic (the pr
 create it at 0 when it started), on the query otherwise.
 """
 
+import json
 import math
 import time
 from collections.abc import Callable, Iterable
@@ -187,6 +193,23 @@ def judge(
     return checks, not_counted
 
 
+def _without_gauges_at_rest(
+    api: PrometheusApi, moved: dict[Series, bool], types: dict[str, str]
+) -> dict[Series, bool]:
+    """`moved` less the gauges whose value at Prometheus' last scrape is 0."""
+    return {
+        series: existed
+        for series, existed in moved.items()
+        if types.get(series[0]) in GROWING or api.query(_exact_selector(series)).values != (0.0,)
+    }
+
+
+def _exact_selector(series: Series) -> str:
+    # json.dumps quotes and escapes as PromQL's double-quoted strings do.
+    labels = ",".join(f"{name}={json.dumps(value)}" for name, value in sorted(series[1]))
+    return f"{series[0]}{{{labels}}}"
+
+
 def _matching(selector: Selector, moved: dict[Series, bool]) -> list[Series]:
     return [series for series in moved if selector.matches(series[0], dict(series[1]))]
 
@@ -248,7 +271,7 @@ def observe(
     traffic(env)
     after = read_exposition(api, stack)
     wait_for_scrapes(stack, api, after.taken_at, scrapes=2)
-    moved = after.moved_since(before)
+    moved = _without_gauges_at_rest(api, after.moved_since(before), after.types)
     queries = dashboard_queries(DASHBOARDS, api)
     checks, not_counted = judge(queries, api, moved, traffic_started=started)
     return Observation(checks, not_counted, len(queries), moved, after.taken_at - started)
