@@ -126,16 +126,19 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 # DATABASE_URL selects PostgreSQL (psycopg 3 with Django's connection pool); unset, SQLite.
-# The engine is swapped for the same backend counting its connections (monitoring/backends);
-# statements are measured by monitoring/db.py's execute wrapper.
+# On PostgreSQL the backend looks at a pooled connection before lending it: after a database
+# restart the idle ones are dead (assistant/core/backends/postgresql). With observability on,
+# each engine is swapped for the same backend counting its connections (monitoring/backends),
+# and statements are measured by monitoring/db.py's execute wrapper.
+_DB_ENGINES = {"django.db.backends.postgresql": "assistant.core.backends.postgresql"}
 _COUNTING_DB_ENGINES = {
     "django.db.backends.postgresql": "monitoring.backends.postgresql",
     "django.db.backends.sqlite3": "monitoring.backends.sqlite3",
 }
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 _db = DATABASES["default"]
-if OBSERVABILITY_ENABLED:
-    _db["ENGINE"] = _COUNTING_DB_ENGINES.get(_db["ENGINE"], _db["ENGINE"])
+_engines = _COUNTING_DB_ENGINES if OBSERVABILITY_ENABLED else _DB_ENGINES
+_db["ENGINE"] = _engines.get(_db["ENGINE"], _db["ENGINE"])
 if _db["ENGINE"].endswith("postgresql"):
     # A pool replaces persistent connections, so CONN_MAX_AGE must stay 0.
     _db["CONN_MAX_AGE"] = 0

@@ -1,5 +1,4 @@
-from django.db.backends.postgresql import base
-
+from assistant.core.backends.postgresql import base
 from monitoring.backends import Instrumented
 
 
