@@ -11,6 +11,8 @@ import sys
 import tempfile
 from typing import Any
 
+from gunicorn import glogging
+
 # Set before anything imports prometheus_client: it picks its storage once, at import.
 # Workers are forked after this file is read (no preload), so they inherit the variable and
 # each writes its own files, which /metrics then sums.
@@ -50,7 +52,18 @@ control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
 if not control_socket_disable:
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 
-# The app's RequestLogMiddleware already writes one JSON line per request.
+
+class LoggerWithoutAccessLines(glogging.Logger):
+    """gunicorn's logger minus its access line. The app's RequestLogMiddleware writes one JSON
+    line per request, with its request id and user; gunicorn writes its own as soon as a
+    `logconfig_dict` is set (whatever `accesslog` says), which doubled every request's log and
+    cost the worker a second formatted line."""
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        pass
+
+
+logger_class = LoggerWithoutAccessLines
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
@@ -68,10 +81,7 @@ logconfig_dict = {
         "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "json"}
     },
     "root": {"level": "WARNING", "handlers": ["stderr"]},
-    "loggers": {
-        name: {"level": loglevel.upper(), "handlers": ["stderr"], "propagate": False}
-        for name in ("gunicorn.error", "gunicorn.access")
-    },
+    "loggers": {"gunicorn.error": {"level": loglevel.upper(), "handlers": ["stderr"], "propagate": False}},
 }
 
 

@@ -1,5 +1,5 @@
 """gunicorn with the shipped configuration: every line it writes, master's and workers', is JSON
-with a `level` and an `event`, so a killed worker reaches the Errors panel."""
+with a `level` and an `event`, so a killed worker reaches the Errors panel; one line per request."""
 
 import http.client
 import json
@@ -76,4 +76,9 @@ def test_every_line_is_json_with_its_level_and_a_killed_worker_is_an_error(tmp_p
     ] == ["INFO"]
     assert master[f"Worker (pid:{worker}) was sent SIGKILL! Perhaps out of memory?"] == "ERROR"
     assert master["Shutting down: Master"] == "INFO"
-    assert [line["status"] for line in lines if line["event"] == "http_request"] == [200, 404]
+    # One line per request, the app's (with its request id): none of gunicorn's own as well.
+    requests = [line for line in lines if line["logger"] in ("assistant.request", "gunicorn.access")]
+    assert [(line["logger"], line.get("status")) for line in requests] == [
+        ("assistant.request", 200),
+        ("assistant.request", 404),
+    ]
