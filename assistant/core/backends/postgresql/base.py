@@ -12,19 +12,19 @@ the empty query decide, so a live connection that merely got a notice is kept.
 import select
 from typing import Any
 
+import psycopg
 from django.db.backends.postgresql import base
 from psycopg_pool import ConnectionPool
 
 
-def _closed_by_server(connection: Any) -> bool:
+def _closed_by_server(connection: psycopg.Connection[Any]) -> bool:
     """Whether a pooled connection the server has written to since its last query is dead."""
-    poll = select.poll()
-    poll.register(connection.fileno(), select.POLLIN)
-    if not poll.poll(0):
-        return False
     try:
-        ConnectionPool.check_connection(connection)
-    except Exception:  # whatever ended it, it is no use to a request
+        poll = select.poll()
+        poll.register(connection.fileno(), select.POLLIN)  # raises once libpq knows it is lost
+        if poll.poll(0):
+            ConnectionPool.check_connection(connection)
+    except psycopg.Error:
         return True
     return False
 
