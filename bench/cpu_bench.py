@@ -115,12 +115,13 @@ class Target:
 
 class Client:
     """Builds and sends one request at a time (gunicorn's sync worker closes every connection);
-    every inbound SMS and status callback is a distinct one, signed as Twilio signs."""
+    every inbound SMS and status callback is a distinct one, signed as Twilio signs. `first`
+    numbers its messages from there, so that clients sharing a database never repeat one."""
 
-    def __init__(self) -> None:
+    def __init__(self, first: int = 0) -> None:
         self.validator = RequestValidator(harness.TWILIO_AUTH_TOKEN)
-        self.inbound = itertools.count()
-        self.status = itertools.count()
+        self.inbound = itertools.count(first)
+        self.status = itertools.count(first)
 
     def _form(self, endpoint: Endpoint) -> dict[str, str]:
         if endpoint.path == "/sms/twilio/inbound":
@@ -139,20 +140,25 @@ class Client:
             "NumSegments": "1",
         }
 
-    def send(self, target: Target, endpoint: Endpoint) -> http.client.HTTPResponse:
-        headers = {"Authorization": target.authorization}
-        body = None
+    def request(
+        self, endpoint: Endpoint, base_url: str, authorization: str
+    ) -> tuple[dict[str, str], str | None]:
+        """The headers and body of the next request to `endpoint` on the server at `base_url`
+        (the project's SMS_PUBLIC_BASE_URL, which Twilio signs)."""
         if endpoint.path.startswith("/sms/twilio/"):
             form = self._form(endpoint)
-            url = f"http://127.0.0.1:{target.port}{endpoint.path}"  # harness: SMS_PUBLIC_BASE_URL
-            headers = {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-Twilio-Signature": self.validator.compute_signature(url, form),
-            }
-            body = urlencode(form)
-        elif endpoint.method == "POST":
-            headers["Content-Type"] = "application/json"
-            body = json.dumps({"text": CHAT_TEXT})
+            signature = self.validator.compute_signature(base_url + endpoint.path, form)
+            headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature}
+            return headers, urlencode(form)
+        if endpoint.method == "POST":
+            return {"Authorization": authorization, "Content-Type": "application/json"}, json.dumps(
+                {"text": CHAT_TEXT}
+            )
+        return {"Authorization": authorization}, None
+
+    def send(self, target: Target, endpoint: Endpoint) -> http.client.HTTPResponse:
+        # harness: SMS_PUBLIC_BASE_URL
+        headers, body = self.request(endpoint, f"http://127.0.0.1:{target.port}", target.authorization)
         connection = http.client.HTTPConnection("127.0.0.1", target.port, timeout=30)
         try:
             connection.request(endpoint.method, endpoint.path, body=body, headers=headers)

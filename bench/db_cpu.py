@@ -13,7 +13,6 @@ the agenda, rounds alternating between them. Prints Markdown.
 
 import argparse
 import contextlib
-import io
 import json
 import os
 import statistics
@@ -22,7 +21,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import harness
@@ -39,32 +37,15 @@ ENDPOINTS = {
 
 
 def _caller(token: str) -> Callable[[str, str, bytes], None]:
-    from django.core.handlers.wsgi import WSGIHandler
+    call = harness.in_process()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
-    application = WSGIHandler()
+    def checked(method: str, path: str, body: bytes) -> None:
+        status = call(method, path, headers, body)
+        if not status.startswith(("200", "201")):
+            raise SystemExit(f"{method} {path}: {status}")
 
-    def call(method: str, path: str, body: bytes) -> None:
-        environ = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path,
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "127.0.0.1",
-            "REMOTE_ADDR": "127.0.0.1",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "CONTENT_LENGTH": str(len(body)),
-            "CONTENT_TYPE": "application/json",
-            "HTTP_AUTHORIZATION": f"Bearer {token}",
-        }
-        statuses: list[str] = []
-        response: Any = application(environ, lambda status, headers, *_: statuses.append(status))
-        b"".join(response)
-        response.close()
-        if not statuses[0].startswith(("200", "201")):
-            raise SystemExit(f"{method} {path}: {statuses[0]}")
-
-    return call
+    return checked
 
 
 def _backend_pids() -> list[int]:
