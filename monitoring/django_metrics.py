@@ -35,6 +35,7 @@ from prometheus_client import Counter, Histogram
 from assistant.core.metric_labels import label_values
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 # --- HTTP (monitoring.middleware.PrometheusMiddleware) ----------------------------------------
 
@@ -115,12 +116,20 @@ db_query_duration = Histogram(
 )
 
 
-def new_connection_counted(database: BaseDatabaseWrapper, connect: Callable[[], T]) -> T:
-    """`connect()` (a backend's get_new_connection), counted; a failure counts in both, as
-    django-prometheus's engines counted it."""
-    db_new_connections.labels(database.alias, database.vendor).inc()
-    try:
-        return connect()
-    except Exception:
-        db_new_connection_errors.labels(database.alias, database.vendor).inc()
-        raise
+class ConnectionCounter:
+    """Counts the connections one database object takes (opened, or with a pool borrowed from
+    it: one a request), in its two series resolved once, both created at 0 with its first
+    connection. A failure counts in both, as django-prometheus's engines counted it."""
+
+    def __init__(self, database: BaseDatabaseWrapper) -> None:
+        self._taken = db_new_connections.labels(database.alias, database.vendor)
+        self._failed = db_new_connection_errors.labels(database.alias, database.vendor)
+
+    def __call__(self, connect: Callable[[T], U], conn_params: T) -> U:
+        """`connect(conn_params)` (a backend's get_new_connection), counted."""
+        self._taken.inc()
+        try:
+            return connect(conn_params)
+        except Exception:
+            self._failed.inc()
+            raise

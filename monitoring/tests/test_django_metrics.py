@@ -16,7 +16,7 @@ from pytest_django.fixtures import Settings
 
 from assistant.users.models import User
 from monitoring.db import StatementWrapper, observe_all
-from monitoring.django_metrics import SCOPES, STATUS_CLASSES, new_connection_counted
+from monitoring.django_metrics import SCOPES, STATUS_CLASSES, ConnectionCounter
 from monitoring.middleware import PrometheusMiddleware
 
 pytestmark = pytest.mark.django_db
@@ -319,7 +319,9 @@ def database() -> SimpleNamespace:
 def test_a_connection_taken_is_counted(database: SimpleNamespace) -> None:
     before = value("django_db_new_connections_total", alias="test-alias", vendor="test-vendor")
 
-    assert new_connection_counted(database, lambda: "a connection") == "a connection"
+    assert (
+        ConnectionCounter(database)(lambda params: f"a connection to {params}", "db") == "a connection to db"
+    )
 
     assert value("django_db_new_connections_total", alias="test-alias", vendor="test-vendor") == before + 1
     assert not value("django_db_new_connection_errors_total", alias="test-alias", vendor="test-vendor")
@@ -330,11 +332,11 @@ def test_a_connection_that_fails_is_counted_as_taken_and_failed(database: Simple
     taken = value("django_db_new_connections_total", **labels)
     failed = value("django_db_new_connection_errors_total", **labels)
 
-    def refused() -> None:
+    def refused(params: str) -> None:
         raise ConnectionRefusedError("the database is down")
 
     with pytest.raises(ConnectionRefusedError):
-        new_connection_counted(database, refused)
+        ConnectionCounter(database)(refused, "db")
 
     assert value("django_db_new_connections_total", **labels) == taken + 1
     assert value("django_db_new_connection_errors_total", **labels) == failed + 1

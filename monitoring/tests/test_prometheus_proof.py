@@ -119,9 +119,6 @@ DELIBERATE_SMS_FAILURES = Why(
 # recording rules ("record <name>").
 EMPTY: dict[str, Why] = {
     "TDAH Assistant / Application / 5xx responses by view [A]": NO_5XX_BUT_HEALTH,
-    "TDAH Assistant / Application / Connections opened and failed [B]": Why(
-        "no database connection failed to open (the counter has no series until one does)"
-    ),
     "TDAH Assistant / Application / Cache reads [C]": Why(
         "no cache read failed (django_cache_get_fail_total)"
     ),
