@@ -150,11 +150,10 @@ class Client:
             signature = self.validator.compute_signature(base_url + endpoint.path, form)
             headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature}
             return headers, urlencode(form)
-        if endpoint.method == "POST":
-            return {"Authorization": authorization, "Content-Type": "application/json"}, json.dumps(
-                {"text": CHAT_TEXT}
-            )
-        return {"Authorization": authorization}, None
+        headers = {"Authorization": authorization}
+        if endpoint.method == "GET":
+            return headers, None
+        return {**headers, "Content-Type": "application/json"}, json.dumps({"text": CHAT_TEXT})
 
     def send(self, target: Target, endpoint: Endpoint) -> http.client.HTTPResponse:
         # harness: SMS_PUBLIC_BASE_URL
