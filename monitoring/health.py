@@ -12,7 +12,8 @@ A check is a function of no arguments that returns a plain dict:
 
 A check that raises is unhealthy, with the exception as its error: its dependency failed it
 (and, when the exception says it, the cause in plain words under "cause": "connection refused",
-"DNS failure", "authentication failed", "connection lost", "timeout").
+"DNS failure", "authentication failed", "server shutting down", "server starting up",
+"connection lost", "timeout").
 Unless the exception says our own code failed rather than the dependency (an ImportError, an
 import deadlock, a NameError, AttributeError, TypeError or AssertionError, or a check that
 returns no valid status): that is an internal error, reported degraded with
@@ -338,6 +339,13 @@ _CAUSES = (
             r"authentication failed|no pg_hba\.conf entry|role \"[^\"]*\" does not exist"
             r"|invalid password|invalid username-password|wrongpass|noauth|authenticationerror|access_refused"
         ),
+    ),
+    # A server that answers but takes no connection yet, or no longer (PostgreSQL's 57P03
+    # "cannot connect now", Redis loading its data): a restart seen between its two ends.
+    ("server shutting down", re.compile(r"database system is shutting down")),
+    (
+        "server starting up",
+        re.compile(r"database system is (?:starting up|not yet accepting connections)|loading the dataset"),
     ),
     # A connection that was open when the server went away (a shutdown, a restart).
     (

@@ -31,6 +31,7 @@ from monitoring.tests.test_health_views import (  # fresh_monitor is an autouse 
     use_registry,
 )
 from tests.fakes.twilio_server import refusing_server
+from tests.services import postgres_server
 
 # The promise: a refused connection is reported, with its cause, within this long.
 CAUSE_WITHIN_SECONDS = 1.0
@@ -201,6 +202,16 @@ def test_a_refused_broker_says_connection_refused_within_a_second(settings):
         (OSError('FATAL:  role "assistant" does not exist'), "authentication failed"),
         (OSError("NOAUTH Authentication required."), "authentication failed"),
         (OSError("connection timeout expired"), "timeout"),
+        (
+            OSError(
+                'connection to server at "127.0.0.1", port 5432 failed: '
+                "FATAL:  the database system is shutting down"
+            ),
+            "server shutting down",
+        ),
+        (OSError("FATAL:  the database system is starting up"), "server starting up"),
+        (OSError("LOADING Redis is loading the dataset in memory"), "server starting up"),
+        (OSError("terminating connection due to administrator command"), "connection lost"),
         (OSError('FATAL:  database "assistant" does not exist'), None),
     ],
 )
@@ -299,3 +310,30 @@ def test_a_dependency_on_an_unknown_component_is_refused():
 
     with pytest.raises(health.UnknownComponentError, match="databse"):
         HealthMonitor(lambda: registry).report()
+
+
+@pytest.mark.processes
+def test_a_postgresql_that_is_stopping_says_server_shutting_down(tmp_path):
+    """A smart shutdown waits for its clients to leave and meanwhile refuses new connections
+    with FATAL 57P03: the window a fast shutdown's checkpoint opens too, for a check that
+    connects in it (the PostgreSQL outage fault test saw one with no cause)."""
+    import psycopg
+
+    def refusal(url: str) -> psycopg.OperationalError:
+        """The error of the first connection the server refuses (within 10 s)."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                psycopg.connect(url, connect_timeout=2).close()
+            except psycopg.OperationalError as error:
+                return error
+            time.sleep(0.05)
+        raise AssertionError("the server never started stopping")
+
+    with postgres_server(tmp_path) as server, psycopg.connect(server.url):
+        stopping = threading.Thread(target=server.stop, args=("smart",), daemon=True)
+        stopping.start()
+        error = refusal(server.url)
+    stopping.join(timeout=30)
+
+    assert failure_cause(error) == "server shutting down", error
