@@ -137,18 +137,26 @@ _COUNTING_DB_ENGINES = {
 }
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 _db = DATABASES["default"]
+# psycopg_pool's options for PostgreSQL (also what the tests pool their own servers with).
+DATABASE_POOL = {
+    "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+    "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+    # How long a request waits for a connection. Short: with the database down, every
+    # request waits this long before failing, and holds its worker meanwhile.
+    "timeout": env.float("DATABASE_POOL_TIMEOUT", default=3.0),
+    # How long the pool goes on replacing a lost connection by itself. Its attempts back off
+    # (1, 2, 4 s...), so with psycopg_pool's 5 minutes the next one could come as long after
+    # the database is back as the outage lasted, every request failing meanwhile. Given up
+    # after 2 s, attempts are never more than 1 s apart, and the next request that has to wait
+    # starts a new one at once.
+    "reconnect_timeout": 2.0,
+}
 _engines = _COUNTING_DB_ENGINES if OBSERVABILITY_ENABLED else _DB_ENGINES
 _db["ENGINE"] = _engines.get(_db["ENGINE"], _db["ENGINE"])
 if _db["ENGINE"].endswith("postgresql"):
     # A pool replaces persistent connections, so CONN_MAX_AGE must stay 0.
     _db["CONN_MAX_AGE"] = 0
-    _db.setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
-        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
-        # How long a request waits for a connection. Short: with the database down, every
-        # request waits this long before failing, and holds its worker meanwhile.
-        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=3.0),
-    }
+    _db.setdefault("OPTIONS", {})["pool"] = DATABASE_POOL
     _db["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 else:
     # WAL and IMMEDIATE transactions let the web server, worker and beat share one file.

@@ -55,7 +55,7 @@ def finish_abandoned_checks() -> None:
 @contextmanager
 def postgres_alias(host: str, port: int) -> Iterator[str]:
     """A database alias for a PostgreSQL at host:port, configured as production's (psycopg's
-    pool with its 3 s timeout, connect_timeout 5)."""
+    pool as config/settings builds it, with its 3 s timeout; connect_timeout 5)."""
     alias = "dead_database"
     connections.settings[alias] = {
         **connections.settings[DEFAULT_DB_ALIAS],
@@ -66,7 +66,7 @@ def postgres_alias(host: str, port: int) -> Iterator[str]:
         "HOST": host,
         "PORT": port,
         "CONN_MAX_AGE": 0,
-        "OPTIONS": {"connect_timeout": 5, "pool": {"min_size": 1, "max_size": 2, "timeout": 3.0}},
+        "OPTIONS": {"connect_timeout": 5, "pool": settings.DATABASE_POOL},
     }
     try:
         yield alias

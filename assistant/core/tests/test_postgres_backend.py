@@ -1,15 +1,18 @@
 """The pooled PostgreSQL backend after a database restart: a connection that was idle in the
-pool when the server went away is never lent to a request (assistant/core/backends/postgresql).
+pool when the server went away is never lent to a request (assistant/core/backends/postgresql),
+and the pool, as config/settings builds it, connects again as soon as the server is back.
 
 Performs the fault for real: PostgreSQL of the test's own, `pg_ctl stop -m fast` then start on
 the same port, and Django's own backend beside ours on the same server to show the fault bites.
 """
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrapper
 
@@ -38,7 +41,7 @@ def pooled_alias(server: PostgresServer, engine: str) -> Iterator[str]:
         "PORT": server.port,
         "CONN_MAX_AGE": 0,
         "CONN_HEALTH_CHECKS": False,
-        "OPTIONS": {"connect_timeout": 5, "pool": {"min_size": 1, "max_size": 2, "timeout": 3.0}},
+        "OPTIONS": {"connect_timeout": 5, "pool": settings.DATABASE_POOL},
     }
     try:
         yield alias
@@ -76,3 +79,22 @@ def test_a_connection_idle_through_a_restart_is_replaced_not_lent(tmp_path: Path
             select_one(djangos)
         assert select_one(ours) == 1
         assert select_one(ours) == 1
+
+
+def test_the_pool_connects_again_as_soon_as_the_database_is_back(tmp_path: Path, database_access) -> None:
+    """psycopg_pool doubles the wait between its attempts to replace a lost connection (1, 2,
+    4, 8 s...): after an outage of N seconds its next attempt could come N seconds after the
+    server is back, and each request meanwhile waited out the pool's timeout and failed."""
+    with (
+        postgres_server(tmp_path) as server,
+        pooled_alias(server, "assistant.core.backends.postgresql") as ours,
+    ):
+        assert select_one(ours) == 1
+        server.stop("fast")
+        with pytest.raises(OperationalError):
+            select_one(ours)  # a request in the outage: the pool starts trying to reconnect
+        time.sleep(5)  # the attempts back off (with psycopg_pool's defaults, next one at ~7 s)
+        server.start()
+        began = time.monotonic()
+        assert select_one(ours) == 1
+        assert time.monotonic() - began < 2.0
