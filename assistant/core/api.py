@@ -1,7 +1,7 @@
 """What every API view shares: the error shape, its schema, pagination."""
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
@@ -10,13 +10,14 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Page
 from django.core.paginator import Paginator as DjangoPaginator
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.relations import ManyRelatedField
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -218,6 +219,24 @@ class Pagination(PageNumberPagination):
     django_paginator_class = _Paginator
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def first_page(
+        self, request: Request, read: Callable[[int], list[_M]], queryset: Callable[[], QuerySet[_M]]
+    ) -> list[_M] | None:
+        """paginate_queryset's page for a list requested with no parameters (page 1, the
+        default size, no filter: a list as an app opens it), its rows from `read(n)`, the first
+        n rows through a cheaper read than the queryset's. `queryset()` is built only to count
+        a full page. None when the request has parameters: paginate_queryset's then."""
+        if request.query_params or self.page_size is None:
+            return None
+        self.request = request
+        rows = read(self.page_size + 1)
+        # A list is all there is (its count is its length); a full page needs the count.
+        paginator = _Paginator(rows if len(rows) <= self.page_size else queryset(), self.page_size)
+        self.page = Page(rows[: self.page_size], 1, paginator)
+        if self.template is not None and paginator.num_pages > 1:
+            self.display_page_controls = True
+        return list(self.page)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

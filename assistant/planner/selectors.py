@@ -1,6 +1,7 @@
 """Reads for todos, reminders and the agenda. Every selector takes the user it reads for,
 except the counts across users at the end (the business metrics, for staff)."""
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
-from assistant.core.compiled import compiled_read, together
+from assistant.core.compiled import CompiledRead, compiled_read, together
 from assistant.planner.agenda import AgendaEntry, SyncedEntries, agenda_entries
 from assistant.planner.models import Reminder, ReminderDelivery, Todo
 from assistant.users.models import Channel as UserChannel
@@ -28,6 +29,9 @@ def reminder_min_interval(channel: str) -> timedelta:
     return timedelta(seconds=limits.get(channel, max(limits.values())))
 
 
+_TODO_ORDER = ("status", "position", "id")
+
+
 def todos_for_user(
     *,
     user: User,
@@ -42,7 +46,23 @@ def todos_for_user(
         todos = todos.filter(due_date__lte=due_before)
     if due_after:
         todos = todos.filter(due_date__gte=due_after)
-    return todos.order_by("status", "position", "id")
+    return todos.order_by(*_TODO_ORDER)
+
+
+def first_todos(*, user: User, count: int) -> list[Todo]:
+    """The first `count` of todos_for_user(user=user): the list as the app opens it, on every
+    refresh. Compiled once per count (assistant/core/compiled.py): building and compiling the
+    queryset cost a fifth of the request's CPU."""
+    return _first_todos(count)(user.pk)
+
+
+@functools.cache  # per count: the list asks for its page size and one row more, whether a next page exists
+def _first_todos(count: int) -> CompiledRead[[int], Todo]:
+    @compiled_read
+    def first_todos(user_id: int) -> QuerySet[Todo]:
+        return Todo.objects.filter(user_id=user_id).order_by(*_TODO_ORDER)[:count]
+
+    return first_todos
 
 
 def reminders_for_user(

@@ -1,8 +1,12 @@
-"""Lists count their rows only when the first page is full: a shorter one is all there is."""
+"""Lists count their rows only when the first page is full: a shorter one is all there is. The
+todo list requested with no parameters reads its first page through a compiled read
+(Pagination.first_page), and answers as the queryset's page would."""
 
 import pytest
+from rest_framework.settings import api_settings
 
 from assistant.planner.models import Todo
+from assistant.users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -10,7 +14,8 @@ TODOS = "/api/v1/todos"
 
 
 def todos(user, count: int) -> list[int]:
-    return [Todo.objects.create(user=user, title=f"todo {n}", position=n).pk for n in range(count)]
+    made = Todo.objects.bulk_create(Todo(user=user, title=f"todo {n}", position=n) for n in range(count))
+    return [todo.pk for todo in made]
 
 
 def ids(response) -> list[int]:
@@ -54,3 +59,34 @@ def test_pages_past_the_end_are_still_a_404(auth_client, user):
 
     assert auth_client.get(TODOS, {"page": 2}).status_code == 404
     assert auth_client.get(TODOS, {"page": "first"}).status_code == 404
+
+
+PAGE = api_settings.PAGE_SIZE
+
+
+@pytest.mark.parametrize(
+    ("rows", "statements"),
+    [(0, 2), (3, 2), (PAGE, 2), (PAGE + 1, 3), (PAGE + 2, 3)],  # the token, the page (, the count)
+)
+def test_the_list_with_no_parameters_is_the_first_page_as_the_queryset_gives_it(
+    auth_client, user, rows, statements, django_assert_num_queries
+):
+    made = todos(user, rows)
+    Todo.objects.filter(pk__in=made[::3]).update(status=Todo.Status.DONE)  # sorted by status first
+
+    with django_assert_num_queries(statements):
+        response = auth_client.get(TODOS)
+
+    assert response.status_code == 200
+    assert response.json() == auth_client.get(TODOS, {"page": 1}).json()  # through the queryset
+    body = response.json()
+    assert (body["count"], body["previous"]) == (rows, None)
+    assert body["next"] == (None if rows <= PAGE else "http://testserver/api/v1/todos?page=2")
+    assert len(body["results"]) == min(rows, PAGE)
+
+
+def test_the_first_page_is_only_the_users_own(auth_client, user):
+    todos(UserFactory(), 2)
+    mine = todos(user, 1)
+
+    assert ids(auth_client.get(TODOS)) == mine

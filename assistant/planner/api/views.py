@@ -1,6 +1,6 @@
 """Todos, reminders and the agenda over REST. Views validate, call a service, shape output."""
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db.models import Model, QuerySet
 from django.utils import timezone
@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assistant.core.api import CheckedInput, ModelOutput, error_responses, validated
+from assistant.core.api import CheckedInput, ModelOutput, Pagination, error_responses, validated
 from assistant.core.unset import UNSET
 from assistant.planner import selectors, services
 from assistant.planner.agenda import AgendaEntry
@@ -119,6 +119,17 @@ class TodoViewSet(_OwnRowsViewSet[Todo]):
     def rows(self) -> QuerySet[Todo]:
         filters = validated(TodoFilter, self.request.query_params) if self.action == "list" else {}
         return selectors.todos_for_user(user=request_user(self.request), **filters)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The list as the app opens it, on every refresh: its first page through a compiled read.
+        user = request_user(request)
+        paginator = cast(Pagination, self.paginator)
+        rows = paginator.first_page(
+            request, lambda count: selectors.first_todos(user=user, count=count), self.get_queryset
+        )
+        if rows is None:
+            return super().list(request, *args, **kwargs)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def create(self, request: Request) -> Response:
         data = self._valid_input()
