@@ -147,8 +147,8 @@ DATABASE_POOL = {
     # How long the pool goes on replacing a lost connection by itself. Its attempts back off
     # (1, 2, 4 s...), so with psycopg_pool's 5 minutes the next one could come as long after
     # the database is back as the outage lasted, every request failing meanwhile. Given up
-    # after 2 s, attempts are never more than 1 s apart, and the next request that has to wait
-    # starts a new one at once.
+    # after 2 s, attempts are never more than about 1 s apart, and the next request that has
+    # to wait starts a new one at once.
     "reconnect_timeout": 2.0,
 }
 _engines = _COUNTING_DB_ENGINES if OBSERVABILITY_ENABLED else _DB_ENGINES

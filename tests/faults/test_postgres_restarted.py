@@ -22,7 +22,7 @@ pytestmark = pytest.mark.processes
 # long before gunicorn's 30 s timeout. Measured in CI: 3.0 s and 6.0 s at most.
 FAIL_FAST_SECONDS = 10
 DOWN_SECONDS = 12  # long enough for the load's calls to meet the pool's 10 s timeout
-# The pool's attempts to reconnect are at most 1 s apart (config/settings: reconnect_timeout),
+# The pool's attempts to reconnect are about 1 s apart (config/settings: reconnect_timeout),
 # so the API answers again a second or two after the database; the margin is a busy machine's.
 RECOVERY_SECONDS = 30
 # How long /health/overall may go on reading healthy into the outage once probed: a refresh
