@@ -208,7 +208,10 @@ class _Paginator(DjangoPaginator):  # type: ignore[type-arg]  # rows of any mode
     def page(self, number: int | str) -> Page:  # type: ignore[type-arg]
         if str(number) != "1" or self.orphans:
             return super().page(number)
-        rows = list(self.object_list[: self.per_page + 1])
+        return self.first_page(list(self.object_list[: self.per_page + 1]))
+
+    def first_page(self, rows: list[Any]) -> Page:  # type: ignore[type-arg]
+        """Page 1 from the list's first rows, one more than the page holds when there are."""
         if len(rows) <= self.per_page:
             # Paginator.count is a cached_property: set, it is never computed.
             self.__dict__["count"] = len(rows)
@@ -231,9 +234,9 @@ class Pagination(PageNumberPagination):
             return None
         self.request = request
         rows = read(self.page_size + 1)
-        # A list is all there is (its count is its length); a full page needs the count.
+        # The queryset only to count a full page.
         paginator = _Paginator(rows if len(rows) <= self.page_size else queryset(), self.page_size)
-        self.page = Page(rows[: self.page_size], 1, paginator)
+        self.page = paginator.first_page(rows)
         if self.template is not None and paginator.num_pages > 1:
             self.display_page_controls = True
         return list(self.page)
