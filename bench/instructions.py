@@ -16,7 +16,7 @@ same from run to run.
 No gunicorn here, for any of the three: its parsing and socket work, the same for every
 request, is left out, so the ratios to the anchor are higher than cpu_bench.py's. CPU time is
 not proportional to instructions either (a cache miss costs hundreds of cycles, a hot loop
-several instructions a cycle). About 5 min; prints Markdown.
+several instructions a cycle). About 1-3 min; prints Markdown.
 """
 
 import argparse
